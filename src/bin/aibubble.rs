@@ -1,0 +1,270 @@
+//! The `aibubble` command line: run scenarios, list and show presets,
+//! validate files. A thin layer over the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use aibubble::scenario::{Format, parse_override_value, parse_value, presets};
+use aibubble::summary::{LabSummary, Summary};
+use aibubble::{Error, Scenario, Simulation};
+use clap::{Parser, Subcommand};
+use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+
+#[derive(Parser)]
+#[command(
+    name = "aibubble",
+    version,
+    about = "Monte Carlo repricing of closed AI labs as open models close the gap"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a preset or a scenario file and print the per-lab table.
+    Run {
+        /// A preset name or a path to a .toml/.json scenario.
+        #[arg(default_value = "baseline")]
+        scenario: String,
+        /// Override a field: PATH=VALUE (VALUE in TOML syntax). Repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        #[arg(long, default_value_t = 100_000)]
+        paths: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print the whole summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write summary.json, per_path.csv and timeseries.csv to this directory.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// List the presets.
+    Presets,
+    /// Print a preset as TOML with its sources, ready to copy and edit.
+    Show {
+        preset: String,
+        /// Write every defaulted field too.
+        #[arg(long)]
+        expanded: bool,
+        /// JSON instead of TOML.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a scenario file and list every problem.
+    Validate { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Run {
+        scenario: "baseline".into(),
+        set: Vec::new(),
+        paths: 100_000,
+        seed: 42,
+        threads: None,
+        json: false,
+        out: None,
+    });
+    match execute(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(command: Command) -> Result<(), Error> {
+    match command {
+        Command::Run {
+            scenario,
+            set,
+            paths,
+            seed,
+            threads,
+            json,
+            out,
+        } => {
+            let base = load(&scenario)?;
+            let overrides = set
+                .iter()
+                .map(|s| {
+                    s.split_once('=')
+                        .map(|(p, v)| (p.trim(), parse_override_value(v.trim())))
+                        .ok_or_else(|| Error::argument("--set", format!("expected PATH=VALUE, got {s:?}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let scenario = if overrides.is_empty() {
+                base
+            } else {
+                base.with_overrides(overrides)?
+            };
+            let mut sim = Simulation::new(&scenario)?.paths(paths).seed(seed);
+            if let Some(t) = threads {
+                sim = sim.threads(t);
+            }
+            let results = sim.run()?;
+            let summary = results.summary();
+            if let Some(dir) = out {
+                aibubble::output::write_run(&dir, &results)?;
+                if !json {
+                    eprintln!("wrote {}", dir.display());
+                }
+            }
+            if json {
+                println!("{}", summary.to_json());
+            } else {
+                print_table(&summary);
+            }
+            Ok(())
+        }
+        Command::Presets => {
+            for name in presets::names() {
+                let s = Scenario::preset(name)?;
+                let first = s.description.split(". ").next().unwrap_or("").trim_end_matches('.');
+                println!("{name:<18} {first}");
+            }
+            Ok(())
+        }
+        Command::Show { preset, expanded, json } => {
+            let s = load(&preset)?;
+            let value = if expanded { s.to_value_expanded() } else { s.to_value() };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&value).expect("json"));
+            } else {
+                let text = toml::to_string(&value).map_err(|e| Error::Parse {
+                    what: "scenario".into(),
+                    message: e.to_string(),
+                })?;
+                print!("{text}");
+            }
+            Ok(())
+        }
+        Command::Validate { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
+                path: file.display().to_string(),
+                source,
+            })?;
+            let value = parse_value(&text, Format::of_path(&file))?;
+            let s = Scenario::from_value_unchecked(&value)?;
+            s.validate()?;
+            println!(
+                "{}: valid scenario {:?} ({} labs, {} segments, {} events)",
+                file.display(),
+                s.name,
+                s.labs.len(),
+                s.segments.len(),
+                s.events.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A preset name, or a file path.
+fn load(name: &str) -> Result<Scenario, Error> {
+    if presets::names().contains(&name) {
+        return Scenario::preset(name);
+    }
+    let path = Path::new(name);
+    if path.exists() {
+        return Scenario::from_file(path);
+    }
+    Err(Error::argument(
+        "scenario",
+        format!(
+            "{name:?} is neither a preset ({}) nor a file",
+            presets::names().join(", ")
+        ),
+    ))
+}
+
+fn money(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => {
+            if v.abs() >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        }
+        _ => "-".into(),
+    }
+}
+
+fn pct(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => format!("{:.1}%", 100.0 * v),
+        _ => "-".into(),
+    }
+}
+
+fn print_table(s: &Summary) {
+    println!(
+        "aibubble: scenario {:?}, {} paths, seed {}, valuation date {}",
+        s.scenario, s.paths, s.seed, s.start_year
+    );
+    println!("Fair values and marks in USD bn. P(phi<0.5): fair value below half the mark.\n");
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "lab",
+        "class",
+        "mark",
+        "FV p5",
+        "FV p50",
+        "FV p95",
+        "P(phi<0.5)",
+        "P(pop)",
+        "P(cash<0)",
+    ]);
+    let row = |l: &LabSummary| {
+        vec![
+            Cell::new(&l.name),
+            Cell::new(l.class.as_str()),
+            Cell::new(money(l.mark)).set_alignment(CellAlignment::Right),
+            Cell::new(money(Some(l.fair_value.p5))).set_alignment(CellAlignment::Right),
+            Cell::new(money(Some(l.fair_value.p50))).set_alignment(CellAlignment::Right),
+            Cell::new(money(Some(l.fair_value.p95))).set_alignment(CellAlignment::Right),
+            Cell::new(pct(l.phi.map(|p| p.p_below_half))).set_alignment(CellAlignment::Right),
+            Cell::new(pct(l.p_pop)).set_alignment(CellAlignment::Right),
+            Cell::new(pct(Some(l.p_cash_negative))).set_alignment(CellAlignment::Right),
+        ]
+    };
+    for l in &s.labs {
+        t.add_row(row(l));
+    }
+    let sec = &s.sector;
+    t.add_row(vec![
+        Cell::new(format!("Sector ({})", sec.labs.join(" + "))),
+        Cell::new("closed"),
+        Cell::new(money(Some(sec.mark))).set_alignment(CellAlignment::Right),
+        Cell::new(money(Some(sec.fair_value.p5))).set_alignment(CellAlignment::Right),
+        Cell::new(money(Some(sec.fair_value.p50))).set_alignment(CellAlignment::Right),
+        Cell::new(money(Some(sec.fair_value.p95))).set_alignment(CellAlignment::Right),
+        Cell::new(pct(Some(sec.phi.p_below_half))).set_alignment(CellAlignment::Right),
+        Cell::new("-"),
+        Cell::new("-"),
+    ]);
+    println!("{t}");
+    println!(
+        "\nSector fair value / marks: median {:.2}, P(< 1) {}, P(< 0.5) {}",
+        sec.phi.stats.p50,
+        pct(Some(sec.phi.p_below_1)),
+        pct(Some(sec.phi.p_below_half))
+    );
+    for e in &s.events {
+        println!(
+            "Event {:?} fires within the horizon on {} of paths",
+            e.name,
+            pct(Some(e.p_fired))
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! A validated scenario compiled for the engine: input slots and samplers,
+//! stream keys, the time grid, plans per step, events and the list of
+//! recorded time series. Built once per run; immutable while paths run.
+
+use crate::dist::Sampler;
+use crate::error::{Error, Result};
+use crate::model::correlation::{InputCopula, ProcessShocks};
+use crate::model::events::{self, Effect, Target};
+use crate::model::labs::plan_at;
+use crate::model::params::Slots;
+use crate::rng::component_key;
+use crate::scenario::{Class, Scenario};
+
+use super::InputTable;
+
+/// An input drawn per path.
+#[derive(Clone, Debug)]
+pub struct DrawnInput {
+    pub field: usize,
+    pub key: u64,
+    pub sampler: Sampler,
+}
+
+/// How an event fires.
+#[derive(Clone, Debug)]
+pub enum Firing {
+    /// Per-period probability from the hazard in this input slot.
+    Hazard(usize),
+    /// Fires in this period (None: after the horizon).
+    Dated(Option<usize>),
+}
+
+#[derive(Clone, Debug)]
+pub struct CompiledEvent {
+    pub key: u64,
+    pub firing: Firing,
+    pub effects: Vec<Effect>,
+}
+
+/// One recorded time series (MODEL section 8 output names).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SeriesId {
+    pub variable: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lab: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+}
+
+/// The compiled model.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    pub scenario: Scenario,
+    pub n: usize,
+    pub steps: usize,
+    pub dt: f64,
+    pub sqrt_dt: f64,
+    /// Steps between quarter ends, `n / 4`.
+    pub stride: usize,
+    pub slots: Slots,
+    /// Every field's fixed value (NaN where drawn).
+    pub base_values: Vec<f64>,
+    pub field_paths: Vec<String>,
+    pub domains: Vec<crate::scenario::Domain>,
+    pub drawn: Vec<DrawnInput>,
+    /// Copula and, for each of its inputs, the position in `drawn`.
+    pub copula: Option<(InputCopula, Vec<usize>)>,
+    pub process: ProcessShocks,
+    /// `Plan_i(start_year + t_k)`, `[k * labs + i]`.
+    pub plans: Vec<f64>,
+    pub events: Vec<CompiledEvent>,
+    pub lab_keys: Vec<u64>,
+    pub gap_key: u64,
+    pub prices_key: u64,
+    pub demand_key: u64,
+    /// Calendar year index of each period `k < K`.
+    pub year_of_period: Vec<usize>,
+    /// `(calendar year, fraction of the year covered)`.
+    pub years: Vec<(i32, f64)>,
+    pub series: Vec<SeriesId>,
+    /// Labs with a mark, in lab order.
+    pub marked: Vec<usize>,
+    /// Input columns reported per path: drawn inputs, then table-only columns (field indices).
+    pub input_fields: Vec<usize>,
+    /// For each table column, its field index.
+    pub table_fields: Vec<usize>,
+}
+
+impl Compiled {
+    pub fn new(scenario: &Scenario, table: Option<&InputTable>) -> Result<Compiled> {
+        scenario.validate()?;
+        let s = scenario.clone();
+        let n = s.steps_per_year as usize;
+        let steps = s.steps();
+        let dt = 1.0 / n as f64;
+        let fields = s.fields();
+        let field_paths: Vec<String> = fields.iter().map(|f| f.path.clone()).collect();
+        let domains = fields.iter().map(|f| f.domain).collect();
+        let base_values: Vec<f64> = fields
+            .iter()
+            .map(|f| f.value.fixed_value().unwrap_or(f64::NAN))
+            .collect();
+        let mut drawn = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            if let crate::dist::Uncertain::Dist(d) = f.value
+                && f.value.fixed_value().is_none()
+            {
+                let sampler = d.sampler().map_err(|m| Error::problem(&f.path, m))?;
+                drawn.push(DrawnInput {
+                    field: i,
+                    key: component_key(&f.path),
+                    sampler,
+                });
+            }
+        }
+        let copula = if s.correlation.inputs.is_empty() {
+            None
+        } else {
+            let c = InputCopula::new(&s.correlation.inputs).map_err(|m| Error::problem("correlation.inputs", m))?;
+            let pos = c
+                .paths
+                .iter()
+                .map(|p| {
+                    drawn
+                        .iter()
+                        .position(|d| field_paths[d.field] == *p)
+                        .expect("validated: correlated inputs are drawn")
+                })
+                .collect();
+            Some((c, pos))
+        };
+        let process =
+            ProcessShocks::new(s.correlation.process.as_ref()).map_err(|m| Error::problem("correlation.process", m))?;
+        let mut plans = Vec::with_capacity((steps + 1) * s.labs.len());
+        for k in 0..=steps {
+            let year = s.start_year + k as f64 * dt;
+            plans.extend(s.labs.iter().map(|l| plan_at(&l.plan, year)));
+        }
+        let events = s
+            .events
+            .iter()
+            .map(|e| {
+                let firing = match (&e.hazard, e.date) {
+                    (Some(_), _) => Firing::Hazard(
+                        field_paths
+                            .iter()
+                            .position(|p| *p == format!("events.{}.hazard", e.id))
+                            .expect("hazard field"),
+                    ),
+                    (None, Some(y)) => Firing::Dated(events::dated_period(y, s.start_year, n, steps)),
+                    (None, None) => unreachable!("validated"),
+                };
+                let effects = e
+                    .effects
+                    .iter()
+                    .map(|eff| Effect {
+                        target: Target::parse(&eff.0, &s).expect("validated"),
+                        op: eff.1,
+                        value: eff.2,
+                    })
+                    .collect();
+                CompiledEvent {
+                    key: component_key(&format!("event:{}", e.id)),
+                    firing,
+                    effects,
+                }
+            })
+            .collect();
+        let (year_of_period, years) = calendar_years(s.start_year, n, steps);
+        let marked: Vec<usize> = (0..s.labs.len()).filter(|i| s.labs[*i].mark.is_some()).collect();
+        let series = series_ids(&s, &marked);
+        let mut input_fields: Vec<usize> = drawn.iter().map(|d| d.field).collect();
+        let mut table_fields = Vec::new();
+        if let Some(t) = table {
+            for c in &t.columns {
+                let i = field_paths.iter().position(|p| p == c).ok_or_else(|| {
+                    Error::problem(c.clone(), "input table column is not an input that may be uncertain")
+                })?;
+                if table_fields.contains(&i) {
+                    return Err(Error::problem(c.clone(), "input table names this column twice"));
+                }
+                table_fields.push(i);
+                if !input_fields.contains(&i) {
+                    input_fields.push(i);
+                }
+            }
+        }
+        Ok(Compiled {
+            slots: Slots::new(&s),
+            n,
+            steps,
+            dt,
+            sqrt_dt: dt.sqrt(),
+            stride: n / 4,
+            base_values,
+            field_paths,
+            domains,
+            drawn,
+            copula,
+            process,
+            plans,
+            events,
+            lab_keys: s.labs.iter().map(|l| component_key(&format!("lab:{}", l.id))).collect(),
+            gap_key: component_key("gap"),
+            prices_key: component_key("prices"),
+            demand_key: component_key("demand"),
+            year_of_period,
+            years,
+            series,
+            marked,
+            input_fields,
+            table_fields,
+            scenario: s,
+        })
+    }
+
+    pub fn quarters(&self) -> usize {
+        self.steps / self.stride + 1
+    }
+
+    pub fn is_closed(&self, lab: usize) -> bool {
+        self.scenario.labs[lab].class == Class::Closed
+    }
+}
+
+/// Period k belongs to year `floor(start_year + t_k + 1e-9)`.
+fn calendar_years(start_year: f64, n: usize, steps: usize) -> (Vec<usize>, Vec<(i32, f64)>) {
+    let mut of_period = Vec::with_capacity(steps);
+    let mut years: Vec<(i32, f64)> = Vec::new();
+    for k in 0..steps {
+        let y = (start_year + k as f64 / n as f64 + 1e-9).floor() as i32;
+        if years.last().map(|l| l.0) != Some(y) {
+            years.push((y, 0.0));
+        }
+        years.last_mut().expect("pushed").1 += 1.0 / n as f64;
+        of_period.push(years.len() - 1);
+    }
+    for y in &mut years {
+        y.1 = (y.1 * n as f64).round() / n as f64;
+    }
+    (of_period, years)
+}
+
+/// The time series recorded at quarter ends, in a fixed order.
+fn series_ids(s: &Scenario, marked: &[usize]) -> Vec<SeriesId> {
+    let plain = |v: &str| SeriesId {
+        variable: v.into(),
+        lab: None,
+        segment: None,
+    };
+    let mut out = vec![plain("gap")];
+    out.extend(s.segments.iter().map(|seg| SeriesId {
+        variable: "closed_share".into(),
+        lab: None,
+        segment: Some(seg.id.clone()),
+    }));
+    out.push(plain("closed_price"));
+    out.push(plain("price_ratio"));
+    let per_lab = |v: &str, labs: &mut dyn Iterator<Item = &crate::scenario::Lab>| -> Vec<SeriesId> {
+        labs.map(|l| SeriesId {
+            variable: v.into(),
+            lab: Some(l.id.clone()),
+            segment: None,
+        })
+        .collect()
+    };
+    out.extend(per_lab("revenue", &mut s.labs.iter()));
+    out.extend(per_lab("market_value", &mut marked.iter().map(|i| &s.labs[*i])));
+    out.extend(per_lab("cash", &mut s.labs.iter()));
+    out.push(plain("savings"));
+    out.push(plain("potential"));
+    out
+}

@@ -1,0 +1,349 @@
+//! The Monte Carlo engine: paths in fixed batches over rayon, each path on
+//! its own sub-streams (see [`crate::rng`]), so results do not depend on the
+//! thread count or on how the path range is split.
+//!
+//! Memory is O(paths x (labs + inputs)) for the per-path table, plus
+//! fixed-size sketches for the time series, plus full paths for the first
+//! `store_paths` paths only.
+
+pub mod compiled;
+pub mod path;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Problem, Problems, Result};
+use crate::results::Results;
+use crate::scenario::Scenario;
+use crate::stats::Sketch;
+
+pub use compiled::{Compiled, SeriesId};
+use path::{RowLayout, Scratch};
+
+/// Paths per batch: the unit of work, of progress reports and of cancellation checks.
+pub const BATCH: u64 = 256;
+/// At most this many paths in one run.
+pub const MAX_PATHS: u64 = 1 << 40;
+/// At most this many bytes for the per-path table and stored paths of one call.
+pub const MAX_BYTES: u64 = 16 << 30;
+
+/// Receives progress as batches finish. Called from worker threads.
+pub trait Observer: Sync {
+    /// `done` of `total` paths of this call have finished.
+    fn progress(&self, done: u64, total: u64) {
+        let _ = (done, total);
+    }
+}
+
+/// An observer that ignores everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoObserver;
+impl Observer for NoObserver {}
+
+/// A cancellation token, checked between batches. Clones share the flag.
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Input values per path instead of draws (for sensitivity designs): row
+/// `p` holds the values of path `p`, one column per field path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputTable {
+    pub columns: Vec<String>,
+    /// Row-major, `rows x columns.len()`.
+    pub values: Vec<f64>,
+}
+
+impl InputTable {
+    pub fn new(columns: Vec<String>, values: Vec<f64>) -> Result<Self> {
+        if columns.is_empty() || !values.len().is_multiple_of(columns.len()) {
+            return Err(Error::argument(
+                "inputs",
+                format!("{} values do not fill rows of {} columns", values.len(), columns.len()),
+            ));
+        }
+        Ok(InputTable { columns, values })
+    }
+    pub fn rows(&self) -> u64 {
+        (self.values.len() / self.columns.len()) as u64
+    }
+    fn row(&self, p: u64) -> &[f64] {
+        let w = self.columns.len();
+        &self.values[p as usize * w..(p as usize + 1) * w]
+    }
+}
+
+/// A configured run of a scenario.
+///
+/// ```
+/// # use aibubble::{Scenario, Simulation};
+/// let s = Scenario::preset("baseline")?;
+/// let whole = Simulation::new(&s)?.paths(600).seed(1).run()?;
+/// let a = Simulation::new(&s)?.paths(600).seed(1).range(0, 250).run()?;
+/// let b = Simulation::new(&s)?.paths(600).seed(1).range(250, 600).run()?;
+/// assert_eq!(aibubble::merge(vec![a, b])?, whole);
+/// # Ok::<(), aibubble::Error>(())
+/// ```
+pub struct Simulation<'a> {
+    compiled: Compiled,
+    paths: u64,
+    seed: u64,
+    range: Option<(u64, u64)>,
+    threads: Option<usize>,
+    store_paths: u64,
+    table: Option<&'a InputTable>,
+    observer: &'a dyn Observer,
+    cancel: Option<CancelToken>,
+}
+
+impl<'a> Simulation<'a> {
+    /// Validate and compile a scenario. Defaults: 100,000 paths, seed 42.
+    pub fn new(scenario: &Scenario) -> Result<Simulation<'a>> {
+        Ok(Simulation {
+            compiled: Compiled::new(scenario, None)?,
+            paths: 100_000,
+            seed: 42,
+            range: None,
+            threads: None,
+            store_paths: 0,
+            table: None,
+            observer: &NoObserver,
+            cancel: None,
+        })
+    }
+    /// Number of paths `N` of the whole run.
+    pub fn paths(mut self, n: u64) -> Self {
+        self.paths = n;
+        self
+    }
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Run only paths `[start, end)` of the `N`-path run.
+    pub fn range(mut self, start: u64, end: u64) -> Self {
+        self.range = Some((start, end));
+        self
+    }
+    /// Use a pool of this many threads for this run (default: rayon's global pool).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+    /// Keep full paths (every step) for the paths with the lowest indices.
+    pub fn store_paths(mut self, n: u64) -> Self {
+        self.store_paths = n;
+        self
+    }
+    /// Take input values from a table instead of drawing them.
+    pub fn inputs(mut self, table: &'a InputTable) -> Result<Self> {
+        self.compiled = Compiled::new(&self.compiled.scenario, Some(table))?;
+        self.table = Some(table);
+        Ok(self)
+    }
+    pub fn observer(mut self, observer: &'a dyn Observer) -> Self {
+        self.observer = observer;
+        self
+    }
+    pub fn cancel_token(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
+    fn check(&self) -> Result<(u64, u64)> {
+        let (start, end) = self.range.unwrap_or((0, self.paths));
+        if self.paths == 0 || self.paths > MAX_PATHS {
+            return Err(Error::argument(
+                "paths",
+                format!("must be in 1..={MAX_PATHS}, got {}", self.paths),
+            ));
+        }
+        if start >= end || end > self.paths {
+            return Err(Error::argument(
+                "path_range",
+                format!("needs start < end <= paths = {}, got [{start}, {end})", self.paths),
+            ));
+        }
+        if self.threads == Some(0) {
+            return Err(Error::argument("threads", "must be >= 1, got 0"));
+        }
+        let layout = RowLayout::new(&self.compiled);
+        let stored = self.store_paths.min(end).saturating_sub(start);
+        let bytes = 8
+            * ((end - start) * layout.width() as u64
+                + stored * (self.compiled.series.len() * (self.compiled.steps + 1)) as u64);
+        if bytes > MAX_BYTES {
+            return Err(Error::ResourceLimit(format!(
+                "this run would keep {:.1} GiB of per-path results (limit {} GiB); split the path range",
+                bytes as f64 / (1u64 << 30) as f64,
+                MAX_BYTES >> 30
+            )));
+        }
+        if let Some(t) = self.table {
+            if t.rows() < end {
+                return Err(Error::argument(
+                    "inputs",
+                    format!("the input table has {} rows, the run needs {end}", t.rows()),
+                ));
+            }
+            let mut failures = vec![0u64; t.columns.len()];
+            let mut first = vec![f64::NAN; t.columns.len()];
+            for p in start..end {
+                let before = failures.clone();
+                path::check_table_row(&self.compiled, t.row(p), &mut failures);
+                for j in 0..failures.len() {
+                    if failures[j] > before[j] && first[j].is_nan() {
+                        first[j] = t.row(p)[j];
+                    }
+                }
+            }
+            let problems: Vec<Problem> = t
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| failures[*j] > 0)
+                .map(|(j, c)| {
+                    let f = self.compiled.table_fields[j];
+                    Problem::new(
+                        c.clone(),
+                        format!(
+                            "{} on every path, got {} on {} path(s), first {}",
+                            self.compiled.domains[f].describe(),
+                            "values outside",
+                            failures[j],
+                            first[j]
+                        ),
+                    )
+                })
+                .collect();
+            if !problems.is_empty() {
+                return Err(Error::Scenario(Problems(problems)));
+            }
+        }
+        Ok((start, end))
+    }
+
+    /// Run the paths and collect the results.
+    ///
+    /// # Errors
+    /// Invalid arguments, a resource limit, a numerical failure on a path,
+    /// or [`Error::Cancelled`] when the token was cancelled.
+    pub fn run(self) -> Result<Results> {
+        let (start, end) = self.check()?;
+        let c = &self.compiled;
+        let layout = RowLayout::new(c);
+        let width = layout.width();
+        let n_sketch = c.series.len() * c.quarters();
+        let stored_len = c.series.len() * (c.steps + 1);
+        let total = end - start;
+        let done = AtomicU64::new(0);
+        let cancel = self.cancel.clone().unwrap_or_default();
+        let batches: Vec<(u64, u64)> = (start..end)
+            .step_by(BATCH as usize)
+            .map(|a| (a, (a + BATCH).min(end)))
+            .collect();
+
+        struct Acc {
+            batches: Vec<(usize, Vec<f64>, Vec<f64>)>,
+            sketches: Vec<Sketch>,
+            error: Option<(u64, Error)>,
+        }
+        let new_acc = || Acc {
+            batches: Vec::new(),
+            sketches: vec![Sketch::new(); n_sketch],
+            error: None,
+        };
+        let work = || {
+            batches
+                .par_iter()
+                .enumerate()
+                .fold(new_acc, |mut acc, (bi, &(a, b))| {
+                    if cancel.is_cancelled() || acc.error.is_some() {
+                        return acc;
+                    }
+                    let mut scratch = Scratch::default();
+                    let mut rows = vec![0.0; (b - a) as usize * width];
+                    let n_stored = self.store_paths.clamp(a, b) - a;
+                    let mut stored = vec![0.0; n_stored as usize * stored_len];
+                    for p in a..b {
+                        let j = (p - a) as usize;
+                        let st = (p < self.store_paths).then(|| &mut stored[j * stored_len..(j + 1) * stored_len]);
+                        let res = path::run_path(
+                            c,
+                            self.seed,
+                            p,
+                            self.table.map(|t| t.row(p)),
+                            &mut scratch,
+                            &layout,
+                            &mut rows[j * width..(j + 1) * width],
+                            &mut acc.sketches,
+                            st,
+                        );
+                        if let Err(e) = res {
+                            acc.error = Some((p, e));
+                            return acc;
+                        }
+                    }
+                    acc.batches.push((bi, rows, stored));
+                    let d = done.fetch_add(b - a, Ordering::Relaxed) + (b - a);
+                    self.observer.progress(d, total);
+                    acc
+                })
+                .reduce(new_acc, |mut x, y| {
+                    x.batches.extend(y.batches);
+                    for (s, o) in x.sketches.iter_mut().zip(&y.sketches) {
+                        s.merge(o);
+                    }
+                    x.error = match (x.error, y.error) {
+                        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+                        (a, b) => a.or(b),
+                    };
+                    x
+                })
+        };
+        let mut acc = match self.threads {
+            Some(t) => rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(|e| Error::ResourceLimit(format!("cannot start {t} threads: {e}")))?
+                .install(work),
+            None => work(),
+        };
+        if let Some((_, e)) = acc.error {
+            return Err(e);
+        }
+        if cancel.is_cancelled() && acc.batches.len() < batches.len() {
+            return Err(Error::Cancelled {
+                done: done.load(Ordering::SeqCst),
+                total,
+            });
+        }
+        acc.batches.sort_by_key(|b| b.0);
+        let rows: Vec<Vec<f64>> = acc.batches.iter_mut().map(|b| std::mem::take(&mut b.1)).collect();
+        let stored: Vec<f64> = acc.batches.into_iter().flat_map(|b| b.2).collect();
+        Ok(Results::assemble(
+            c,
+            &layout,
+            self.seed,
+            self.paths,
+            (start, end),
+            self.store_paths,
+            &rows,
+            acc.sketches,
+            stored,
+        ))
+    }
+}

@@ -1,0 +1,128 @@
+//! The one error type of the crate. Every message names the field path and
+//! the offending value, so a user can find the line to fix.
+
+use std::fmt;
+
+/// One problem found in a scenario: where it is and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Problem {
+    /// Field path in the grammar of MODEL section 10 (`labs.openai.mark`).
+    pub path: String,
+    /// What is wrong, including the value found (`must be >= 0, got -0.3`).
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Every problem of a scenario, collected rather than stopping at the first.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(f, "{n} problem{} in scenario:", if n == 1 { "" } else { "s" })?;
+        for p in &self.0 {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong in aibubble.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The scenario breaks rules of MODEL section 9 (all of them listed).
+    #[error("{0}")]
+    Scenario(Problems),
+    /// A scenario or results file could not be parsed.
+    #[error("cannot parse {what}: {message}")]
+    Parse { what: String, message: String },
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A run was asked for more than the engine allows (paths, memory).
+    #[error("resource limit: {0}")]
+    ResourceLimit(String),
+    /// A computation produced a value the model cannot use (field path and value).
+    #[error("numerical failure at {path}: {message}")]
+    Numerical { path: String, message: String },
+    /// A results file written by a newer or unknown schema.
+    #[error("results schema {found} is not supported (this build reads {supported})")]
+    Schema { found: u32, supported: u32 },
+    /// Run arguments that do not fit together (path range, merge of unrelated parts).
+    #[error("invalid argument {name}: {message}")]
+    Argument { name: String, message: String },
+    /// The run was cancelled through its token.
+    #[error("cancelled after {done} of {total} paths")]
+    Cancelled { done: u64, total: u64 },
+}
+
+impl Error {
+    /// A scenario error with a single problem.
+    pub fn problem(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Scenario(Problems(vec![Problem::new(path, message)]))
+    }
+
+    pub fn argument(name: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Argument {
+            name: name.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The problems when this is a scenario error.
+    pub fn problems(&self) -> Option<&[Problem]> {
+        match self {
+            Error::Scenario(p) => Some(&p.0),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_send_sync() {
+        fn assert<T: Send + Sync + 'static>() {}
+        assert::<Error>();
+    }
+
+    #[test]
+    fn problems_list_every_path() {
+        let e = Error::Scenario(Problems(vec![
+            Problem::new("gap.half_life", "must be > 0, got 0"),
+            Problem::new("labs.openai.mark", "must be > 0, got -1"),
+        ]));
+        let s = e.to_string();
+        assert!(s.starts_with("2 problems"));
+        assert!(s.contains("gap.half_life: must be > 0, got 0"));
+        assert!(s.contains("labs.openai.mark: must be > 0, got -1"));
+    }
+}

@@ -1,0 +1,55 @@
+//! MODEL section 3: demand segments: spend growth, price response, the
+//! closed and open pools, and the closed usage share moving toward a logit
+//! target with friction.
+
+use super::params::SegmentParams;
+
+/// `g_s(t) = g_inf + (g_0 - g_inf) exp(-t / tau)`.
+#[inline]
+pub fn growth(s: &SegmentParams, t: f64) -> f64 {
+    s.growth_inf + (s.growth_0 - s.growth_inf) * (-t / s.growth_tau).exp()
+}
+
+/// `ln A_{k+1} = ln A_k + g(t_k) dt - sigma_A^2 dt / 2 + sigma_A sqrt(dt) Z^A`.
+#[inline]
+pub fn next_ln_demand(ln_a: f64, g: f64, sigma: f64, dt: f64, sqrt_dt: f64, z: f64) -> f64 {
+    ln_a + g * dt - sigma * sigma * dt / 2.0 + sigma * sqrt_dt * z
+}
+
+/// `Pbar = u P^c + (1 - u) P^o`.
+#[inline]
+pub fn mean_price(u: f64, closed_price: f64, open_price: f64) -> f64 {
+    u * closed_price + (1.0 - u) * open_price
+}
+
+/// `Q = (S_0 / Pbar_0) A (Pbar / Pbar_0)^(-eps)`.
+#[inline]
+pub fn quantity(s: &SegmentParams, ln_a: f64, pbar: f64, pbar_0: f64) -> f64 {
+    s.spend_0 / pbar_0 * ln_a.exp() * (pbar / pbar_0).powf(-s.elasticity)
+}
+
+/// The closed (`C = Q u P^c`) and open (`O = Q (1 - u) P^o`) pools.
+#[inline]
+pub fn pools(q: f64, u: f64, closed_price: f64, open_price: f64) -> (f64, f64) {
+    (q * u * closed_price, q * (1.0 - u) * open_price)
+}
+
+/// `u* = 1 / (1 + exp(-(b + beta_q G + beta_p ln rho)))`.
+#[inline]
+pub fn share_target(b: f64, s: &SegmentParams, gap: f64, ln_rho: f64) -> f64 {
+    let x = b + s.beta_quality * gap + s.beta_price * ln_rho;
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// `u_{k+1} = u_k + (1 - exp(-theta dt)) (u* - u_k)`.
+#[inline]
+pub fn next_share(u: f64, target: f64, theta: f64, dt: f64) -> f64 {
+    u + -(-theta * dt).exp_m1() * (target - u)
+}
+
+/// Potential savings per segment, `C (1 - rho)`, and value moved to users,
+/// `Q (1 - u) (P^c - P^o)` (MODEL section 5).
+#[inline]
+pub fn savings(q: f64, u: f64, closed_price: f64, open_price: f64) -> f64 {
+    q * (1.0 - u) * (closed_price - open_price)
+}

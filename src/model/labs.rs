@@ -1,0 +1,92 @@
+//! MODEL section 4: labs' market shares within their class, revenues,
+//! margins, spending, free cash flow and cash.
+
+use super::params::LabParams;
+
+/// `a_{k+1} = a_k + mu_a dt + sigma_a sqrt(dt) Z`.
+#[inline]
+pub fn next_attractiveness(a: f64, drift: f64, sigma: f64, dt: f64, sqrt_dt: f64, z: f64) -> f64 {
+    a + drift * dt + sigma * sqrt_dt * z
+}
+
+/// Revenues `R_i = c_i sum_s m_{i,s} (C_s or O_s)`, with
+/// `m_{i,s} = w_{i,s} exp(a_i) / sum_{j in class(i)} w_{j,s} exp(a_j)`.
+///
+/// `exp_a` holds `exp(a_i)`; `closed_pool` and `open_pool` are per segment;
+/// `denominators` is scratch space (2 per segment).
+pub fn revenues(
+    labs: &[LabParams],
+    exp_a: &[f64],
+    closed_pool: &[f64],
+    open_pool: &[f64],
+    denominators: &mut Vec<f64>,
+    out: &mut [f64],
+) {
+    let ns = closed_pool.len();
+    denominators.clear();
+    denominators.resize(2 * ns, 0.0);
+    for (lab, e) in labs.iter().zip(exp_a) {
+        let off = if lab.closed { 0 } else { ns };
+        for (s, w) in lab.weights.iter().enumerate() {
+            denominators[off + s] += w * e;
+        }
+    }
+    for ((lab, e), r) in labs.iter().zip(exp_a).zip(out.iter_mut()) {
+        let (off, pool) = if lab.closed { (0, closed_pool) } else { (ns, open_pool) };
+        let mut sum = 0.0;
+        for (s, w) in lab.weights.iter().enumerate() {
+            let d = denominators[off + s];
+            if d > 0.0 {
+                sum += w * e / d * pool[s];
+            }
+        }
+        *r = lab.capture * sum;
+    }
+}
+
+/// `gm_k = gm_inf + (gm_0 - gm_inf) exp(-t / tau_gm)`.
+#[inline]
+pub fn gross_margin(lab: &LabParams, gross_margin_inf: f64, t: f64) -> f64 {
+    gross_margin_inf + (lab.gross_margin_0 - gross_margin_inf) * (-t / lab.margin_tau).exp()
+}
+
+/// `F = max(chi Plan(year), psi R)`.
+#[inline]
+pub fn spending(lab: &LabParams, plan: f64, revenue: f64) -> f64 {
+    (lab.committed * plan).max(lab.research_intensity * revenue)
+}
+
+/// `FCF = R (gm - nu) - F`.
+#[inline]
+pub fn free_cash_flow(lab: &LabParams, revenue: f64, gross_margin: f64, spending: f64) -> f64 {
+    revenue * (gross_margin - lab.opex_ratio) - spending
+}
+
+/// `Plan(year)`: piecewise linear through the points, flat outside, 0 without points.
+pub fn plan_at(points: &[[f64; 2]], year: f64) -> f64 {
+    match points {
+        [] => 0.0,
+        [first, ..] if year <= first[0] => first[1],
+        [.., last] if year >= last[0] => last[1],
+        _ => {
+            let i = points.partition_point(|p| p[0] <= year);
+            let (a, b) = (points[i - 1], points[i]);
+            a[1] + (b[1] - a[1]) * (year - a[0]) / (b[0] - a[0])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_interpolates_and_is_flat_outside() {
+        let pts = [[2026.0, 10.0], [2028.0, 30.0]];
+        assert_eq!(plan_at(&pts, 2025.0), 10.0);
+        assert_eq!(plan_at(&pts, 2027.0), 20.0);
+        assert_eq!(plan_at(&pts, 2028.0), 30.0);
+        assert_eq!(plan_at(&pts, 2035.0), 30.0);
+        assert_eq!(plan_at(&[], 2027.0), 0.0);
+    }
+}

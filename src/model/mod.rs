@@ -1,0 +1,11 @@
+//! The reference model, one file per part, each a set of small pure
+//! functions of (state, parameters, shocks); [`crate::engine`] composes them.
+
+pub mod correlation;
+pub mod demand;
+pub mod events;
+pub mod gap;
+pub mod labs;
+pub mod params;
+pub mod prices;
+pub mod state;

@@ -1,0 +1,528 @@
+//! What a run returns (MODEL section 8): the per-path table, time-series
+//! sketches and stored full paths, serialisable with a schema version, and
+//! mergeable across split runs bit for bit.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::compiled::{Compiled, SeriesId};
+use crate::engine::path::{LAB_METRICS, RowLayout};
+use crate::error::{Error, Result};
+use crate::scenario::{Class, Scenario};
+use crate::stats::Sketch;
+
+/// Version of the results schema written by this build.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One named column of per-path values.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(with = "floats")]
+    pub values: Vec<f64>,
+}
+
+/// Columns compare bit for bit, so NaN (a metric that does not apply) equals itself.
+impl PartialEq for Column {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.values.len() == other.values.len()
+            && self
+                .values
+                .iter()
+                .zip(&other.values)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+    }
+}
+
+/// Per-path outputs of one lab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabPaths {
+    pub id: String,
+    pub name: String,
+    pub class: Class,
+    /// The metrics of [`LAB_METRICS`] (`fair_value`, `phi`, ...), one column each.
+    pub metrics: Vec<Column>,
+    /// Revenue of each calendar year (`sum R dt`), one column per year.
+    pub revenue: Vec<Column>,
+    /// Free cash flow of each calendar year (`sum FCF dt`).
+    pub fcf: Vec<Column>,
+}
+
+impl LabPaths {
+    /// A per-path metric by output name.
+    pub fn metric(&self, name: &str) -> Option<&[f64]> {
+        self.metrics
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.values.as_slice())
+    }
+    pub fn has_mark(&self) -> bool {
+        self.metric("phi").is_some_and(|v| v.iter().any(|x| !x.is_nan()))
+    }
+}
+
+/// A calendar year of the horizon and the fraction of it covered.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Year {
+    pub year: i32,
+    pub fraction: f64,
+}
+
+/// Quantile sketches of one series at each quarter end.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesSketches {
+    #[serde(flatten)]
+    pub id: SeriesId,
+    pub quarters: Vec<Sketch>,
+}
+
+/// The results of a run over paths `[start, end)` of an `paths`-path run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    pub schema_version: u32,
+    pub scenario: Scenario,
+    pub seed: u64,
+    /// `N`, the number of paths of the whole run.
+    pub paths: u64,
+    pub start: u64,
+    pub end: u64,
+    /// Full paths are kept for paths with index below this.
+    pub store_paths: u64,
+    pub steps: usize,
+    pub steps_per_year: usize,
+    pub years: Vec<Year>,
+    /// Calendar time of each quarter end.
+    pub quarter_times: Vec<f64>,
+    /// Drawn (or tabled) inputs, by field path.
+    pub inputs: Vec<Column>,
+    pub labs: Vec<LabPaths>,
+    /// Firing time (years after start) of each event; `inf` when it never fired.
+    pub events: Vec<Column>,
+    #[serde(with = "floats")]
+    pub pv_savings: Vec<f64>,
+    pub series: Vec<SeriesSketches>,
+    /// Full paths `[path][series][k]` for paths `start..min(end, store_paths)`.
+    #[serde(with = "floats")]
+    pub stored: Vec<f64>,
+}
+
+impl Results {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn assemble(
+        c: &Compiled,
+        layout: &RowLayout,
+        seed: u64,
+        paths: u64,
+        (start, end): (u64, u64),
+        store_paths: u64,
+        rows: &[Vec<f64>],
+        sketches: Vec<Sketch>,
+        stored: Vec<f64>,
+    ) -> Results {
+        let width = layout.width();
+        let n = (end - start) as usize;
+        let column = |name: String, j: usize| -> Column {
+            let mut values = Vec::with_capacity(n);
+            for batch in rows {
+                values.extend(batch.chunks_exact(width).map(|r| r[j]));
+            }
+            Column { name, values }
+        };
+        let s = &c.scenario;
+        let inputs = c
+            .input_fields
+            .iter()
+            .enumerate()
+            .map(|(j, f)| column(c.field_paths[*f].clone(), j))
+            .collect();
+        let labs = s
+            .labs
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LabPaths {
+                id: l.id.clone(),
+                name: l.name.clone(),
+                class: l.class,
+                metrics: LAB_METRICS
+                    .iter()
+                    .enumerate()
+                    .map(|(m, name)| column((*name).to_string(), layout.lab_metric(i, m)))
+                    .collect(),
+                revenue: c
+                    .years
+                    .iter()
+                    .enumerate()
+                    .map(|(y, (yr, _))| column(yr.to_string(), layout.revenue(i, y)))
+                    .collect(),
+                fcf: c
+                    .years
+                    .iter()
+                    .enumerate()
+                    .map(|(y, (yr, _))| column(yr.to_string(), layout.fcf(i, y)))
+                    .collect(),
+            })
+            .collect();
+        let events = s
+            .events
+            .iter()
+            .enumerate()
+            .map(|(e, ev)| column(ev.id.clone(), layout.event(e)))
+            .collect();
+        let pv_savings = column("pv_savings".into(), layout.pv_savings()).values;
+        let nq = c.quarters();
+        let series = c
+            .series
+            .iter()
+            .enumerate()
+            .map(|(si, id)| SeriesSketches {
+                id: id.clone(),
+                quarters: sketches[si * nq..(si + 1) * nq].to_vec(),
+            })
+            .collect();
+        Results {
+            schema_version: SCHEMA_VERSION,
+            scenario: s.clone(),
+            seed,
+            paths,
+            start,
+            end,
+            store_paths,
+            steps: c.steps,
+            steps_per_year: c.n,
+            years: c.years.iter().map(|(y, f)| Year { year: *y, fraction: *f }).collect(),
+            quarter_times: (0..nq)
+                .map(|q| s.start_year + (q * c.stride) as f64 / c.n as f64)
+                .collect(),
+            inputs,
+            labs,
+            events,
+            pv_savings,
+            series,
+            stored,
+        }
+    }
+
+    /// Number of paths held.
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn lab(&self, id: &str) -> Option<&LabPaths> {
+        self.labs.iter().find(|l| l.id == id)
+    }
+
+    /// Number of full paths held.
+    pub fn stored_count(&self) -> usize {
+        self.store_paths.min(self.end).saturating_sub(self.start) as usize
+    }
+
+    /// One stored series (`[path][k]`, `steps + 1` values per path).
+    pub fn stored_series(&self, id: &SeriesId) -> Option<Vec<f64>> {
+        let si = self.series.iter().position(|s| s.id == *id)?;
+        let per = self.steps + 1;
+        let stride = self.series.len() * per;
+        Some(
+            (0..self.stored_count())
+                .flat_map(|p| {
+                    self.stored[p * stride + si * per..p * stride + (si + 1) * per]
+                        .iter()
+                        .copied()
+                })
+                .collect(),
+        )
+    }
+
+    /// Per-path sector fair value: the sum of `E` over closed labs with a mark.
+    pub fn sector_fair_value(&self) -> Vec<f64> {
+        let mut out = vec![0.0; self.len()];
+        for lab in self.sector_labs() {
+            for (o, e) in out.iter_mut().zip(lab.metric("fair_value").expect("metric")) {
+                *o += e;
+            }
+        }
+        out
+    }
+
+    /// Per-path sum of the marks of the sector's labs.
+    pub fn sector_mark(&self) -> Vec<f64> {
+        let mut out = vec![0.0; self.len()];
+        for lab in self.sector_labs() {
+            let fv = lab.metric("fair_value").expect("metric");
+            let phi = lab.metric("phi").expect("metric");
+            let col = self.inputs.iter().find(|c| c.name == format!("labs.{}.mark", lab.id));
+            let fixed = self
+                .scenario
+                .lab(&lab.id)
+                .and_then(|l| l.mark.as_ref())
+                .and_then(|m| m.fixed_value());
+            for (p, o) in out.iter_mut().enumerate() {
+                *o += match (col, fixed) {
+                    (Some(c), _) => c.values[p],
+                    (None, Some(v)) => v,
+                    // Unreachable for valid results; recover the mark from E / phi.
+                    (None, None) => fv[p] / phi[p],
+                };
+            }
+        }
+        out
+    }
+
+    /// Closed labs with a mark.
+    pub fn sector_labs(&self) -> impl Iterator<Item = &LabPaths> {
+        self.labs
+            .iter()
+            .filter(|l| l.class == Class::Closed && self.scenario.lab(&l.id).is_some_and(|s| s.mark.is_some()))
+    }
+
+    /// Serialise as JSON (non-finite numbers as strings `"inf"`, `"nan"`).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("results serialise")
+    }
+
+    /// Read results written by [`Results::to_json`].
+    ///
+    /// # Errors
+    /// [`Error::Schema`] for another schema version, [`Error::Parse`] otherwise.
+    pub fn from_json(text: &str) -> Result<Results> {
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: Option<u32>,
+        }
+        let v: Version = serde_json::from_str(text).map_err(|e| Error::Parse {
+            what: "results".into(),
+            message: e.to_string(),
+        })?;
+        match v.schema_version {
+            Some(SCHEMA_VERSION) => {}
+            Some(found) => {
+                return Err(Error::Schema {
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            None => {
+                return Err(Error::Parse {
+                    what: "results".into(),
+                    message: "no schema_version: not an aibubble results file".into(),
+                });
+            }
+        }
+        serde_json::from_str(text).map_err(|e| Error::Parse {
+            what: "results".into(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Join the results of split runs of the same scenario, seed and path count,
+/// in path order. The result equals the single run over the union bit for bit.
+///
+/// # Errors
+/// [`Error::Argument`] when the parts are of different runs or their ranges
+/// do not join up.
+pub fn merge(mut parts: Vec<Results>) -> Result<Results> {
+    if parts.is_empty() {
+        return Err(Error::argument("results", "nothing to merge"));
+    }
+    parts.sort_by_key(|p| p.start);
+    let mut out = parts.remove(0);
+    for p in parts {
+        if p.scenario != out.scenario || p.seed != out.seed || p.paths != out.paths || p.store_paths != out.store_paths
+        {
+            return Err(Error::argument(
+                "results",
+                "parts come from different runs (scenario, seed, paths or store_paths differ)",
+            ));
+        }
+        if p.start != out.end {
+            return Err(Error::argument(
+                "results",
+                format!(
+                    "ranges do not join: [{}, {}) then [{}, {})",
+                    out.start, out.end, p.start, p.end
+                ),
+            ));
+        }
+        if p.inputs.iter().map(|c| &c.name).ne(out.inputs.iter().map(|c| &c.name)) {
+            return Err(Error::argument("results", "parts have different input columns"));
+        }
+        let cat = |a: &mut Vec<Column>, b: Vec<Column>| {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.values.extend(y.values);
+            }
+        };
+        cat(&mut out.inputs, p.inputs);
+        for (a, b) in out.labs.iter_mut().zip(p.labs) {
+            cat(&mut a.metrics, b.metrics);
+            cat(&mut a.revenue, b.revenue);
+            cat(&mut a.fcf, b.fcf);
+        }
+        cat(&mut out.events, p.events);
+        out.pv_savings.extend(p.pv_savings);
+        for (a, b) in out.series.iter_mut().zip(&p.series) {
+            for (x, y) in a.quarters.iter_mut().zip(&b.quarters) {
+                x.merge(y);
+            }
+        }
+        out.stored.extend(p.stored);
+        out.end = p.end;
+    }
+    Ok(out)
+}
+
+/// Serde for float vectors that may hold `inf` and `NaN` (JSON has neither):
+/// finite values as numbers, others as the strings `"inf"`, `"-inf"`, `"nan"`.
+mod floats {
+    use serde::de::{SeqAccess, Visitor};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(v.len()))?;
+        for x in v {
+            if x.is_finite() {
+                seq.serialize_element(x)?;
+            } else if x.is_nan() {
+                seq.serialize_element("nan")?;
+            } else if *x > 0.0 {
+                seq.serialize_element("inf")?;
+            } else {
+                seq.serialize_element("-inf")?;
+            }
+        }
+        seq.end()
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Num(f64),
+        Str(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<f64>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of numbers or \"inf\", \"-inf\", \"nan\"")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f64>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(r) = seq.next_element::<Repr>()? {
+                    out.push(match r {
+                        Repr::Num(x) => x,
+                        Repr::Str(s) => match s.as_str() {
+                            "inf" => f64::INFINITY,
+                            "-inf" => f64::NEG_INFINITY,
+                            "nan" => f64::NAN,
+                            other => return Err(serde::de::Error::custom(format!("not a number: {other:?}"))),
+                        },
+                    });
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// Quantiles reported for time series.
+pub const SERIES_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// One row of the time-series quantile table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeriesRow<'a> {
+    pub id: &'a SeriesId,
+    /// Calendar time of the quarter end.
+    pub time: f64,
+    /// Values at [`SERIES_QUANTILES`].
+    pub quantiles: [f64; 5],
+}
+
+impl Results {
+    /// Every per-path column with its name: inputs by field path, then
+    /// `labs.<id>.<metric>`, `labs.<id>.revenue.<year>`, `labs.<id>.fcf.<year>`,
+    /// `events.<id>.time` and `pv_savings`.
+    pub fn per_path_columns(&self) -> Vec<(String, &[f64])> {
+        let mut out: Vec<(String, &[f64])> = self
+            .inputs
+            .iter()
+            .map(|c| (c.name.clone(), c.values.as_slice()))
+            .collect();
+        for lab in &self.labs {
+            for c in &lab.metrics {
+                out.push((format!("labs.{}.{}", lab.id, c.name), &c.values));
+            }
+            for c in &lab.revenue {
+                out.push((format!("labs.{}.revenue.{}", lab.id, c.name), &c.values));
+            }
+            for c in &lab.fcf {
+                out.push((format!("labs.{}.fcf.{}", lab.id, c.name), &c.values));
+            }
+        }
+        for c in &self.events {
+            out.push((format!("events.{}.time", c.name), &c.values));
+        }
+        out.push(("pv_savings".into(), &self.pv_savings));
+        out
+    }
+
+    /// Quantiles of every series at every quarter end, from the sketches.
+    pub fn series_rows(&self) -> Vec<SeriesRow<'_>> {
+        let mut out = Vec::new();
+        for s in &self.series {
+            for (q, sk) in s.quarters.iter().enumerate() {
+                out.push(SeriesRow {
+                    id: &s.id,
+                    time: self.quarter_times[q],
+                    quantiles: SERIES_QUANTILES.map(|p| sk.quantile(p)),
+                });
+            }
+        }
+        out
+    }
+
+    /// The per-path table as CSV (`path` first).
+    pub fn per_path_csv(&self) -> String {
+        let cols = self.per_path_columns();
+        let mut s = String::from("path");
+        for (name, _) in &cols {
+            s.push(',');
+            s.push_str(name);
+        }
+        s.push('\n');
+        for p in 0..self.len() {
+            s.push_str(&(self.start + p as u64).to_string());
+            for (_, v) in &cols {
+                s.push(',');
+                s.push_str(&v[p].to_string());
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// The time-series quantiles as CSV.
+    pub fn series_csv(&self) -> String {
+        let mut s = String::from("variable,lab,segment,time,p5,p25,p50,p75,p95\n");
+        for r in self.series_rows() {
+            s.push_str(&format!(
+                "{},{},{},{}",
+                r.id.variable,
+                r.id.lab.as_deref().unwrap_or(""),
+                r.id.segment.as_deref().unwrap_or(""),
+                r.time
+            ));
+            for q in r.quantiles {
+                s.push_str(&format!(",{q}"));
+            }
+            s.push('\n');
+        }
+        s
+    }
+}

@@ -1,0 +1,305 @@
+//! The rules of MODEL section 9, collected: every problem with its field path
+//! and value, never only the first.
+
+use std::collections::HashSet;
+
+use super::types::{Class, Op, Scenario};
+use crate::dist::Uncertain;
+use crate::error::{Error, Problem, Problems, Result};
+use crate::model::correlation;
+use crate::model::events::Target;
+
+impl Scenario {
+    /// Check every rule of MODEL section 9.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] listing every problem found, each with its path.
+    pub fn validate(&self) -> Result<()> {
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Scenario(Problems(problems)))
+        }
+    }
+
+    /// Every problem of the scenario (empty when valid).
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut bad = |path: &str, msg: String| out.push(Problem::new(path, msg));
+
+        // Time grid.
+        if !self.start_year.is_finite() {
+            bad("start_year", format!("must be finite, got {}", self.start_year));
+        }
+        let n = self.steps_per_year;
+        if n == 0 || !n.is_multiple_of(4) {
+            bad("steps_per_year", format!("must be a positive multiple of 4, got {n}"));
+        }
+        let h = self.horizon;
+        if !(h.is_finite() && h > 0.0) {
+            bad("horizon", format!("must be > 0, got {h}"));
+        } else if n > 0 {
+            let k = h * n as f64;
+            if (k - k.round()).abs() > 1e-9 {
+                bad(
+                    "horizon",
+                    format!("horizon x steps_per_year must be an integer, got {h} x {n} = {k}"),
+                );
+            } else if k.round() > 100_000.0 {
+                bad("horizon", format!("at most 100000 steps in all, got {h} x {n} = {k}"));
+            }
+        }
+
+        // Valuation constants.
+        let v = &self.valuation;
+        if !v.terminal_growth.is_finite() {
+            bad(
+                "valuation.terminal_growth",
+                format!("must be finite, got {}", v.terminal_growth),
+            );
+        }
+        if !(v.pop_threshold > 0.0 && v.pop_threshold < 1.0) {
+            bad(
+                "valuation.pop_threshold",
+                format!("must be in (0, 1), got {}", v.pop_threshold),
+            );
+        }
+        if !self.gap.floor.is_finite() {
+            bad("gap.floor", format!("must be finite, got {}", self.gap.floor));
+        }
+
+        // Every scalar input: its number or its distribution against its domain.
+        for f in self.fields() {
+            match f.value {
+                Uncertain::Fixed(x) => {
+                    if !f.domain.contains(*x) {
+                        let rule = if x.is_finite() {
+                            f.domain.describe()
+                        } else {
+                            "must be finite".into()
+                        };
+                        bad(&f.path, format!("{rule}, got {x}"));
+                    }
+                }
+                Uncertain::Dist(d) => {
+                    let ps = d.problems();
+                    if !ps.is_empty() {
+                        for p in ps {
+                            bad(&f.path, p);
+                        }
+                    } else if let Ok(s) = d.sampler()
+                        && !f.domain.contains_support(s.support())
+                    {
+                        bad(
+                            &f.path,
+                            format!(
+                                "{}, but {d} can draw values in [{}, {}]; truncate it with min/max",
+                                f.domain.describe(),
+                                s.support().lo,
+                                s.support().hi
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+
+        // Ids.
+        ids(&mut bad, "segments", self.segments.iter().map(|s| s.id.as_str()));
+        ids(&mut bad, "labs", self.labs.iter().map(|l| l.id.as_str()));
+        ids(&mut bad, "events", self.events.iter().map(|e| e.id.as_str()));
+        if self.segments.is_empty() {
+            bad("segments", "at least one segment is needed".into());
+        }
+        if self.labs.is_empty() {
+            bad("labs", "at least one lab is needed".into());
+        }
+
+        for lab in &self.labs {
+            let p = |name: &str| format!("labs.{}.{name}", lab.id);
+            for sid in lab.weights.keys() {
+                if self.segment(sid).is_none() {
+                    let known: Vec<&str> = self.segments.iter().map(|s| s.id.as_str()).collect();
+                    bad(
+                        &p(&format!("weights.{sid}")),
+                        format!("unknown segment `{sid}` (known: {})", known.join(", ")),
+                    );
+                }
+            }
+            for (i, pt) in lab.plan.iter().enumerate() {
+                if !(pt[0].is_finite() && pt[1].is_finite()) {
+                    bad(
+                        &format!("{}[{i}]", p("plan")),
+                        format!("must be finite, got [{}, {}]", pt[0], pt[1]),
+                    );
+                }
+                if pt[1] < 0.0 {
+                    bad(
+                        &format!("{}[{i}]", p("plan")),
+                        format!("spending must be >= 0, got {}", pt[1]),
+                    );
+                }
+            }
+            for (i, w) in lab.plan.windows(2).enumerate() {
+                if w[1][0] <= w[0][0] {
+                    bad(
+                        &format!("{}[{}]", p("plan"), i + 1),
+                        format!(
+                            "plan years must be strictly increasing, got {} after {}",
+                            w[1][0], w[0][0]
+                        ),
+                    );
+                }
+            }
+            if lab.mark.is_some() {
+                if lab.growth_trailing.is_none() {
+                    bad(
+                        &p("growth_trailing"),
+                        "a lab with a mark needs growth_trailing > 0".into(),
+                    );
+                }
+                if lab.multiple_inf.is_none() {
+                    bad(&p("multiple_inf"), "a lab with a mark needs multiple_inf".into());
+                }
+                if !self.has_revenue_today(lab) {
+                    bad(
+                        &p("mark"),
+                        "a lab with a mark needs revenue today (R_0 > 0) on every draw: \
+                         capture > 0 and a weight > 0 in some segment"
+                            .into(),
+                    );
+                }
+            } else {
+                for (name, given) in [
+                    ("growth_trailing", lab.growth_trailing.is_some()),
+                    ("multiple_inf", lab.multiple_inf.is_some()),
+                ] {
+                    if given {
+                        bad(&p(name), "only a lab with a mark takes this field".into());
+                    }
+                }
+            }
+        }
+
+        for ev in &self.events {
+            let p = |name: &str| format!("events.{}.{name}", ev.id);
+            match (&ev.hazard, ev.date) {
+                (Some(_), Some(_)) => bad(&format!("events.{}", ev.id), "give a hazard or a date, not both".into()),
+                (None, None) => bad(&format!("events.{}", ev.id), "needs a hazard or a date".into()),
+                (None, Some(y)) => {
+                    if !y.is_finite() {
+                        bad(&p("date"), format!("must be finite, got {y}"));
+                    } else if n > 0 {
+                        let j = ((y - self.start_year) * n as f64 - 1e-9).ceil();
+                        if j <= 0.0 {
+                            bad(
+                                &p("date"),
+                                format!("must be after start_year {}, got {y}", self.start_year),
+                            );
+                        }
+                    }
+                }
+                (Some(_), None) => {}
+            }
+            for (i, eff) in ev.effects.iter().enumerate() {
+                let path = format!("{}[{i}]", p("effects"));
+                match Target::parse(&eff.0, self) {
+                    Err(msg) => bad(&path, msg),
+                    Ok(t) => {
+                        if !t.allows(eff.1) {
+                            bad(
+                                &path,
+                                format!("`{}` takes {}, got {:?}", eff.0, t.ops_description(), eff.1).to_lowercase(),
+                            );
+                        } else if !eff.2.is_finite() {
+                            bad(&path, format!("value must be finite, got {}", eff.2));
+                        } else if t.is_multiplicative() && eff.2 <= 0.0 {
+                            let op = if eff.1 == Op::Mul { "factor" } else { "value" };
+                            bad(&path, format!("{op} for `{}` must be > 0, got {}", eff.0, eff.2));
+                        }
+                        if let Some(lab) = t.lab_needing_mark()
+                            && self.labs[lab].mark.is_none()
+                        {
+                            bad(&path, format!("`{}`: lab `{}` has no mark", eff.0, self.labs[lab].id));
+                        }
+                    }
+                }
+            }
+        }
+
+        if let Some(m) = &self.correlation.process
+            && let Err(msg) = correlation::check_process(m)
+        {
+            bad("correlation.process", msg);
+        }
+        if !self.correlation.inputs.is_empty() {
+            let uncertain: HashSet<String> = self.uncertain_fields().into_iter().map(|f| f.path).collect();
+            let all: HashSet<String> = self.fields().into_iter().map(|f| f.path).collect();
+            let mut ok = true;
+            for (i, (a, b, r)) in self.correlation.inputs.iter().enumerate() {
+                let path = format!("correlation.inputs[{i}]");
+                for x in [a, b] {
+                    if !all.contains(x) {
+                        bad(&path, format!("`{x}` is not an input that may be uncertain"));
+                        ok = false;
+                    } else if !uncertain.contains(x) {
+                        bad(
+                            &path,
+                            format!("`{x}` is a fixed number; only drawn inputs can be correlated"),
+                        );
+                        ok = false;
+                    }
+                }
+                if a == b {
+                    bad(&path, format!("`{a}` is correlated with itself"));
+                    ok = false;
+                }
+                if !(r.is_finite() && (-1.0..=1.0).contains(r)) {
+                    bad(&path, format!("rank correlation must be in [-1, 1], got {r}"));
+                    ok = false;
+                }
+            }
+            if ok && let Err(msg) = correlation::InputCopula::new(&self.correlation.inputs) {
+                bad("correlation.inputs", msg);
+            }
+        }
+        out
+    }
+
+    /// `R_{i,0} > 0` on every draw: capture > 0 and some weight > 0.
+    fn has_revenue_today(&self, lab: &super::types::Lab) -> bool {
+        let positive = |u: &Uncertain| match u {
+            Uncertain::Fixed(x) => *x > 0.0,
+            Uncertain::Dist(d) => d
+                .sampler()
+                .map(|s| s.support().lo > 0.0 || (s.support().open && s.support().lo >= 0.0))
+                .unwrap_or(true),
+        };
+        let _ = Class::Closed;
+        positive(&lab.capture)
+            && self
+                .segments
+                .iter()
+                .any(|s| lab.weights.get(&s.id).is_some_and(positive))
+    }
+}
+
+fn ids<'a>(bad: &mut impl FnMut(&str, String), list: &str, ids: impl Iterator<Item = &'a str>) {
+    let mut seen = HashSet::new();
+    for (i, id) in ids.enumerate() {
+        let valid = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            bad(
+                &format!("{list}[{i}].id"),
+                format!("ids use lowercase letters, digits and `_`, got {id:?}"),
+            );
+        }
+        if !seen.insert(id) {
+            bad(&format!("{list}.{id}"), format!("duplicate id {id:?}"));
+        }
+    }
+}

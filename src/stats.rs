@@ -1,0 +1,289 @@
+//! Statistics of MODEL section 8: moments with sums in path order, type-7
+//! quantiles, probabilities with their standard errors, CVaR, and the
+//! mergeable DDSketch used for time-series quantiles.
+
+use serde::{Deserialize, Serialize};
+
+/// Quantile of sorted data by linear interpolation between order statistics
+/// (Hyndman-Fan type 7, numpy's default): `h = (N - 1) q`.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    let frac = h - lo as f64;
+    if frac == 0.0 {
+        sorted[lo]
+    } else {
+        sorted[lo] + frac * (sorted[hi] - sorted[lo])
+    }
+}
+
+/// The finite values of `xs`, sorted.
+pub fn sorted(xs: &[f64]) -> Vec<f64> {
+    let mut v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// Mean, standard deviation (N - 1) and standard error of the mean.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Moments {
+    pub n: usize,
+    pub mean: f64,
+    pub sd: f64,
+    pub se: f64,
+}
+
+/// Moments with sums in path order (two passes, so the result depends only
+/// on the values and their order).
+pub fn moments(xs: &[f64]) -> Moments {
+    let n = xs.len();
+    if n == 0 {
+        return Moments {
+            n,
+            mean: f64::NAN,
+            sd: f64::NAN,
+            se: f64::NAN,
+        };
+    }
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    let sd = if n > 1 {
+        (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
+    Moments {
+        n,
+        mean,
+        sd,
+        se: sd / (n as f64).sqrt(),
+    }
+}
+
+/// A probability estimated over paths, with `se = sqrt(p (1 - p) / N)`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Prob {
+    pub p: f64,
+    pub se: f64,
+}
+
+impl Prob {
+    pub fn from_count(count: usize, n: usize) -> Prob {
+        if n == 0 {
+            return Prob {
+                p: f64::NAN,
+                se: f64::NAN,
+            };
+        }
+        let p = count as f64 / n as f64;
+        Prob {
+            p,
+            se: (p * (1.0 - p) / n as f64).sqrt(),
+        }
+    }
+}
+
+/// P(x < threshold), strict, over all paths.
+pub fn prob_below(xs: &[f64], threshold: f64) -> Prob {
+    Prob::from_count(xs.iter().filter(|x| **x < threshold).count(), xs.len())
+}
+
+/// Mean of the `ceil(0.05 N)` smallest values (sorted input).
+pub fn cvar5_sorted(sorted: &[f64]) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let m = ((0.05 * sorted.len() as f64).ceil() as usize).max(1);
+    sorted[..m].iter().sum::<f64>() / m as f64
+}
+
+/// Relative accuracy of the time-series sketches.
+pub const SKETCH_ALPHA: f64 = 0.01;
+/// Values with `|x|` below this count in the zero bucket.
+pub const SKETCH_ZERO: f64 = 1e-9;
+
+/// A DDSketch (Masson, Rim and Lee 2019) with relative accuracy
+/// [`SKETCH_ALPHA`]: value `x` counts in bucket `ceil(ln|x| / ln gamma)` of
+/// the store of its sign, `gamma = (1 + alpha) / (1 - alpha)`. Counts are
+/// integers, so merging is exact and order-free.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sketch {
+    positive: Store,
+    negative: Store,
+    zero: u64,
+}
+
+/// Dense counts over a contiguous range of bucket indices.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Store {
+    offset: i32,
+    counts: Vec<u64>,
+}
+
+impl Store {
+    fn add(&mut self, index: i32, count: u64) {
+        if self.counts.is_empty() {
+            self.offset = index;
+            self.counts.push(0);
+        } else if index < self.offset {
+            let grow = (self.offset - index) as usize;
+            let mut v = vec![0; grow];
+            v.extend_from_slice(&self.counts);
+            self.counts = v;
+            self.offset = index;
+        } else if index >= self.offset + self.counts.len() as i32 {
+            self.counts.resize((index - self.offset) as usize + 1, 0);
+        }
+        self.counts[(index - self.offset) as usize] += count;
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    fn merge(&mut self, other: &Store) {
+        for (i, c) in other.counts.iter().enumerate() {
+            if *c > 0 {
+                self.add(other.offset + i as i32, *c);
+            }
+        }
+    }
+}
+
+fn ln_gamma() -> f64 {
+    ((1.0 + SKETCH_ALPHA) / (1.0 - SKETCH_ALPHA)).ln()
+}
+
+impl Sketch {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Count one value; NaN is ignored (the engine never produces one).
+    pub fn insert(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        let a = x.abs();
+        if a < SKETCH_ZERO {
+            self.zero += 1;
+            return;
+        }
+        let i = (a.ln() / ln_gamma()).ceil().clamp(-1.0e6, 1.0e6) as i32;
+        if x > 0.0 {
+            self.positive.add(i, 1);
+        } else {
+            self.negative.add(i, 1);
+        }
+    }
+
+    /// Number of values counted.
+    pub fn count(&self) -> u64 {
+        self.zero + self.positive.total() + self.negative.total()
+    }
+
+    /// Add another sketch's counts.
+    pub fn merge(&mut self, other: &Sketch) {
+        self.positive.merge(&other.positive);
+        self.negative.merge(&other.negative);
+        self.zero += other.zero;
+    }
+
+    /// The value of the bucket holding 0-based rank `floor(q (N - 1))`:
+    /// `sign 2 gamma^i / (gamma + 1)`.
+    pub fn quantile(&self, q: f64) -> f64 {
+        let n = self.count();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let rank = (q.clamp(0.0, 1.0) * (n - 1) as f64).floor() as u64;
+        let gamma = (1.0 + SKETCH_ALPHA) / (1.0 - SKETCH_ALPHA);
+        let value = |i: i32| 2.0 * gamma.powi(i) / (gamma + 1.0);
+        // Negative values, most negative first: the negative store from its top bucket down.
+        let mut seen = 0u64;
+        for (j, c) in self.negative.counts.iter().enumerate().rev() {
+            seen += c;
+            if rank < seen {
+                return -value(self.negative.offset + j as i32);
+            }
+        }
+        seen += self.zero;
+        if rank < seen {
+            return 0.0;
+        }
+        for (j, c) in self.positive.counts.iter().enumerate() {
+            seen += c;
+            if rank < seen {
+                return value(self.positive.offset + j as i32);
+            }
+        }
+        value(self.positive.offset + self.positive.counts.len() as i32 - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type7_matches_numpy() {
+        // numpy.quantile([1, 2, 3, 4], [0.1, 0.5, 0.9]) = [1.3, 2.5, 3.7]
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert!((quantile_sorted(&v, 0.1) - 1.3).abs() < 1e-12);
+        assert!((quantile_sorted(&v, 0.5) - 2.5).abs() < 1e-12);
+        assert!((quantile_sorted(&v, 0.9) - 3.7).abs() < 1e-12);
+        assert_eq!(quantile_sorted(&v, 1.0), 4.0);
+    }
+
+    #[test]
+    fn moments_and_probabilities() {
+        let m = moments(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(m.mean, 2.5);
+        assert!((m.sd - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
+        assert!((m.se - m.sd / 2.0).abs() < 1e-15);
+        let p = prob_below(&[0.2, 0.5, 0.7, 1.0], 0.5);
+        assert_eq!(p.p, 0.25);
+        assert!((p.se - (0.25f64 * 0.75 / 4.0).sqrt()).abs() < 1e-15);
+        let s: Vec<f64> = (1..=40).map(f64::from).collect();
+        assert_eq!(cvar5_sorted(&s), 1.5);
+    }
+
+    #[test]
+    fn sketch_is_within_relative_accuracy_of_the_order_statistic() {
+        let xs: Vec<f64> = (0..10_001).map(|i| -50.0 + 0.013 * i as f64 + 1e-3).collect();
+        let mut sk = Sketch::new();
+        xs.iter().for_each(|x| sk.insert(*x));
+        for q in [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0] {
+            let exact = xs[(q * (xs.len() - 1) as f64).floor() as usize];
+            let est = sk.quantile(q);
+            assert!(
+                (est - exact).abs() <= SKETCH_ALPHA * exact.abs() + 1e-12,
+                "q={q}: {est} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn sketch_merge_is_exact() {
+        let mut a = Sketch::new();
+        let mut b = Sketch::new();
+        let mut all = Sketch::new();
+        for i in 0..1000 {
+            let x = (i as f64 * 0.37).sin() * 100.0;
+            if i % 3 == 0 { &mut a } else { &mut b }.insert(x);
+            all.insert(x);
+        }
+        let mut ba = b.clone();
+        ba.merge(&a);
+        a.merge(&b);
+        assert_eq!(a, all);
+        assert_eq!(ba.count(), all.count());
+        for q in [0.1, 0.5, 0.9] {
+            assert_eq!(ba.quantile(q), all.quantile(q));
+        }
+    }
+}

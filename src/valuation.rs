@@ -1,0 +1,46 @@
+//! MODEL section 5: discounting, terminal value, limited-liability equity and
+//! market marks. Pure maths: no randomness, no I/O.
+
+/// The PV term of period k: `FCF dt exp(-r t_{k+1})`.
+#[inline]
+pub fn discounted_flow(flow: f64, dt: f64, r: f64, t_next: f64) -> f64 {
+    flow * dt * (-r * t_next).exp()
+}
+
+/// `exp(-r H) max(0, FCF_K) / (r - g_T)`.
+#[inline]
+pub fn terminal_value(fcf_k: f64, r: f64, g_t: f64, horizon: f64) -> f64 {
+    (-r * horizon).exp() * fcf_k.max(0.0) / (r - g_t)
+}
+
+/// `E = max(0, PV + cash_0)`.
+#[inline]
+pub fn equity(pv: f64, cash_0: f64) -> f64 {
+    (pv + cash_0).max(0.0)
+}
+
+/// Trailing growth `ln(R_k / R_{k-n})`.
+#[inline]
+pub fn trailing_growth(revenue: f64, revenue_year_ago: f64) -> f64 {
+    (revenue / revenue_year_ago).ln()
+}
+
+/// Revenue before t = 0 implied by today's trailing growth: `R_0 exp(ghat_0 j dt)`, j < 0.
+#[inline]
+pub fn backcast_revenue(r0: f64, ghat_0: f64, j: i64, dt: f64) -> f64 {
+    r0 * (ghat_0 * j as f64 * dt).exp()
+}
+
+/// `M = M_inf + (M_0 - M_inf) clamp(ghat / ghat_0, 0, 1)`.
+#[inline]
+pub fn multiple(m0: f64, m_inf: f64, ghat: f64, ghat_0: f64) -> f64 {
+    let x = ghat / ghat_0;
+    // A year-ago revenue of 0 gives +inf growth (full multiple); NaN cannot reach here.
+    m_inf + (m0 - m_inf) * x.clamp(0.0, 1.0)
+}
+
+/// `V = M R`, 0 when revenue is 0.
+#[inline]
+pub fn market_value(multiple: f64, revenue: f64) -> f64 {
+    if revenue > 0.0 { multiple * revenue } else { 0.0 }
+}
