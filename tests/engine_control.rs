@@ -1,0 +1,147 @@
+//! Progress, cancellation, input tables and argument checks of the engine.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aibubble::engine::BATCH;
+use aibubble::{CancelToken, Error, InputTable, Observer, Scenario, Simulation};
+
+fn frozen() -> Scenario {
+    Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/frozen.toml")).unwrap()
+}
+
+struct Recorder(Mutex<Vec<(u64, u64)>>);
+impl Observer for Recorder {
+    fn progress(&self, done: u64, total: u64) {
+        self.0.lock().unwrap().push((done, total));
+    }
+}
+
+#[test]
+fn observer_sees_every_batch_up_to_the_total() {
+    let rec = Recorder(Mutex::new(Vec::new()));
+    let n = 5 * BATCH + 17;
+    Simulation::new(&frozen())
+        .unwrap()
+        .paths(n)
+        .seed(1)
+        .observer(&rec)
+        .run()
+        .unwrap();
+    let seen = rec.0.into_inner().unwrap();
+    assert_eq!(seen.len() as u64, n.div_ceil(BATCH));
+    assert!(seen.iter().all(|(_, t)| *t == n));
+    assert_eq!(seen.iter().map(|(d, _)| *d).max(), Some(n));
+}
+
+/// Cancels the run once the first batch has finished.
+struct CancelAfterFirst {
+    token: CancelToken,
+    batches: AtomicU64,
+}
+impl Observer for CancelAfterFirst {
+    fn progress(&self, _done: u64, _total: u64) {
+        self.batches.fetch_add(1, Ordering::SeqCst);
+        self.token.cancel();
+    }
+}
+
+#[test]
+fn cancellation_stops_between_batches() {
+    let token = CancelToken::new();
+    let obs = CancelAfterFirst {
+        token: token.clone(),
+        batches: AtomicU64::new(0),
+    };
+    let n = 200 * BATCH;
+    let err = Simulation::new(&frozen())
+        .unwrap()
+        .paths(n)
+        .seed(1)
+        .threads(2)
+        .observer(&obs)
+        .cancel_token(token)
+        .run()
+        .unwrap_err();
+    match err {
+        Error::Cancelled { done, total } => {
+            assert_eq!(total, n);
+            // At most one batch in flight per thread when the flag is seen.
+            assert!(done <= 2 * BATCH, "done {done}");
+        }
+        other => panic!("expected Cancelled, got {other}"),
+    }
+    assert!(obs.batches.load(Ordering::SeqCst) <= 2);
+}
+
+#[test]
+fn input_table_replaces_draws_and_is_checked_per_path() {
+    let s = frozen();
+    let cols = vec!["gap.initial".to_string(), "segments.consumer.switching".to_string()];
+    let values: Vec<f64> = (0..40).flat_map(|p| [1.0 + p as f64 * 0.1, 0.5]).collect();
+    let table = InputTable::new(cols, values).unwrap();
+    let r = Simulation::new(&s)
+        .unwrap()
+        .inputs(&table)
+        .unwrap()
+        .paths(40)
+        .seed(2)
+        .run()
+        .unwrap();
+    let gap = &r.inputs.iter().find(|c| c.name == "gap.initial").unwrap().values;
+    assert_eq!(gap[3], 1.0 + 3.0 * 0.1);
+    let sw = &r
+        .inputs
+        .iter()
+        .find(|c| c.name == "segments.consumer.switching")
+        .unwrap()
+        .values;
+    assert!(sw.iter().all(|x| *x == 0.5));
+
+    // Negative switching on 3 paths: one problem naming the field and the count.
+    let bad: Vec<f64> = (0..40)
+        .flat_map(|p| [3.0, if p % 13 == 0 { -1.0 } else { 0.5 }])
+        .collect();
+    let table = InputTable::new(
+        vec!["gap.initial".to_string(), "segments.consumer.switching".to_string()],
+        bad,
+    )
+    .unwrap();
+    let err = Simulation::new(&s)
+        .unwrap()
+        .inputs(&table)
+        .unwrap()
+        .paths(40)
+        .run()
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("segments.consumer.switching"), "{msg}");
+    assert!(msg.contains("on 4 path(s)"), "{msg}");
+    assert_eq!(err.problems().unwrap().len(), 1);
+
+    let unknown = InputTable::new(vec!["gap.nope".into()], vec![1.0]).unwrap();
+    assert!(Simulation::new(&s).unwrap().inputs(&unknown).is_err());
+    let short = InputTable::new(vec!["gap.initial".into()], vec![1.0; 5]).unwrap();
+    let err = Simulation::new(&s)
+        .unwrap()
+        .inputs(&short)
+        .unwrap()
+        .paths(10)
+        .run()
+        .unwrap_err();
+    assert!(err.to_string().contains("5 rows"), "{err}");
+}
+
+#[test]
+fn bad_arguments_are_errors_not_panics() {
+    let s = frozen();
+    let sim = || Simulation::new(&s).unwrap();
+    assert!(matches!(sim().paths(0).run(), Err(Error::Argument { .. })));
+    assert!(matches!(sim().paths(10).range(5, 5).run(), Err(Error::Argument { .. })));
+    assert!(matches!(
+        sim().paths(10).range(5, 11).run(),
+        Err(Error::Argument { .. })
+    ));
+    assert!(matches!(sim().paths(10).threads(0).run(), Err(Error::Argument { .. })));
+    assert!(matches!(sim().paths(1 << 39).run(), Err(Error::ResourceLimit(_))));
+}
