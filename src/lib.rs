@@ -38,6 +38,8 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod output;
+#[cfg(feature = "python")]
+mod python;
 pub mod results;
 pub mod rng;
 pub mod scenario;

@@ -1,0 +1,14 @@
+// Shared by the example binaries (included with `mod common;`).
+
+/// Paths per run: `AIBUBBLE_PATHS` if set (the test command uses a small
+/// number), else 50,000.
+pub fn paths() -> u64 {
+    std::env::var("AIBUBBLE_PATHS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000)
+}
+
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}

@@ -1,0 +1,70 @@
+//! The late-2025 column's story in numbers: open models at about a sixth of
+//! the price close the gap within months, and two turning points (a big
+//! technology company moves to open models; a breakout consumer app runs on
+//! one) reprice the closed labs. Compared with the market's own story
+//! (`baseline`), path for path (same seed: common random numbers).
+//!
+//! `cargo run --release --example ft_bubble`
+
+mod common;
+
+use aibubble::{Scenario, Simulation};
+use common::{paths, pct};
+
+fn main() -> Result<(), aibubble::Error> {
+    let n = paths();
+    let base = Simulation::new(&Scenario::preset("baseline")?)?
+        .paths(n)
+        .seed(42)
+        .run()?
+        .summary();
+    let ft = Simulation::new(&Scenario::preset("ft_bubble")?)?
+        .paths(n)
+        .seed(42)
+        .run()?
+        .summary();
+
+    println!("If open models are almost as good for a sixth of the price ({n} paths)\n");
+    println!(
+        "{:<12} {:>8} {:>16} {:>16} {:>14} {:>14}",
+        "lab", "mark", "FV p50 baseline", "FV p50 ft_bubble", "P(pop) base", "P(pop) ft"
+    );
+    for lab in ft.labs.iter().filter(|l| l.mark.is_some()) {
+        let b = base.lab(&lab.id).expect("same labs");
+        println!(
+            "{:<12} {:>8.0} {:>16.0} {:>16.0} {:>14} {:>14}",
+            lab.name,
+            lab.mark.unwrap_or(f64::NAN),
+            b.fair_value.p50,
+            lab.fair_value.p50,
+            pct(b.p_pop.unwrap_or(f64::NAN)),
+            pct(lab.p_pop.unwrap_or(f64::NAN)),
+        );
+    }
+    let (sb, sf) = (&base.sector, &ft.sector);
+    println!(
+        "\nSector ({}): marks {:.0} bn; median fair value {:.0} bn in baseline, {:.0} bn in ft_bubble.",
+        sf.labs.join(", "),
+        sf.mark,
+        sb.fair_value.p50,
+        sf.fair_value.p50
+    );
+    println!(
+        "Value repriced at the median: {:.0} bn. P(sector worth less than half its marks): {} -> {}.",
+        sb.fair_value.p50 - sf.fair_value.p50,
+        pct(sb.phi.p_below_half),
+        pct(sf.phi.p_below_half)
+    );
+    for e in &ft.events {
+        println!(
+            "Turning point {:?} fires within the horizon on {} of paths.",
+            e.name,
+            pct(e.p_fired)
+        );
+    }
+    println!(
+        "Value moved to users (PV of savings, median): {:.0} bn in baseline, {:.0} bn in ft_bubble.",
+        base.pv_savings.p50, ft.pv_savings.p50
+    );
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! Two ends of the debate: the closed labs' moat holds (`moat_holds`) or open
+//! models reach parity (`open_parity`). Same seed, so the paths differ only
+//! by the open-model dynamics.
+//!
+//! `cargo run --release --example moat_vs_parity`
+
+mod common;
+
+use aibubble::{Scenario, Simulation};
+use common::{paths, pct};
+
+fn main() -> Result<(), aibubble::Error> {
+    let n = paths();
+    println!(
+        "{:<14} {:>10} {:>12} {:>12} {:>12}",
+        "scenario", "lab", "phi p50", "P(phi<0.5)", "P(pop)"
+    );
+    for name in ["moat_holds", "open_parity"] {
+        let s = Simulation::new(&Scenario::preset(name)?)?
+            .paths(n)
+            .seed(1)
+            .run()?
+            .summary();
+        for lab in s.labs.iter().filter(|l| l.phi.is_some()) {
+            let phi = lab.phi.expect("marked");
+            println!(
+                "{:<14} {:>10} {:>12.2} {:>12} {:>12}",
+                name,
+                lab.id,
+                phi.stats.p50,
+                pct(phi.p_below_half),
+                pct(lab.p_pop.unwrap_or(f64::NAN))
+            );
+        }
+        println!(
+            "{:<14} {:>10} {:>12.2} {:>12}\n",
+            name,
+            "sector",
+            s.sector.phi.stats.p50,
+            pct(s.sector.phi.p_below_half)
+        );
+    }
+    Ok(())
+}

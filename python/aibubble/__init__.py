@@ -1,0 +1,59 @@
+"""aibubble: what happens to the valuations of the closed AI labs if
+open-weight models keep getting almost as good for a fraction of the price?
+
+>>> import aibubble
+>>> s = aibubble.Scenario.preset("baseline")
+>>> r = aibubble.simulate(s, paths=2_000, seed=7)
+>>> r.summary().loc["openai", "fair_value_p50"] > 0
+True
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from . import _core, plot
+from ._result import LAB_METRICS, QUANTILES, SERIES, Result, load, merge, simulate
+from ._scenario import Scenario
+from .errors import (
+    AibubbleError,
+    ArgumentError,
+    CancelledError,
+    FileError,
+    InternalError,
+    NumericalError,
+    ResourceLimitError,
+    ResultsFileError,
+    ScenarioError,
+    SchemaVersionError,
+)
+
+__version__: str = _core.__version__
+
+__all__ = [
+    "Scenario",
+    "Result",
+    "simulate",
+    "merge",
+    "load",
+    "presets",
+    "plot",
+    "LAB_METRICS",
+    "QUANTILES",
+    "SERIES",
+    "AibubbleError",
+    "ScenarioError",
+    "ArgumentError",
+    "ResourceLimitError",
+    "NumericalError",
+    "ResultsFileError",
+    "SchemaVersionError",
+    "FileError",
+    "CancelledError",
+    "InternalError",
+]
+
+
+def presets() -> List[str]:
+    """Names of the built-in scenarios."""
+    return list(_core.presets())

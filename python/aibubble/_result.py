@@ -1,0 +1,348 @@
+"""Running scenarios and reading their results as numpy arrays and pandas frames."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._scenario import Scenario
+from .errors import ArgumentError, ResultsFileError
+
+#: Quantiles reported by :meth:`Result.timeseries`.
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+#: Per-path metrics of each lab (MODEL section 10 output names).
+LAB_METRICS = (
+    "fair_value",
+    "phi",
+    "pv",
+    "tv_share",
+    "pop_time",
+    "drawdown",
+    "funding_need",
+    "first_negative_cash",
+)
+
+#: Time series recorded at quarter ends.
+SERIES = (
+    "gap",
+    "closed_share",
+    "closed_price",
+    "price_ratio",
+    "revenue",
+    "market_value",
+    "cash",
+    "savings",
+    "potential",
+)
+
+
+def _check_int(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ArgumentError(f"invalid argument {name}: must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def simulate(
+    scenario: Scenario,
+    paths: int = 100_000,
+    seed: int = 42,
+    *,
+    threads: Optional[int] = None,
+    path_range: Optional[Tuple[int, int]] = None,
+    store_paths: int = 0,
+    progress: bool = False,
+) -> "Result":
+    """Run a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    paths : int
+        Number of paths ``N`` of the whole run.
+    seed : int
+        The same scenario and seed give bit-identical results, whatever
+        ``threads`` or ``path_range``.
+    threads : int, optional
+        Size of a thread pool for this call only (default: all cores).
+    path_range : (start, end), optional
+        Run only paths ``[start, end)`` of the ``paths``-path run; join the
+        parts with :func:`merge`.
+    store_paths : int
+        Keep every step of the first ``store_paths`` paths (for :meth:`Result.paths`).
+    progress : bool
+        Show a tqdm progress bar.
+
+    The run releases the GIL; Ctrl-C stops it between batches and raises
+    ``KeyboardInterrupt``.
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be an aibubble.Scenario, got {type(scenario).__name__}")
+    paths = _check_int("paths", paths, 1)
+    seed = _check_int("seed", seed, 0)
+    store_paths = _check_int("store_paths", store_paths, 0)
+    if threads is not None:
+        threads = _check_int("threads", threads, 1)
+    start: Optional[int] = None
+    end: Optional[int] = None
+    if path_range is not None:
+        if not isinstance(path_range, (tuple, list)) or len(path_range) != 2:
+            raise TypeError("path_range must be a (start, end) tuple")
+        start = _check_int("path_range[0]", path_range[0], 0)
+        end = _check_int("path_range[1]", path_range[1], 0)
+    callback: Optional[Callable[[int, int], None]] = None
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        total = (end if end is not None else paths) - (start or 0)
+        bar = tqdm(total=total, unit="path", desc=scenario.name)
+
+        def callback(done: int, total: int) -> None:
+            assert bar is not None
+            bar.update(done - bar.n)
+
+    try:
+        inner = _core.simulate(
+            scenario._inner,
+            paths,
+            seed,
+            threads=threads,
+            start=start,
+            end=end,
+            store_paths=store_paths,
+            progress=callback,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    return Result(inner)
+
+
+def merge(results: Iterable["Result"]) -> "Result":
+    """Join the results of split runs (``path_range``) of one run, in path order."""
+    parts = list(results)
+    for r in parts:
+        if not isinstance(r, Result):
+            raise TypeError(f"merge takes aibubble.Result objects, got {type(r).__name__}")
+    return Result(_core.merge([r._inner for r in parts]))
+
+
+def load(path: Union[str, "os.PathLike[str]"]) -> "Result":
+    """Read results written by :meth:`Result.save`."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, EOFError) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise ResultsFileError(f"{path}: not an aibubble results file ({e})") from e
+    return Result(_core.Results.from_json(text))
+
+
+class Result:
+    """The results of a run: per-path metrics, quantile time series, stored paths.
+
+    Lab metrics are per path (``fair_value``, ``phi``, ``pop_time``, ...); a
+    time that never came is ``inf``; what does not apply to a lab without a
+    mark is ``NaN``.
+    """
+
+    __slots__ = ("_inner", "_summary")
+
+    def __init__(self, inner: _core.Results) -> None:
+        self._inner = inner
+        self._summary: Optional[Dict[str, Any]] = None
+
+    # Raw -------------------------------------------------------------------
+    @property
+    def n_paths(self) -> int:
+        """Paths held (``end - start``)."""
+        return len(self._inner)
+
+    @property
+    def path_range(self) -> Tuple[int, int]:
+        return (self._inner.start, self._inner.end)
+
+    @property
+    def seed(self) -> int:
+        return self._inner.seed
+
+    @property
+    def scenario(self) -> Scenario:
+        return Scenario.from_json(self._inner.scenario_json)
+
+    @property
+    def labs(self) -> List[str]:
+        return list(self._inner.lab_ids)
+
+    def summary_dict(self) -> Dict[str, Any]:
+        """The CLI's ``--json`` summary as a dict."""
+        if self._summary is None:
+            self._summary = json.loads(self._inner.summary_json())
+        return self._summary
+
+    def to_json(self) -> str:
+        """The CLI's ``--json`` summary (same scenario and seed give the same text)."""
+        return self._inner.summary_json()
+
+    # Tables ------------------------------------------------------------------
+    def summary(self) -> pd.DataFrame:
+        """One row per lab: the JSON summary flattened (``fair_value_p50``,
+        ``phi_p_below_half``, ``p_pop``, ``p_pop_se``, ...)."""
+        rows = []
+        for lab in self.summary_dict()["labs"]:
+            row: Dict[str, Any] = {}
+            for k, v in lab.items():
+                if k in ("revenue", "fcf", "pop_by_year"):
+                    continue
+                if isinstance(v, dict):
+                    row.update({f"{k}_{kk}": vv for kk, vv in v.items()})
+                elif v is None and k in ("phi", "drawdown"):
+                    continue
+                else:
+                    row[k] = v
+            rows.append(row)
+        df = pd.DataFrame(rows).set_index("id")
+        return df.astype({c: float for c in df.columns if c not in ("name", "class")})
+
+    def sector(self) -> pd.Series:
+        """The closed labs with a mark, together: marks, fair value and phi."""
+        s = self.summary_dict()["sector"]
+        out: Dict[str, Any] = {"labs": ", ".join(s["labs"]), "mark": s["mark"]}
+        for key in ("fair_value", "phi"):
+            out.update({f"{key}_{k}": v for k, v in s[key].items()})
+        return pd.Series(out, name="sector")
+
+    def distribution(self, lab: str, metric: str) -> np.ndarray:
+        """Per-path values of a lab metric: one of :data:`LAB_METRICS`, or
+        ``revenue.<year>`` / ``fcf.<year>`` (calendar-year sums)."""
+        if not isinstance(lab, str) or not isinstance(metric, str):
+            raise TypeError("lab and metric are strings")
+        return self._inner.distribution(lab, metric)
+
+    def inputs(self) -> pd.DataFrame:
+        """The drawn inputs per path, one column per field path."""
+        names, arr = self._inner.inputs()
+        return pd.DataFrame(arr, columns=names, index=self._index())
+
+    def per_path(self) -> pd.DataFrame:
+        """Every per-path metric and input, one row per path."""
+        names, arr = self._inner.per_path()
+        return pd.DataFrame(arr, columns=names, index=self._index())
+
+    def events(self) -> pd.DataFrame:
+        """Firing time of each event per path, as a calendar year (``inf``: never)."""
+        names, arr = self._inner.events()
+        return pd.DataFrame(arr + self._inner.start_year, columns=names, index=self._index())
+
+    def pop_probability_by_year(self) -> pd.DataFrame:
+        """P(bubble pop by the end of each calendar year), one column per marked lab."""
+        data = {}
+        for lab in self.summary_dict()["labs"]:
+            if lab["pop_by_year"] is not None:
+                data[lab["id"]] = pd.Series({y["year"]: y["p"] for y in lab["pop_by_year"]})
+        df = pd.DataFrame(data)
+        df.index.name = "year"
+        return df
+
+    def annual(self, lab: str, variable: str = "revenue") -> pd.DataFrame:
+        """Calendar-year ``revenue`` or ``fcf`` of a lab: mean, sd, se and quantiles."""
+        if variable not in ("revenue", "fcf"):
+            raise ArgumentError(f"invalid argument variable: 'revenue' or 'fcf', got {variable!r}")
+        for entry in self.summary_dict()["labs"]:
+            if entry["id"] == lab:
+                return pd.DataFrame(entry[variable]).set_index("year")
+        raise ArgumentError(f"invalid argument lab: unknown lab {lab!r} (labs: {', '.join(self.labs)})")
+
+    def timeseries(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> pd.DataFrame:
+        """Quantiles (p5 ... p95) of a series at every quarter end, indexed by calendar time.
+
+        ``variable`` is one of :data:`SERIES`; ``revenue``, ``market_value`` and
+        ``cash`` need ``lab``, ``closed_share`` needs ``segment``.
+        """
+        ids, times, q = self._inner.series_quantiles()
+        key = (variable, lab, segment)
+        rows = [i for i, k in enumerate(ids) if tuple(k) == key]
+        if not rows:
+            known = sorted({k[0] for k in ids})
+            raise ArgumentError(
+                f"invalid argument variable: no series {variable!r} with lab={lab!r}, segment={segment!r} "
+                f"(variables: {', '.join(known)})"
+            )
+        df = pd.DataFrame(q[rows], columns=[f"p{round(100 * x)}" for x in QUANTILES])
+        df.index = pd.Index(np.asarray(times)[rows], name="time")
+        return df
+
+    def paths(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> np.ndarray:
+        """Every step of the stored paths (see ``store_paths``): shape ``(n_stored, steps + 1)``."""
+        return self._inner.stored(variable, lab=lab, segment=segment)
+
+    def times(self) -> np.ndarray:
+        """Calendar time of each step, for :meth:`paths`."""
+        n = self._inner.steps_per_year
+        return self._inner.start_year + np.arange(self._inner.steps + 1) / n
+
+    # Persistence -------------------------------------------------------------
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Write the full results (gzip-compressed JSON) so that :func:`load` reads them back.
+
+        The file is written to a temporary name and renamed, so it is complete or absent.
+        """
+        path = os.fspath(path)
+        tmp = f"{path}.tmp-{os.getpid()}"
+        try:
+            with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as f:
+                f.write(self._inner.to_json())
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+    def __reduce__(self) -> Any:
+        return (_restore, (self._inner.to_json(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Result) and self._inner == other._inner
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # Display -------------------------------------------------------------------
+    def _index(self) -> pd.Index:
+        start, end = self.path_range
+        return pd.RangeIndex(start, end, name="path")
+
+    def _headline(self) -> str:
+        s = self.summary_dict()
+        return f"aibubble results: scenario {s['scenario']!r}, {s['paths']} paths, seed {s['seed']}"
+
+    def _table(self) -> pd.DataFrame:
+        df = self.summary()
+        cols = ["name", "class", "mark", "fair_value_p5", "fair_value_p50", "fair_value_p95"]
+        cols += [c for c in ("phi_p_below_half", "p_pop") if c in df.columns]
+        return df[cols + ["p_cash_negative"]]
+
+    def __repr__(self) -> str:
+        return f"{self._headline()}\n{self._table().to_string()}"
+
+    def _repr_html_(self) -> str:
+        sector = self.summary_dict()["sector"]
+        note = (
+            f"<p>Sector ({', '.join(sector['labs'])}): marks {sector['mark']:.0f} bn, "
+            f"median fair value {sector['fair_value']['p50']:.0f} bn, "
+            f"P(fair value &lt; half the marks) {100 * sector['phi']['p_below_half']:.1f}%</p>"
+        )
+        table = self._table().to_html(float_format=lambda x: f"{x:,.3g}", na_rep="-")
+        return f"<p><b>{self._headline()}</b></p>{table}{note}"
+
+
+def _restore(text: str) -> Result:
+    return Result(_core.Results.from_json(text))

@@ -1,0 +1,171 @@
+"""The :class:`Scenario` of the Python API."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, List, Mapping, Union
+
+import pandas as pd
+
+from . import _core
+from ._paths import flat_dict
+
+PathOrText = Union[str, "os.PathLike[str]"]
+
+
+def _read(path_or_text: PathOrText, kind: str) -> str:
+    if isinstance(path_or_text, os.PathLike):
+        with open(path_or_text, encoding="utf-8") as f:
+            return f.read()
+    if not isinstance(path_or_text, str):
+        raise TypeError(f"expected a path or {kind} text, got {type(path_or_text).__name__}")
+    looks_like_text = "\n" in path_or_text or "=" in path_or_text or path_or_text.lstrip().startswith("{")
+    if not looks_like_text and os.path.exists(path_or_text):
+        with open(path_or_text, encoding="utf-8") as f:
+            return f.read()
+    return path_or_text
+
+
+class Scenario:
+    """A validated scenario: every input of one model run.
+
+    Build one from a preset, a TOML or JSON file or text, or a dict; change
+    inputs by field path with :meth:`replace`.
+
+    >>> s = Scenario.preset("baseline")
+    >>> s2 = s.replace({"segments.enterprise.switching": 0.5})
+    >>> s2.get("segments.enterprise.switching")
+    0.5
+    """
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: _core.Scenario) -> None:
+        if not isinstance(inner, _core.Scenario):
+            raise TypeError("use Scenario.preset, from_toml, from_json or from_dict")
+        self._inner = inner
+
+    # Construction ---------------------------------------------------------
+    @classmethod
+    def preset(cls, name: str) -> "Scenario":
+        """A preset by name (see :func:`aibubble.presets`)."""
+        if not isinstance(name, str):
+            raise TypeError(f"preset name must be a str, got {type(name).__name__}")
+        return cls(_core.Scenario.preset(name))
+
+    @classmethod
+    def from_toml(cls, path_or_text: PathOrText) -> "Scenario":
+        """Read a TOML scenario from a file path or from TOML text."""
+        return cls(_core.Scenario.from_toml(_read(path_or_text, "TOML")))
+
+    @classmethod
+    def from_json(cls, path_or_text: PathOrText) -> "Scenario":
+        """Read a JSON scenario from a file path or from JSON text."""
+        return cls(_core.Scenario.from_json(_read(path_or_text, "JSON")))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
+        """Build from a dict shaped like the JSON form (see :meth:`to_dict`)."""
+        if not isinstance(d, Mapping):
+            raise TypeError(f"expected a mapping, got {type(d).__name__}")
+        return cls(_core.Scenario.from_json(json.dumps(dict(d))))
+
+    # Conversion ------------------------------------------------------------
+    def to_dict(self, expanded: bool = False) -> Dict[str, Any]:
+        """The JSON form as a dict; ``expanded=True`` writes every defaulted field."""
+        text = self._inner.to_json_expanded() if expanded else self._inner.to_json()
+        result: Dict[str, Any] = json.loads(text)
+        return result
+
+    def to_toml(self) -> str:
+        return self._inner.to_toml()
+
+    def to_json(self) -> str:
+        return self._inner.to_json()
+
+    # Inputs ------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    def get(self, path: str) -> Any:
+        """The value at a field path (a number, or a distribution dict)."""
+        return json.loads(self._inner.get(path))
+
+    def replace(self, overrides: Mapping[str, Any]) -> "Scenario":
+        """A new, validated scenario with values replaced by field path.
+
+        ``overrides`` maps paths such as ``"segments.enterprise.switching"`` or
+        ``"labs.openai.mark"`` to numbers or distribution dicts.
+        """
+        if not isinstance(overrides, Mapping):
+            raise TypeError(f"overrides must be a mapping of field paths, got {type(overrides).__name__}")
+        for k in overrides:
+            if not isinstance(k, str):
+                raise TypeError(f"field paths are strings, got {k!r}")
+        return Scenario(self._inner.replace(json.dumps(dict(overrides))))
+
+    def validate(self) -> None:
+        """Check the model's rules; raises :class:`ScenarioError` listing every problem."""
+        self._inner.validate()
+
+    def describe(self) -> pd.DataFrame:
+        """Every scalar input: path, value or distribution, unit, domain, source."""
+        sources: Dict[str, str] = self.to_dict().get("sources", {})
+        rows: List[Dict[str, Any]] = []
+        for path, value_json, unit, domain, drawn in self._inner.fields():
+            value = json.loads(value_json)
+            rows.append(
+                {
+                    "path": path,
+                    "value": value if not isinstance(value, dict) else None,
+                    "distribution": _describe_dist(value) if isinstance(value, dict) else None,
+                    "drawn": drawn,
+                    "unit": unit,
+                    "domain": domain,
+                    "source": sources.get(path),
+                }
+            )
+        return pd.DataFrame(rows).set_index("path")
+
+    def diff(self, other: "Scenario") -> pd.DataFrame:
+        """Field paths whose values differ between two scenarios."""
+        if not isinstance(other, Scenario):
+            raise TypeError(f"can only diff with a Scenario, got {type(other).__name__}")
+        a = flat_dict(self.to_dict(expanded=True))
+        b = flat_dict(other.to_dict(expanded=True))
+        rows = [
+            {"path": k, "self": a.get(k), "other": b.get(k)}
+            for k in sorted(set(a) | set(b))
+            if a.get(k) != b.get(k)
+        ]
+        return pd.DataFrame(rows, columns=["path", "self", "other"]).set_index("path")
+
+    # Python protocol ---------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scenario) and self._inner == other._inner
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        d = self.to_dict()
+        labs = ", ".join(lab["id"] for lab in d["labs"])
+        drawn = sum(1 for f in self._inner.fields() if f[4])
+        events = ", ".join(e["id"] for e in d.get("events", [])) or "none"
+        return (
+            f"<Scenario {d['name']!r}: {len(d['segments'])} segments, labs [{labs}], "
+            f"events [{events}], {drawn} uncertain inputs, "
+            f"{d.get('horizon', 10.0):g} years from {d.get('start_year', 2026.0):g}>"
+        )
+
+    def __reduce__(self) -> Any:
+        return (Scenario.from_json, (self.to_json(),))
+
+
+def _describe_dist(d: Dict[str, Any]) -> str:
+    params = ", ".join(f"{k}={v}" for k, v in d.items() if k not in ("dist", "min", "max"))
+    text = f"{d['dist']}({params})"
+    if "min" in d or "max" in d:
+        text += f" truncated to [{d.get('min', '-inf')}, {d.get('max', 'inf')}]"
+    return text

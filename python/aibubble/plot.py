@@ -1,0 +1,154 @@
+"""Plots of results with matplotlib. Every function takes an optional ``ax``
+and returns the ``Axes`` it drew on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from ._result import Result
+
+__all__ = ["fan_chart", "phi_distribution", "pop_by_year", "compare", "event_times"]
+
+
+def _axes(ax: Optional["Axes"]) -> "Axes":
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=(7, 4))
+    return new
+
+
+_UNITS = {
+    "gap": "months behind the closed frontier",
+    "closed_share": "closed share of usage",
+    "closed_price": "closed price index (t=0: 1)",
+    "price_ratio": "open / closed price",
+    "revenue": "revenue, USD bn/year",
+    "market_value": "market mark, USD bn",
+    "cash": "cash, USD bn",
+    "savings": "value moved to users, USD bn/year",
+    "potential": "potential savings, USD bn/year",
+}
+
+
+def fan_chart(
+    result: "Result",
+    variable: str,
+    lab: Optional[str] = None,
+    segment: Optional[str] = None,
+    *,
+    ax: Optional["Axes"] = None,
+    color: str = "C0",
+    label: Optional[str] = None,
+) -> "Axes":
+    """Median and 50% / 90% bands of a time series at quarter ends."""
+    ax = _axes(ax)
+    ts = result.timeseries(variable, lab=lab, segment=segment)
+    t = ts.index.to_numpy()
+    ax.fill_between(t, ts["p5"], ts["p95"], color=color, alpha=0.15, lw=0, label="90% band")
+    ax.fill_between(t, ts["p25"], ts["p75"], color=color, alpha=0.3, lw=0, label="50% band")
+    ax.plot(t, ts["p50"], color=color, lw=2, label=label or "median")
+    who = lab or segment
+    ax.set_title(f"{variable}" + (f" ({who})" if who else ""))
+    ax.set_xlabel("year")
+    ax.set_ylabel(_UNITS.get(variable, variable))
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def phi_distribution(result: "Result", lab: str, *, ax: Optional["Axes"] = None, bins: int = 60) -> "Axes":
+    """Histogram of fair value / mark (phi), the mark at 1 and P(phi < 0.5) written on it."""
+    ax = _axes(ax)
+    phi = result.distribution(lab, "phi")
+    phi = phi[np.isfinite(phi)]
+    if phi.size == 0:
+        raise ValueError(f"lab {lab!r} has no mark, so no phi")
+    ax.hist(phi, bins=bins, color="C0", alpha=0.8)
+    ax.axvline(1.0, color="k", lw=1.5, label="latest mark (phi = 1)")
+    ax.axvline(0.5, color="C3", lw=1.2, ls="--", label="half the mark")
+    p = float(np.mean(phi < 0.5))
+    ax.text(
+        0.98,
+        0.95,
+        f"P(phi < 0.5) = {100 * p:.1f}%\nmedian phi = {np.median(phi):.2f}",
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8},
+    )
+    ax.set_xlabel("fair value / latest mark (phi)")
+    ax.set_ylabel("paths")
+    ax.set_title(f"Fair value against the mark: {lab}")
+    ax.legend(loc="center right", fontsize="small")
+    return ax
+
+
+def pop_by_year(result: "Result", *, ax: Optional["Axes"] = None, labs: Optional[Sequence[str]] = None) -> "Axes":
+    """P(bubble pop by the end of each calendar year), one line per lab with a mark."""
+    ax = _axes(ax)
+    df = result.pop_probability_by_year()
+    for lab in labs or list(df.columns):
+        ax.plot(df.index, 100 * df[lab], marker="o", label=lab)
+    ax.set_xlabel("by the end of year")
+    ax.set_ylabel("P(bubble pop), %")
+    ax.set_title("Probability the market mark falls below half the latest round")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def compare(
+    results: Mapping[str, "Result"],
+    *,
+    metric: str = "phi",
+    labs: Optional[Sequence[str]] = None,
+    ax: Optional["Axes"] = None,
+) -> "Axes":
+    """Median and 5-95% range of a lab metric across scenarios, grouped by lab."""
+    ax = _axes(ax)
+    names = list(results)
+    if not names:
+        raise ValueError("compare needs at least one result")
+    first = results[names[0]]
+    if labs is None:
+        labs = [lab for lab in first.labs if np.isfinite(first.distribution(lab, metric)).any()]
+    width = 0.8 / len(names)
+    x = np.arange(len(labs))
+    for j, name in enumerate(names):
+        med, lo, hi = [], [], []
+        for lab in labs:
+            v = results[name].distribution(lab, metric)
+            v = v[np.isfinite(v)]
+            q5, q50, q95 = np.quantile(v, [0.05, 0.5, 0.95])
+            med.append(q50)
+            lo.append(q50 - q5)
+            hi.append(q95 - q50)
+        ax.bar(x + (j - (len(names) - 1) / 2) * width, med, width, yerr=[lo, hi], capsize=3, label=name)
+    if metric == "phi":
+        ax.axhline(1.0, color="k", lw=1, label="latest mark")
+    ax.set_xticks(x)
+    ax.set_xticklabels(labs)
+    ax.set_ylabel(f"{metric}: median, 5-95% range")
+    ax.set_title(f"{metric} by scenario")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def event_times(result: "Result", *, ax: Optional["Axes"] = None, bins: int = 40) -> "Axes":
+    """Histogram of when each event fired (paths where it never fired left out)."""
+    ax = _axes(ax)
+    ev = result.events()
+    for name in ev.columns:
+        t = ev[name].to_numpy()
+        t = t[np.isfinite(t)]
+        ax.hist(t, bins=bins, alpha=0.6, label=f"{name} ({100 * t.size / max(len(ev), 1):.0f}% of paths)")
+    ax.set_xlabel("year the event fired")
+    ax.set_ylabel("paths")
+    ax.set_title("Turning points")
+    ax.legend(loc="best", fontsize="small")
+    return ax

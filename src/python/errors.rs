@@ -1,0 +1,72 @@
+//! The one mapping from the core's error variants to Python exceptions. The
+//! exception classes live in `aibubble/errors.py` (so that `ScenarioError`
+//! can also be a `ValueError`); this file picks the class for each variant.
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::error::Error;
+
+/// A core error on its way to Python.
+pub struct PyAibubbleError(pub Error);
+
+impl From<Error> for PyAibubbleError {
+    fn from(e: Error) -> Self {
+        PyAibubbleError(e)
+    }
+}
+
+fn raise(class: &str, message: String, problems: Option<Vec<(String, String)>>) -> PyErr {
+    Python::attach(|py| {
+        let made = (|| -> PyResult<PyErr> {
+            let module = py.import("aibubble.errors")?;
+            let cls = module.getattr(class)?;
+            let exc = match problems {
+                Some(p) => cls.call1((message.clone(), p))?,
+                None => cls.call1(PyTuple::new(py, [message.clone()])?)?,
+            };
+            Ok(PyErr::from_value(exc))
+        })();
+        made.unwrap_or_else(|e| PyRuntimeError::new_err(format!("{message} (and the error class failed: {e})")))
+    })
+}
+
+impl From<PyAibubbleError> for PyErr {
+    fn from(e: PyAibubbleError) -> PyErr {
+        let message = e.0.to_string();
+        match e.0 {
+            Error::Scenario(p) => raise(
+                "ScenarioError",
+                message,
+                Some(p.0.into_iter().map(|x| (x.path, x.message)).collect()),
+            ),
+            Error::Parse { what, .. } if what.starts_with("results") => raise("ResultsFileError", message, None),
+            Error::Parse { .. } => raise("ScenarioError", message, Some(Vec::new())),
+            Error::Io { .. } => raise("FileError", message, None),
+            Error::ResourceLimit(_) => raise("ResourceLimitError", message, None),
+            Error::Numerical { .. } => raise("NumericalError", message, None),
+            Error::Schema { .. } => raise("SchemaVersionError", message, None),
+            Error::Argument { .. } => raise("ArgumentError", message, None),
+            Error::Cancelled { .. } => raise("CancelledError", message, None),
+        }
+    }
+}
+
+/// Run `f`, turning a panic into `aibubble.InternalError` so that no Rust
+/// panic reaches Python.
+pub fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => Err(internal(payload)),
+    }
+}
+
+pub fn internal(payload: Box<dyn std::any::Any + Send>) -> PyErr {
+    let what = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into());
+    raise("InternalError", format!("internal error (please report): {what}"), None)
+}

@@ -1,0 +1,217 @@
+//! `_core.Results`: numpy arrays out (converted only here), JSON for the
+//! summary and for saving.
+
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2};
+use pyo3::prelude::*;
+
+use super::errors::{PyAibubbleError, guard};
+use crate::engine::SeriesId;
+use crate::results::{Results, SERIES_QUANTILES};
+
+#[pyclass(name = "Results", module = "aibubble._core", frozen)]
+pub struct PyResults {
+    pub inner: Results,
+}
+
+type Series<'py> = (
+    Vec<(String, Option<String>, Option<String>)>,
+    Vec<f64>,
+    Bound<'py, PyArray2<f64>>,
+);
+
+#[pymethods]
+impl PyResults {
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        guard(|| {
+            let inner = py.detach(|| Results::from_json(text)).map_err(PyAibubbleError)?;
+            Ok(PyResults { inner })
+        })
+    }
+
+    /// The full results (for saving and pickling).
+    fn to_json(&self, py: Python<'_>) -> String {
+        py.detach(|| self.inner.to_json())
+    }
+
+    /// The CLI's `--json` summary.
+    fn summary_json(&self, py: Python<'_>) -> String {
+        py.detach(|| self.inner.summary().to_json())
+    }
+
+    #[getter]
+    fn paths(&self) -> u64 {
+        self.inner.paths
+    }
+    #[getter]
+    fn start(&self) -> u64 {
+        self.inner.start
+    }
+    #[getter]
+    fn end(&self) -> u64 {
+        self.inner.end
+    }
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.inner.seed
+    }
+    #[getter]
+    fn steps(&self) -> usize {
+        self.inner.steps
+    }
+    #[getter]
+    fn steps_per_year(&self) -> usize {
+        self.inner.steps_per_year
+    }
+    #[getter]
+    fn start_year(&self) -> f64 {
+        self.inner.scenario.start_year
+    }
+    #[getter]
+    fn scenario_json(&self) -> String {
+        self.inner.scenario.to_json()
+    }
+    #[getter]
+    fn lab_ids(&self) -> Vec<String> {
+        self.inner.labs.iter().map(|l| l.id.clone()).collect()
+    }
+    #[getter]
+    fn years(&self) -> Vec<(i32, f64)> {
+        self.inner.years.iter().map(|y| (y.year, y.fraction)).collect()
+    }
+
+    /// Every per-path column: `(names, 2-D array paths x columns)`.
+    fn per_path<'py>(&self, py: Python<'py>) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
+        table(py, self.inner.per_path_columns())
+    }
+
+    /// Drawn inputs: `(names, 2-D array)`.
+    fn inputs<'py>(&self, py: Python<'py>) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
+        table(
+            py,
+            self.inner
+                .inputs
+                .iter()
+                .map(|c| (c.name.clone(), c.values.as_slice()))
+                .collect(),
+        )
+    }
+
+    /// One per-path metric of a lab (`fair_value`, `phi`, ..., `revenue.2028`, `fcf.2028`).
+    fn distribution<'py>(&self, py: Python<'py>, lab: &str, metric: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let name = format!("labs.{lab}.{metric}");
+        let cols = self.inner.per_path_columns();
+        match cols.iter().find(|(n, _)| *n == name) {
+            Some((_, v)) => Ok(v.to_vec().into_pyarray(py)),
+            None => {
+                let known_lab = self.inner.lab(lab).is_some();
+                let msg = if known_lab {
+                    format!("no per-path metric {metric:?} for lab {lab:?}")
+                } else {
+                    format!("unknown lab {lab:?} (labs: {})", self.lab_ids().join(", "))
+                };
+                Err(PyAibubbleError(crate::Error::argument("metric", msg)).into())
+            }
+        }
+    }
+
+    /// Event firing times (years after the start): `(ids, 2-D array)`.
+    fn events<'py>(&self, py: Python<'py>) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
+        table(
+            py,
+            self.inner
+                .events
+                .iter()
+                .map(|c| (c.name.clone(), c.values.as_slice()))
+                .collect(),
+        )
+    }
+
+    /// Quantiles of every series at every quarter end:
+    /// `(ids as (variable, lab, segment), times, array rows x 5)`.
+    fn series_quantiles<'py>(&self, py: Python<'py>) -> PyResult<Series<'py>> {
+        let rows = self.inner.series_rows();
+        let ids = rows
+            .iter()
+            .map(|r| (r.id.variable.clone(), r.id.lab.clone(), r.id.segment.clone()))
+            .collect();
+        let times = rows.iter().map(|r| r.time).collect();
+        let flat: Vec<f64> = rows.iter().flat_map(|r| r.quantiles).collect();
+        let arr = Array2::from_shape_vec((rows.len(), SERIES_QUANTILES.len()), flat).expect("shape");
+        Ok((ids, times, arr.into_pyarray(py)))
+    }
+
+    /// Stored full paths of one series, shape `(n_stored, steps + 1)`.
+    #[pyo3(signature = (variable, lab=None, segment=None))]
+    fn stored<'py>(
+        &self,
+        py: Python<'py>,
+        variable: &str,
+        lab: Option<String>,
+        segment: Option<String>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let id = SeriesId {
+            variable: variable.into(),
+            lab,
+            segment,
+        };
+        let data = self.inner.stored_series(&id).ok_or_else(|| {
+            let known: Vec<String> = self
+                .inner
+                .series
+                .iter()
+                .map(|s| {
+                    let mut k = s.id.variable.clone();
+                    if let Some(l) = &s.id.lab {
+                        k += &format!("(lab={l})");
+                    }
+                    if let Some(g) = &s.id.segment {
+                        k += &format!("(segment={g})");
+                    }
+                    k
+                })
+                .collect();
+            PyAibubbleError(crate::Error::argument(
+                "variable",
+                format!("no series {id:?}; series: {}", known.join(", ")),
+            ))
+        })?;
+        let arr = Array2::from_shape_vec((self.inner.stored_count(), self.inner.steps + 1), data).expect("shape");
+        Ok(arr.into_pyarray(py))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __eq__(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
+        let ctor = py.import("aibubble._core")?.getattr("Results")?.getattr("from_json")?;
+        Ok((ctor.unbind(), (self.to_json(py),)))
+    }
+}
+
+fn table<'py>(py: Python<'py>, cols: Vec<(String, &[f64])>) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
+    let n = cols.first().map_or(0, |c| c.1.len());
+    let mut flat = vec![0.0; n * cols.len()];
+    for (j, (_, v)) in cols.iter().enumerate() {
+        for (p, x) in v.iter().enumerate() {
+            flat[p * cols.len() + j] = *x;
+        }
+    }
+    let arr = Array2::from_shape_vec((n, cols.len()), flat).expect("shape");
+    Ok((cols.into_iter().map(|c| c.0).collect(), arr.into_pyarray(py)))
+}
+
+/// Join split runs in path order.
+#[pyfunction]
+pub fn merge(parts: Vec<PyRef<'_, PyResults>>) -> PyResult<PyResults> {
+    guard(|| {
+        let inner = crate::results::merge(parts.iter().map(|p| p.inner.clone()).collect()).map_err(PyAibubbleError)?;
+        Ok(PyResults { inner })
+    })
+}
