@@ -13,6 +13,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal, Triangular};
+use statrs::statistics::Distribution as _;
 
 /// A scalar input: a plain number or a distribution.
 #[derive(Clone, Debug, PartialEq)]
@@ -356,6 +357,8 @@ impl Dist {
                     base: Base::Atoms { values, probs: cdf },
                     f_lo: 0.0,
                     f_hi: 1.0,
+                    s_lo: 1.0,
+                    s_hi: 0.0,
                     support,
                 })
             }
@@ -363,7 +366,14 @@ impl Dist {
                 let (blo, bhi) = base.limits();
                 let f_lo = if lo > blo { base.cdf(lo) } else { 0.0 };
                 let f_hi = if hi < bhi { base.cdf(hi) } else { 1.0 };
-                if f_hi <= f_lo || lo >= bhi || hi <= blo {
+                let s_lo = if lo > blo { base.sf(lo) } else { 1.0 };
+                let s_hi = if hi < bhi { base.sf(hi) } else { 0.0 };
+                let point = matches!(base, Base::Point(_));
+                if (f_hi <= f_lo && s_lo <= s_hi && !point)
+                    || lo > bhi
+                    || hi < blo
+                    || (!point && (lo >= bhi || hi <= blo))
+                {
                     return Err(format!(
                         "{} has no probability inside the truncation [{lo}, {hi}]",
                         self.family()
@@ -378,6 +388,8 @@ impl Dist {
                     base,
                     f_lo,
                     f_hi,
+                    s_lo,
+                    s_hi,
                     support,
                 })
             }
@@ -412,10 +424,12 @@ enum Base {
     Point(f64),
     Uniform(f64, f64),
     Normal(Normal),
-    LogNormal(LogNormal),
-    Triangular(Triangular, f64, f64),
-    /// A beta on [lo, hi].
-    Beta(Beta, f64, f64),
+    /// The distribution and its (mu, sigma).
+    LogNormal(LogNormal, f64, f64),
+    /// The distribution and its (lo, mode, hi).
+    Triangular(Triangular, f64, f64, f64),
+    /// A beta on [lo, hi], with its mirror Beta(b, a) for upper-tail quantiles.
+    Beta(Beta, Beta, f64, f64),
     /// Sorted distinct atoms with probabilities (cumulative once compiled).
     Atoms {
         values: Vec<f64>,
@@ -442,11 +456,13 @@ impl Base {
                     ));
                 }
                 let (mu, sigma) = lognormal_params(*mean, *sd);
-                Base::LogNormal(LogNormal::new(mu, sigma).map_err(|e| err(&e))?)
+                Base::LogNormal(LogNormal::new(mu, sigma).map_err(|e| err(&e))?, mu, sigma)
             }
-            DistKind::LogNormalLog { mu, sigma } => Base::LogNormal(LogNormal::new(*mu, *sigma).map_err(|e| err(&e))?),
+            DistKind::LogNormalLog { mu, sigma } => {
+                Base::LogNormal(LogNormal::new(*mu, *sigma).map_err(|e| err(&e))?, *mu, *sigma)
+            }
             DistKind::Triangular { lo, mode, hi } => {
-                Base::Triangular(Triangular::new(*lo, *hi, *mode).map_err(|e| err(&e))?, *lo, *hi)
+                Base::Triangular(Triangular::new(*lo, *hi, *mode).map_err(|e| err(&e))?, *lo, *mode, *hi)
             }
             DistKind::Pert { lo, mode, hi } => {
                 if !(lo < hi && lo <= mode && mode <= hi) {
@@ -456,13 +472,23 @@ impl Base {
                 }
                 let a = 1.0 + 4.0 * (mode - lo) / (hi - lo);
                 let b = 1.0 + 4.0 * (hi - mode) / (hi - lo);
-                Base::Beta(Beta::new(a, b).map_err(|e| err(&e))?, *lo, *hi)
+                Base::Beta(
+                    Beta::new(a, b).map_err(|e| err(&e))?,
+                    Beta::new(b, a).map_err(|e| err(&e))?,
+                    *lo,
+                    *hi,
+                )
             }
             DistKind::Beta { a, b, lo, hi } => {
                 if !(lo < hi) {
                     return Err(format!("beta needs lo < hi, got lo = {lo}, hi = {hi}"));
                 }
-                Base::Beta(Beta::new(*a, *b).map_err(|e| err(&e))?, *lo, *hi)
+                Base::Beta(
+                    Beta::new(*a, *b).map_err(|e| err(&e))?,
+                    Beta::new(*b, *a).map_err(|e| err(&e))?,
+                    *lo,
+                    *hi,
+                )
             }
             DistKind::Discrete { values, probs } => {
                 if values.is_empty() || values.len() != probs.len() {
@@ -484,9 +510,9 @@ impl Base {
     fn limits(&self) -> (f64, f64) {
         match self {
             Base::Point(v) => (*v, *v),
-            Base::Uniform(lo, hi) | Base::Triangular(_, lo, hi) | Base::Beta(_, lo, hi) => (*lo, *hi),
+            Base::Uniform(lo, hi) | Base::Triangular(_, lo, _, hi) | Base::Beta(_, _, lo, hi) => (*lo, *hi),
             Base::Normal(_) => (f64::NEG_INFINITY, f64::INFINITY),
-            Base::LogNormal(_) => (0.0, f64::INFINITY),
+            Base::LogNormal(..) => (0.0, f64::INFINITY),
             Base::Atoms { values, .. } => (values[0], values[values.len() - 1]),
         }
     }
@@ -496,9 +522,9 @@ impl Base {
             Base::Point(v) => f64::from(x >= *v),
             Base::Uniform(lo, hi) => ((x - lo) / (hi - lo)).clamp(0.0, 1.0),
             Base::Normal(d) => d.cdf(x),
-            Base::LogNormal(d) => d.cdf(x),
-            Base::Triangular(d, _, _) => d.cdf(x),
-            Base::Beta(d, lo, hi) => d.cdf(((x - lo) / (hi - lo)).clamp(0.0, 1.0)),
+            Base::LogNormal(d, ..) => d.cdf(x),
+            Base::Triangular(d, ..) => d.cdf(x),
+            Base::Beta(d, _, lo, hi) => d.cdf(((x - lo) / (hi - lo)).clamp(0.0, 1.0)),
             Base::Atoms { values, probs } => match values.iter().rposition(|v| *v <= x) {
                 Some(i) => probs[i],
                 None => 0.0,
@@ -511,14 +537,48 @@ impl Base {
             Base::Point(v) => *v,
             Base::Uniform(lo, hi) => lo + q * (hi - lo),
             Base::Normal(d) => d.inverse_cdf(q),
-            Base::LogNormal(d) => d.inverse_cdf(q),
-            Base::Triangular(d, _, _) => d.inverse_cdf(q),
-            Base::Beta(d, lo, hi) => lo + (hi - lo) * d.inverse_cdf(q),
+            Base::LogNormal(d, ..) => d.inverse_cdf(q),
+            Base::Triangular(d, ..) => d.inverse_cdf(q),
+            Base::Beta(d, _, lo, hi) => lo + (hi - lo) * d.inverse_cdf(q),
             // Smallest value whose cumulative probability reaches q.
             Base::Atoms { values, probs } => {
                 let i = probs.partition_point(|c| *c < q).min(values.len() - 1);
                 values[i]
             }
+        }
+    }
+}
+
+impl Base {
+    /// Survival function `1 - F(x)` of a continuous family, accurate in the upper tail.
+    fn sf(&self, x: f64) -> f64 {
+        match self {
+            Base::Uniform(lo, hi) => ((hi - x) / (hi - lo)).clamp(0.0, 1.0),
+            Base::Normal(d) => d.sf(x),
+            Base::LogNormal(d, ..) => d.sf(x),
+            Base::Triangular(d, ..) => d.sf(x),
+            Base::Beta(d, _, lo, hi) => d.sf(((x - lo) / (hi - lo)).clamp(0.0, 1.0)),
+            Base::Point(_) | Base::Atoms { .. } => 1.0 - self.cdf(x),
+        }
+    }
+
+    /// The x with `1 - F(x) = p`, computed from the upper tail without
+    /// forming `1 - p` (which would round away small tail probabilities).
+    fn inverse_sf(&self, p: f64) -> f64 {
+        match self {
+            Base::Uniform(lo, hi) => hi - p * (hi - lo),
+            Base::Normal(d) => 2.0 * d.mean().expect("normal has a mean") - d.inverse_cdf(p),
+            Base::LogNormal(_, mu, sigma) => (mu - sigma * Normal::standard().inverse_cdf(p)).exp(),
+            Base::Triangular(_, lo, mode, hi) => {
+                if p <= (hi - mode) / (hi - lo) {
+                    hi - (p * (hi - lo) * (hi - mode)).sqrt()
+                } else {
+                    lo + ((1.0 - p) * (hi - lo) * (mode - lo)).sqrt()
+                }
+            }
+            // If X ~ Beta(a, b) then 1 - X ~ Beta(b, a).
+            Base::Beta(_, mirror, lo, hi) => lo + (hi - lo) * (1.0 - mirror.inverse_cdf(p)),
+            Base::Point(_) | Base::Atoms { .. } => self.inverse_cdf(1.0 - p),
         }
     }
 }
@@ -557,19 +617,35 @@ pub struct Sampler {
     base: Base,
     f_lo: f64,
     f_hi: f64,
+    /// `1 - F` at the truncation bounds, for quantiles in the upper tail.
+    s_lo: f64,
+    s_hi: f64,
     support: Support,
 }
 
 impl Sampler {
     /// The value for a standard normal `z` (MODEL section 0).
     pub fn from_normal(&self, z: f64) -> f64 {
-        self.quantile(std_normal_cdf(z))
+        // Phi(z) and 1 - Phi(z) = Phi(-z), each accurate on its own side.
+        self.quantile_pair(std_normal_cdf(z), std_normal_cdf(-z))
     }
 
     /// The value at probability `u` in (0, 1) of the truncated distribution.
     pub fn quantile(&self, u: f64) -> f64 {
+        self.quantile_pair(u, 1.0 - u)
+    }
+
+    /// `F^-1(F(lo) + u (F(hi) - F(lo)))` with `v = 1 - u`: evaluated through the
+    /// CDF in the lower half of the base distribution and through the survival
+    /// function in the upper half, so deep tail truncations stay exact.
+    fn quantile_pair(&self, u: f64, v: f64) -> f64 {
         let q = self.f_lo + u * (self.f_hi - self.f_lo);
-        let x = self.base.inverse_cdf(q.clamp(0.0, 1.0));
+        let x = if q <= 0.5 || matches!(self.base, Base::Atoms { .. } | Base::Point(_)) {
+            self.base.inverse_cdf(q.clamp(0.0, 1.0))
+        } else {
+            let p = self.s_hi + v * (self.s_lo - self.s_hi);
+            self.base.inverse_sf(p.clamp(0.0, 1.0))
+        };
         // Keep rounding at the ends inside the truncation interval.
         x.clamp(self.support.lo, self.support.hi)
     }
@@ -584,6 +660,10 @@ impl Sampler {
         }
         if x >= self.support.hi {
             return 1.0;
+        }
+        if self.f_lo > 0.5 {
+            // Upper tail: differences of survival probabilities keep their digits.
+            return ((self.s_lo - self.base.sf(x)) / (self.s_lo - self.s_hi)).clamp(0.0, 1.0);
         }
         ((self.base.cdf(x) - self.f_lo) / (self.f_hi - self.f_lo)).clamp(0.0, 1.0)
     }
