@@ -17,8 +17,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// Write `files` (name, contents) as the directory `dir`, replacing it whole.
 ///
 /// # Errors
-/// [`Error::Io`] naming the path; on error nothing is left at `dir` that was
-/// not there before.
+/// [`Error::Io`] naming the path (also when the parent of `dir` does not
+/// exist); on error nothing is left at `dir` that was not there before.
 pub fn write_dir_atomically(dir: &Path, files: &[(&str, String)]) -> Result<()> {
     let parent = dir
         .parent()
@@ -29,12 +29,19 @@ pub fn write_dir_atomically(dir: &Path, files: &[(&str, String)]) -> Result<()> 
         .ok_or_else(|| Error::argument("out", format!("{} is not a directory name", dir.display())))?
         .to_string_lossy()
         .into_owned();
+    // The parent must exist: creating it would leave a directory behind on failure.
+    if !parent.is_dir() {
+        return Err(Error::Io {
+            path: parent.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "the parent directory does not exist"),
+        });
+    }
     let tmp: PathBuf = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
         }
-        fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        fs::create_dir(&tmp).map_err(io(&tmp))?;
         for (file, contents) in files {
             let p = tmp.join(file);
             fs::write(&p, contents).map_err(io(&p))?;

@@ -41,7 +41,8 @@ enum Command {
         /// Print the whole summary as JSON.
         #[arg(long)]
         json: bool,
-        /// Write summary.json, per_path.csv and timeseries.csv to this directory.
+        /// Write summary.json, per_path.csv and timeseries.csv to this directory
+        /// (replaced whole; its parent must exist).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
@@ -139,11 +140,7 @@ fn execute(command: Command) -> Result<(), Error> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&value).expect("json"));
             } else {
-                let text = toml::to_string(&value).map_err(|e| Error::Parse {
-                    what: "scenario".into(),
-                    message: e.to_string(),
-                })?;
-                print!("{text}");
+                print!("{}", aibubble::scenario::value_to_toml(&value));
             }
             Ok(())
         }

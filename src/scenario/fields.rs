@@ -107,7 +107,12 @@ impl Scenario {
             "valuation.discount_rate".into(),
             "1/year",
             &v.discount_rate,
-            Domain::AtLeast(v.terminal_growth + 0.01 - 1e-12),
+            // A non-finite g_T is reported on its own; no bound "NaN" for r.
+            if v.terminal_growth.is_finite() {
+                Domain::AtLeast(v.terminal_growth + 0.01 - 1e-12)
+            } else {
+                Domain::Any
+            },
         );
         let g = &self.gap;
         add("gap.initial".into(), "months", &g.initial, Domain::Any);
@@ -220,8 +225,11 @@ impl Scenario {
     }
 }
 
-/// Fill in every defaulted field of the JSON form (for `show --expanded`).
-pub(crate) fn expand_defaults(s: &Scenario, mut v: Value) -> Value {
+/// Fill in every defaulted field of the JSON form (for `show --expanded`); it
+/// reads back to an equal scenario. With `implied`, also write what an absent
+/// entry means but an explicit one would change: the identity process
+/// correlation and a zero weight for every unlisted segment (for `get`).
+pub(crate) fn expand_defaults(s: &Scenario, mut v: Value, implied: bool) -> Value {
     fn fill(obj: &mut Value, defaults: Value) {
         if let (Value::Object(o), Value::Object(d)) = (obj, defaults) {
             for (k, dv) in d {
@@ -250,10 +258,13 @@ pub(crate) fn expand_defaults(s: &Scenario, mut v: Value) -> Value {
     );
     fill(&mut v["demand"], json!({"sigma": 0.0}));
     fill(&mut v["attractiveness"], json!({"sigma": 0.0}));
-    let identity: Vec<Vec<f64>> = (0..4)
-        .map(|i| (0..4).map(|j| f64::from(u8::from(i == j))).collect())
-        .collect();
-    fill(&mut v["correlation"], json!({"process": identity, "inputs": []}));
+    fill(&mut v["correlation"], json!({"inputs": []}));
+    if implied {
+        let identity: Vec<Vec<f64>> = (0..4)
+            .map(|i| (0..4).map(|j| f64::from(u8::from(i == j))).collect())
+            .collect();
+        fill(&mut v["correlation"], json!({ "process": identity }));
+    }
     if let Some(labs) = v["labs"].as_array_mut() {
         for lab in labs {
             fill(
@@ -261,8 +272,10 @@ pub(crate) fn expand_defaults(s: &Scenario, mut v: Value) -> Value {
                 json!({"capture": 1.0, "drift": 0.0, "committed": 0.0, "research_intensity": 0.0,
                        "plan": [], "cash_0": 0.0, "weights": {}}),
             );
-            for seg in &s.segments {
-                fill(&mut lab["weights"], json!({ seg.id.clone(): 0.0 }));
+            if implied {
+                for seg in &s.segments {
+                    fill(&mut lab["weights"], json!({ seg.id.clone(): 0.0 }));
+                }
             }
         }
     }

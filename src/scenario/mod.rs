@@ -45,6 +45,13 @@ pub fn parse_value(text: &str, format: Format) -> Result<Value> {
                 what: "TOML scenario".into(),
                 message: e.to_string().trim_end().to_string(),
             })?;
+            // The generic form cannot hold `nan` or `inf` (they would turn
+            // into `null`, read as an absent optional field): report them here.
+            let mut problems = Vec::new();
+            non_finite_table(&t, &mut String::new(), &mut problems);
+            if !problems.is_empty() {
+                return Err(Error::Scenario(crate::error::Problems(problems)));
+            }
             serde_json::to_value(t).map_err(|e| Error::Parse {
                 what: "TOML scenario".into(),
                 message: e.to_string(),
@@ -53,13 +60,108 @@ pub fn parse_value(text: &str, format: Format) -> Result<Value> {
     }
 }
 
+/// Collect every non-finite float (`nan`, `inf`) of a TOML table with its field path.
+fn non_finite_table(t: &toml::Table, path: &mut String, out: &mut Vec<crate::error::Problem>) {
+    for (k, v) in t {
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(k);
+        non_finite(v, path, out);
+        path.truncate(len);
+    }
+}
+
+fn non_finite(v: &toml::Value, path: &mut String, out: &mut Vec<crate::error::Problem>) {
+    match v {
+        toml::Value::Float(x) if !x.is_finite() => {
+            out.push(crate::error::Problem::new(
+                path.clone(),
+                format!("must be finite, got {x}"),
+            ));
+        }
+        toml::Value::Table(t) => non_finite_table(t, path, out),
+        toml::Value::Array(a) => {
+            // Lists of things with an id are addressed by id (MODEL section 10).
+            let ids: Option<Vec<&str>> = a
+                .iter()
+                .map(|e| e.as_table().and_then(|t| t.get("id")).and_then(toml::Value::as_str))
+                .collect();
+            for (i, e) in a.iter().enumerate() {
+                let len = path.len();
+                match &ids {
+                    Some(ids) => {
+                        path.push('.');
+                        path.push_str(ids[i]);
+                    }
+                    None => path.push_str(&format!("[{i}]")),
+                }
+                non_finite(e, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Parse a TOML value written on a command line (`830`, `"x"`,
 /// `{ dist = "normal", mean = 3, sd = 1 }`, `[[2026, 10]]`); a bare word is a string.
+/// A value holding `nan` or `inf` stays a string (the generic form has no
+/// non-finite numbers), so that it is rejected rather than read as absent.
 pub fn parse_override_value(text: &str) -> Value {
     match toml::from_str::<toml::Table>(&format!("v = {text}")) {
-        Ok(mut t) => serde_json::to_value(t.remove("v").expect("key v")).unwrap_or(Value::String(text.into())),
+        Ok(t) => {
+            let mut problems = Vec::new();
+            non_finite_table(&t, &mut String::new(), &mut problems);
+            if !problems.is_empty() {
+                return Value::String(text.to_string());
+            }
+            serde_json::to_value(&t["v"]).unwrap_or(Value::String(text.into()))
+        }
         Err(_) => Value::String(text.to_string()),
     }
+}
+
+/// Write the JSON form of a scenario as TOML for people: sections as tables,
+/// distributions and weights as inline tables, `sources` last.
+pub fn value_to_toml(value: &Value) -> String {
+    use toml_edit::{Item, Table};
+    fn inline(t: &mut Table) {
+        for (key, item) in t.iter_mut() {
+            match item {
+                Item::Table(sub) if sub.contains_key("dist") || key == "weights" => {
+                    let mut it = std::mem::take(sub).into_inline_table();
+                    it.fmt();
+                    *item = Item::Value(toml_edit::Value::InlineTable(it));
+                }
+                Item::Table(sub) => inline(sub),
+                Item::ArrayOfTables(a) => a.iter_mut().for_each(inline),
+                _ => {}
+            }
+        }
+    }
+    let mut doc = toml_edit::ser::to_document(value).expect("scenarios serialise to TOML");
+    let root = doc.as_table_mut();
+    // Nested objects come out inline; make sections real tables first.
+    let keys: Vec<String> = root.iter().map(|(k, _)| k.to_string()).collect();
+    for k in keys {
+        let item = root.get_mut(&k).expect("key");
+        if let Some(t) = item.as_inline_table() {
+            *item = Item::Table(t.clone().into_table());
+        } else if let Some(a) = item
+            .as_array()
+            .filter(|a| a.iter().all(|v| v.is_inline_table()) && !a.is_empty())
+        {
+            let mut tables = toml_edit::ArrayOfTables::new();
+            for v in a.iter() {
+                tables.push(v.as_inline_table().expect("inline").clone().into_table());
+            }
+            *item = Item::ArrayOfTables(tables);
+        }
+    }
+    inline(root);
+    doc.to_string()
 }
 
 impl Scenario {
@@ -107,7 +209,7 @@ impl Scenario {
 
     /// The scenario as TOML; `from_toml_str` reads it back to an equal scenario.
     pub fn to_toml(&self) -> String {
-        toml::to_string(self).expect("scenarios serialise to TOML")
+        value_to_toml(&self.to_value())
     }
 
     /// The scenario as pretty JSON.
@@ -115,9 +217,10 @@ impl Scenario {
         serde_json::to_string_pretty(self).expect("scenarios serialise to JSON")
     }
 
-    /// A copy with every defaulted field written out (for `show --expanded`).
+    /// A copy with every defaulted field written out (for `show --expanded`);
+    /// it reads back to an equal scenario.
     pub fn to_value_expanded(&self) -> Value {
-        fields::expand_defaults(self, self.to_value())
+        fields::expand_defaults(self, self.to_value(), false)
     }
 
     /// A copy with values replaced by field path, validated.
@@ -144,7 +247,8 @@ impl Scenario {
 
     /// The value at a field path, in the generic JSON form.
     pub fn get(&self, path: &str) -> Result<Value> {
-        let value = self.to_value_expanded();
+        // Also answers for what absence implies (identity process, zero weights).
+        let value = fields::expand_defaults(self, self.to_value(), true);
         paths::get(&value, path)
             .cloned()
             .map_err(|m| Error::problem(path, m.trim_start_matches(&format!("{path}: ")).to_string()))
@@ -165,5 +269,7 @@ mod tests {
             serde_json::json!({"dist": "normal", "mean": 3, "sd": 1})
         );
         assert_eq!(parse_override_value("[[2026, 10]]"), serde_json::json!([[2026, 10]]));
+        assert_eq!(parse_override_value("nan"), serde_json::json!("nan"));
+        assert_eq!(parse_override_value("[1.0, -inf]"), serde_json::json!("[1.0, -inf]"));
     }
 }

@@ -1,0 +1,503 @@
+#![cfg(feature = "cli")]
+//! The `aibubble` command line, run as a user would: the table, the JSON
+//! contract of `run --json`, determinism, overrides, `--out`, `presets`,
+//! `show` round trips and `validate`.
+//!
+//! Presets are only addressed by name here (their contents change with
+//! calibration); anything needing lab ids uses `tests/data/frozen.toml`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use aibubble::Scenario;
+use serde_json::Value;
+
+const PRESETS: [&str; 6] = [
+    "baseline",
+    "moat_holds",
+    "open_parity",
+    "big_tech_switch",
+    "open_killer_app",
+    "ft_bubble",
+];
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+fn frozen() -> String {
+    data("frozen.toml").display().to_string()
+}
+
+/// Run the binary with a backtrace asked for, so that a panic would show.
+fn aibubble<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_aibubble"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// A successful run's stdout.
+fn ok<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let o = aibubble(args);
+    assert!(o.status.success(), "failed: {}", stderr(&o));
+    stdout(&o)
+}
+
+/// A failed run's stderr, checked to be an error message and not a panic.
+fn fails<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let o = aibubble(args);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "succeeded: {}", stdout(&o));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    for bad in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
+        assert!(!err.contains(bad), "{bad} in {err}");
+    }
+    err
+}
+
+fn run_json(extra: &[&str]) -> String {
+    let f = frozen();
+    let mut args = vec!["run", f.as_str(), "--paths", "2000", "--seed", "3", "--json"];
+    args.extend_from_slice(extra);
+    ok(args)
+}
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()) || (a - b).abs() <= 1e-300
+}
+
+fn num(v: &Value, key: &str, ctx: &str) -> f64 {
+    v.get(key)
+        .unwrap_or_else(|| panic!("{ctx}: no `{key}` in {v}"))
+        .as_f64()
+        .unwrap_or_else(|| panic!("{ctx}.{key} is not a number: {}", v[key]))
+}
+
+/// Moments and quantiles: ordered, `se = sd / sqrt(N)`.
+fn check_stats(v: &Value, n: f64, ctx: &str) {
+    assert!(v.is_object(), "{ctx} is not an object: {v}");
+    let q: Vec<f64> = ["p5", "p25", "p50", "p75", "p95"]
+        .iter()
+        .map(|k| num(v, k, ctx))
+        .collect();
+    assert!(
+        q.windows(2).all(|w| w[0] <= w[1]),
+        "{ctx}: quantiles out of order {q:?}"
+    );
+    let (mean, sd, se) = (num(v, "mean", ctx), num(v, "sd", ctx), num(v, "se", ctx));
+    assert!(sd >= 0.0, "{ctx}: sd {sd}");
+    assert!(close(se, sd / n.sqrt(), 1e-12), "{ctx}: se {se} != sd {sd} / sqrt({n})");
+    assert!(q[0] <= mean + 1e-9 * mean.abs() || sd > 0.0, "{ctx}");
+}
+
+/// A probability `p_x` with `p_x_se = sqrt(p (1 - p) / N)` beside it.
+fn check_prob(v: &Value, key: &str, n: f64, ctx: &str) {
+    let p = num(v, key, ctx);
+    assert!((0.0..=1.0).contains(&p), "{ctx}.{key} = {p}");
+    let se = num(v, &format!("{key}_se"), ctx);
+    let want = (p * (1.0 - p) / n).sqrt();
+    assert!(close(se, want, 1e-12), "{ctx}.{key}_se = {se}, want {want}");
+    // A probability over N paths is a count over N.
+    assert!(
+        ((p * n) - (p * n).round()).abs() < 1e-6,
+        "{ctx}.{key} = {p} is not k/{n}"
+    );
+}
+
+fn check_phi(phi: &Value, n: f64, ctx: &str) {
+    check_stats(phi, n, ctx);
+    check_prob(phi, "p_below_1", n, ctx);
+    check_prob(phi, "p_below_half", n, ctx);
+    let cvar5 = num(phi, "cvar5", ctx);
+    assert!(cvar5 <= num(phi, "p5", ctx) + 1e-12, "{ctx}: cvar5 above p5");
+    assert!(num(phi, "p_below_half", ctx) <= num(phi, "p_below_1", ctx), "{ctx}");
+}
+
+/// The first place where two JSON values differ, for readable failures.
+fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| match (x.get(k), y.get(k)) {
+                (Some(u), Some(v)) => first_difference(u, v, &format!("{path}.{k}")),
+                (u, v) => Some(format!("{path}.{k}: {u:?} vs {v:?}")),
+            })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (u, v))| first_difference(u, v, &format!("{path}[{i}]"))),
+        _ => (a != b).then(|| format!("{path}: {a} vs {b}")),
+    }
+}
+
+/// Scenarios equal, or a message naming where they differ.
+fn assert_same(back: &Scenario, want: &Scenario, ctx: &str) {
+    if back != want {
+        let diff = first_difference(&back.to_value(), &want.to_value(), "").unwrap_or_else(|| "(in the types)".into());
+        panic!("{ctx}: scenarios differ at {diff}");
+    }
+}
+
+#[test]
+fn run_prints_a_table_with_every_lab_and_the_sector() {
+    let f = frozen();
+    let out = ok(["run", f.as_str(), "--paths", "2000", "--seed", "3"]);
+    let s = Scenario::from_file(data("frozen.toml")).unwrap();
+    for lab in &s.labs {
+        assert!(out.contains(&lab.name), "no {} in\n{out}", lab.name);
+    }
+    assert!(out.contains("\"frozen\""), "{out}");
+    assert!(out.contains("2000 paths"), "{out}");
+    assert!(out.contains("seed 3"), "{out}");
+    let sector = out.lines().find(|l| l.contains("Sector (")).expect("a sector row");
+    assert!(sector.contains("alpha") && sector.contains("beta"), "{sector}");
+    assert!(!sector.contains("gamma"), "the open lab is not in the sector: {sector}");
+}
+
+#[test]
+fn run_json_follows_the_contract() {
+    let v = parse(&run_json(&[]));
+    let n = 2000.0;
+    assert!(
+        v["schema_version"].as_u64().is_some_and(|x| x >= 1),
+        "{}",
+        v["schema_version"]
+    );
+    assert_eq!(v["scenario"], "frozen");
+    assert_eq!(v["paths"], 2000);
+    assert_eq!(v["seed"], 3);
+    let labs = v["labs"].as_array().expect("labs is an array");
+    let ids: Vec<&str> = labs.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["alpha", "beta", "gamma"]);
+    let s = Scenario::from_file(data("frozen.toml")).unwrap();
+    for (lab, spec) in labs.iter().zip(&s.labs) {
+        let ctx = format!("labs.{}", spec.id);
+        assert_eq!(lab["name"], spec.name.as_str(), "{ctx}");
+        let class = lab["class"].as_str().unwrap();
+        assert!(class == "closed" || class == "open", "{ctx}: class {class}");
+        assert_eq!(class, spec.class.as_str(), "{ctx}");
+        check_stats(&lab["fair_value"], n, &format!("{ctx}.fair_value"));
+        check_prob(lab, "p_cash_negative", n, &ctx);
+        match &spec.mark {
+            Some(mark) => {
+                assert_eq!(num(lab, "mark", &ctx), mark.central(), "{ctx}");
+                check_phi(&lab["phi"], n, &format!("{ctx}.phi"));
+                check_prob(lab, "p_pop", n, &ctx);
+                // phi = E / V0 path by path, and V0 is fixed here.
+                let fv = &lab["fair_value"];
+                let m = mark.fixed_value().unwrap();
+                assert!(
+                    close(num(&lab["phi"], "p50", &ctx), num(fv, "p50", &ctx) / m, 1e-9),
+                    "{ctx}"
+                );
+            }
+            None => {
+                for key in ["mark", "phi", "p_pop", "p_pop_se"] {
+                    assert!(
+                        lab.get(key).is_some_and(Value::is_null),
+                        "{ctx}.{key} should be null: {lab}"
+                    );
+                }
+            }
+        }
+    }
+    let sector = &v["sector"];
+    assert!(sector.is_object(), "{sector}");
+    check_stats(&sector["fair_value"], n, "sector.fair_value");
+    check_phi(&sector["phi"], n, "sector.phi");
+    assert_eq!(num(sector, "mark", "sector"), 850.0);
+}
+
+#[test]
+fn same_seed_gives_identical_json_whatever_the_threads() {
+    let a = run_json(&[]);
+    assert_eq!(a, run_json(&[]), "same seed, different output");
+    let one = run_json(&["--threads", "1"]);
+    let two = run_json(&["--threads", "2"]);
+    assert_eq!(one, two, "--threads 1 and 2 differ");
+    assert_eq!(a, one);
+    let f = frozen();
+    let other = ok(["run", f.as_str(), "--paths", "2000", "--seed", "4", "--json"]);
+    assert_ne!(a, other, "the seed changes nothing");
+}
+
+#[test]
+fn set_changes_the_mark() {
+    let base = parse(&run_json(&[]));
+    let set = parse(&run_json(&["--set", "labs.alpha.mark=1000"]));
+    assert_eq!(set["labs"][0]["id"], "alpha");
+    assert_eq!(set["labs"][0]["mark"], 1000.0);
+    assert_eq!(base["labs"][0]["mark"], 500.0);
+    // The mark scales phi; the fair value does not depend on it.
+    assert_eq!(set["labs"][0]["fair_value"], base["labs"][0]["fair_value"]);
+    let (a, b) = (
+        num(&base["labs"][0]["phi"], "mean", "base"),
+        num(&set["labs"][0]["phi"], "mean", "set"),
+    );
+    assert!(close(b, a / 2.0, 1e-9), "{a} {b}");
+    assert_eq!(set["labs"][1], base["labs"][1], "another lab moved");
+}
+
+#[test]
+fn bad_set_fails_with_the_path_and_no_panic() {
+    let f = frozen();
+    let err = fails(["run", f.as_str(), "--paths", "100", "--set", "nope.x=1"]);
+    assert!(err.contains("nope.x"), "{err}");
+
+    let err = fails(["run", f.as_str(), "--paths", "100", "--set", "labs.delta.mark=1"]);
+    assert!(err.contains("labs.delta.mark"), "{err}");
+    assert!(err.contains("alpha, beta, gamma"), "{err}");
+
+    let err = fails(["run", f.as_str(), "--paths", "100", "--set", "labs.alpha.mark=-5"]);
+    assert!(err.contains("labs.alpha.mark: must be > 0, got -5"), "{err}");
+
+    let err = fails(["run", f.as_str(), "--paths", "100", "--set", "labs.alpha.mark=nan"]);
+    assert!(err.contains("labs.alpha.mark"), "{err}");
+
+    let err = fails(["run", f.as_str(), "--paths", "100", "--set", "labs.alpha.mark"]);
+    assert!(err.contains("PATH=VALUE"), "{err}");
+
+    let err = fails(["run", "no_such_preset_or_file", "--paths", "100"]);
+    assert!(err.contains("no_such_preset_or_file"), "{err}");
+}
+
+#[test]
+fn run_on_an_invalid_file_lists_its_problems() {
+    let path = data("many_problems.toml");
+    let err = fails(["run".as_ref(), path.as_os_str(), "--paths".as_ref(), "100".as_ref()]);
+    assert!(err.contains("13 problems"), "{err}");
+}
+
+fn dir_entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn out_writes_the_three_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let f = frozen();
+    let d = dir.display().to_string();
+    let json = run_json(&["--out", d.as_str()]);
+    assert_eq!(dir_entries(&dir), ["per_path.csv", "summary.json", "timeseries.csv"]);
+    assert_eq!(dir_entries(tmp.path()), ["run"], "leftovers next to the output");
+
+    let summary = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    assert_eq!(parse(&summary), parse(&json));
+    // Without --json, the same files.
+    let quiet = tmp.path().join("quiet");
+    let q = quiet.display().to_string();
+    let o = aibubble(["run", f.as_str(), "--paths", "2000", "--seed", "3", "--out", q.as_str()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(quiet.join("summary.json")).unwrap(), summary);
+
+    let per_path = std::fs::read_to_string(dir.join("per_path.csv")).unwrap();
+    let lines: Vec<&str> = per_path.lines().collect();
+    assert_eq!(lines.len(), 2001, "header + one row per path");
+    let columns = lines[0].split(',').count();
+    assert!(columns > 1, "{}", lines[0]);
+    assert!(
+        lines[0].chars().any(|c| c.is_ascii_alphabetic()),
+        "no header: {}",
+        lines[0]
+    );
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l.split(',').count(), columns, "row {i}: {l}");
+    }
+
+    let series = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+    let rows: Vec<&str> = series.lines().collect();
+    assert!(rows.len() > 1, "timeseries.csv has no rows");
+    let columns = rows[0].split(',').count();
+    assert!(rows.iter().all(|r| r.split(',').count() == columns));
+}
+
+#[test]
+fn out_with_a_missing_parent_fails_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("missing").join("run");
+    let d = dir.display().to_string();
+    let f = frozen();
+    let err = fails(["run", f.as_str(), "--paths", "100", "--out", d.as_str()]);
+    assert!(err.contains("missing"), "{err}");
+    assert!(dir_entries(tmp.path()).is_empty(), "left {:?}", dir_entries(tmp.path()));
+}
+
+#[test]
+fn out_replaces_an_existing_directory_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("stale.txt"), "old").unwrap();
+    std::fs::write(dir.join("summary.json"), "{}").unwrap();
+    let d = dir.display().to_string();
+    let json = run_json(&["--out", d.as_str()]);
+    assert_eq!(dir_entries(&dir), ["per_path.csv", "summary.json", "timeseries.csv"]);
+    assert_eq!(
+        parse(&std::fs::read_to_string(dir.join("summary.json")).unwrap()),
+        parse(&json)
+    );
+    assert_eq!(dir_entries(tmp.path()), ["run"], "leftovers next to the output");
+}
+
+#[test]
+fn presets_lists_the_six_presets() {
+    let out = ok(["presets"]);
+    let names: Vec<&str> = out.lines().map(|l| l.split_whitespace().next().unwrap_or("")).collect();
+    assert_eq!(names, PRESETS, "{out}");
+}
+
+#[test]
+fn show_round_trips_every_preset() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in PRESETS {
+        let preset = Scenario::preset(name).unwrap();
+        let text = ok(["show", name]);
+        let back = Scenario::from_toml_str(&text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+        assert_same(&back, &preset, &format!("{name}: show"));
+        if !preset.sources.is_empty() {
+            assert!(text.contains("[sources]"), "{name}: no sources in\n{text}");
+        }
+
+        let file = tmp.path().join(format!("{name}.toml"));
+        std::fs::write(&file, &text).unwrap();
+        let out = ok(["validate".as_ref(), file.as_os_str()]);
+        assert!(out.contains("valid scenario"), "{out}");
+
+        let json = ok(["show", name, "--json"]);
+        assert_same(
+            &Scenario::from_json_str(&json).unwrap(),
+            &preset,
+            &format!("{name}: show --json"),
+        );
+    }
+}
+
+#[test]
+fn show_expanded_writes_defaults_and_round_trips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let minimal = data("minimal.toml").display().to_string();
+    let frozen = frozen();
+    // No process correlation, and a segment no lab lists a weight for.
+    let sparse = tmp.path().join("sparse.toml");
+    let extra = "\n[[segments]]\nid = \"consumer\"\nname = \"Consumer\"\nspend_0 = 10.0\nclosed_share_0 = 0.7\n\
+                 growth_0 = 0.5\ngrowth_inf = 0.1\ngrowth_tau = 2.0\nelasticity = 1.0\nbeta_quality = 0.2\n\
+                 beta_price = 0.3\nswitching = 1.0\n";
+    std::fs::write(&sparse, std::fs::read_to_string(&minimal).unwrap() + extra).unwrap();
+    let sparse = sparse.display().to_string();
+    assert_eq!(Scenario::from_file(&sparse).unwrap().segments.len(), 2);
+    for source in [PRESETS[0], minimal.as_str(), frozen.as_str(), sparse.as_str()] {
+        let scenario = if source.ends_with(".toml") {
+            Scenario::from_file(source).unwrap()
+        } else {
+            Scenario::preset(source).unwrap()
+        };
+        let text = ok(["show", "--expanded", source]);
+        for field in ["pop_threshold", "floor", "capture", "research_intensity", "jump_sd"] {
+            assert!(
+                text.lines().any(|l| l.starts_with(&format!("{field} = "))),
+                "{source}: no {field} in\n{text}"
+            );
+        }
+        let back = Scenario::from_toml_str(&text).unwrap_or_else(|e| panic!("{source}: {e}\n{text}"));
+        assert_same(&back, &scenario, &format!("{source}: show --expanded"));
+        let file = tmp.path().join("expanded.toml");
+        std::fs::write(&file, &text).unwrap();
+        ok(["validate".as_ref(), file.as_os_str()]);
+    }
+}
+
+#[test]
+fn sources_survive_show() {
+    let f = frozen();
+    let scenario = Scenario::from_file(data("frozen.toml")).unwrap();
+    assert_eq!(scenario.sources["gap.initial"], "assumption: test value");
+    for args in [vec!["show", f.as_str()], vec!["show", "--expanded", f.as_str()]] {
+        let text = ok(&args);
+        let back = Scenario::from_toml_str(&text).unwrap();
+        assert_eq!(back.sources, scenario.sources, "{args:?}");
+    }
+    let baseline = Scenario::preset("baseline").unwrap();
+    let back = Scenario::from_toml_str(&ok(["show", "baseline"])).unwrap();
+    assert_eq!(back.sources, baseline.sources);
+}
+
+#[test]
+fn validate_lists_every_problem_with_its_path() {
+    let path = data("many_problems.toml");
+    let err = fails(["validate".as_ref(), path.as_os_str()]);
+    let s = Scenario::from_value_unchecked(
+        &aibubble::scenario::parse_value(
+            &std::fs::read_to_string(&path).unwrap(),
+            aibubble::scenario::Format::Toml,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let problems = s.problems();
+    assert_eq!(problems.len(), 13);
+    assert!(err.starts_with("error: 13 problems in scenario:"), "{err}");
+    for p in &problems {
+        assert!(
+            err.contains(&format!("  {}: {}", p.path, p.message)),
+            "missing {p} in\n{err}"
+        );
+    }
+    assert_eq!(err.lines().filter(|l| l.starts_with("  ")).count(), 13, "{err}");
+
+    // JSON, a parse error and a missing file fail cleanly too.
+    let json = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid/json_switching_negative.json");
+    let err = fails(["validate".as_ref(), json.as_os_str()]);
+    assert!(
+        err.contains("segments.enterprise.switching: must be >= 0, got -0.3"),
+        "{err}"
+    );
+    let syntax = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid/syntax_unclosed_header.toml");
+    let err = fails(["validate".as_ref(), syntax.as_os_str()]);
+    assert!(err.contains("cannot parse TOML scenario"), "{err}");
+    let err = fails(["validate", "no/such/file.toml"]);
+    assert!(err.contains("no/such/file.toml"), "{err}");
+}
+
+#[test]
+fn validate_accepts_a_valid_file() {
+    let out = ok(["validate".as_ref(), data("frozen.toml").as_os_str()]);
+    assert!(
+        out.contains("valid scenario \"frozen\" (3 labs, 2 segments, 2 events)"),
+        "{out}"
+    );
+}
