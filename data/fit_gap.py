@@ -180,7 +180,7 @@ def main():
     print(f"fit: half-life h = {h:.2f} years (kappa = {kappa:.2f}/year), G_inf = {g_inf:.2f} months, "
           f"rmse {rmse:.2f} months")
     # Profile: the best G_inf at a few fixed half-lives.
-    for hf in (0.25, 0.5, 0.75, 1.0):
+    for hf in (0.08, 0.1, 0.15, 0.2, 0.25, 0.5, 1.0):
         bp = min(
             (sum((x - y) ** 2 for x, y in zip(simulate(hf, k / 20, g_start, a, jumps, grid), vert)), k / 20)
             for k in range(-60, 121)

@@ -53,3 +53,8 @@ pub use error::{Error, Problem, Result};
 pub use results::{Results, merge};
 pub use scenario::Scenario;
 pub use summary::Summary;
+
+/// The README's Rust example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
