@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zlib
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
@@ -43,12 +44,25 @@ SERIES = (
 )
 
 
+#: The largest value of the core's unsigned 64-bit arguments.
+_U64_MAX = 2**64 - 1
+
+
 def _check_int(name: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < minimum:
         raise ArgumentError(f"invalid argument {name}: must be >= {minimum}, got {value}")
+    if value > _U64_MAX:
+        raise ArgumentError(f"invalid argument {name}: must be < 2**64, got {value}")
     return int(value)
+
+
+def _check_str(**values: Any) -> None:
+    """Names (``variable``, ``lab``, ``segment``) are strings or ``None``."""
+    for name, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, got {type(value).__name__}")
 
 
 def simulate(
@@ -101,7 +115,7 @@ def simulate(
     callback: Optional[Callable[[int, int], None]] = None
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        tqdm = _progress_bar_class()
 
         total = (end if end is not None else paths) - (start or 0)
         bar = tqdm(total=total, unit="path", desc=scenario.name)
@@ -127,6 +141,18 @@ def simulate(
     return Result(inner)
 
 
+def _progress_bar_class() -> Any:
+    """tqdm's notebook widget when ipywidgets is there, else the text bar
+    (``tqdm.auto`` would warn in a notebook without ipywidgets)."""
+    try:
+        import ipywidgets  # type: ignore[import-untyped, import-not-found, unused-ignore]  # noqa: F401
+
+        from tqdm.auto import tqdm  # type: ignore[import-untyped, unused-ignore]
+    except ImportError:
+        from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
+    return tqdm
+
+
 def merge(results: Iterable["Result"]) -> "Result":
     """Join the results of split runs (``path_range``) of one run, in path order."""
     parts = list(results)
@@ -141,7 +167,7 @@ def load(path: Union[str, "os.PathLike[str]"]) -> "Result":
     try:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             text = f.read()
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as e:
         if isinstance(e, FileNotFoundError):
             raise
         raise ResultsFileError(f"{path}: not an aibubble results file ({e})") from e
@@ -232,17 +258,17 @@ class Result:
     def inputs(self) -> pd.DataFrame:
         """The drawn inputs per path, one column per field path."""
         names, arr = self._inner.inputs()
-        return pd.DataFrame(arr, columns=names, index=self._index())
+        return self._frame(names, arr)
 
     def per_path(self) -> pd.DataFrame:
         """Every per-path metric and input, one row per path."""
         names, arr = self._inner.per_path()
-        return pd.DataFrame(arr, columns=names, index=self._index())
+        return self._frame(names, arr)
 
     def events(self) -> pd.DataFrame:
         """Firing time of each event per path, as a calendar year (``inf``: never)."""
         names, arr = self._inner.events()
-        return pd.DataFrame(arr + self._inner.start_year, columns=names, index=self._index())
+        return self._frame(names, arr + self._inner.start_year)
 
     def pop_probability_by_year(self) -> pd.DataFrame:
         """P(bubble pop by the end of each calendar year), one column per marked lab."""
@@ -256,6 +282,7 @@ class Result:
 
     def annual(self, lab: str, variable: str = "revenue") -> pd.DataFrame:
         """Calendar-year ``revenue`` or ``fcf`` of a lab: mean, sd, se and quantiles."""
+        _check_str(lab=lab, variable=variable)
         if variable not in ("revenue", "fcf"):
             raise ArgumentError(f"invalid argument variable: 'revenue' or 'fcf', got {variable!r}")
         for entry in self.summary_dict()["labs"]:
@@ -269,6 +296,7 @@ class Result:
         ``variable`` is one of :data:`SERIES`; ``revenue``, ``market_value`` and
         ``cash`` need ``lab``, ``closed_share`` needs ``segment``.
         """
+        _check_str(variable=variable, lab=lab, segment=segment)
         ids, times, q = self._inner.series_quantiles()
         key = (variable, lab, segment)
         rows = [i for i, k in enumerate(ids) if tuple(k) == key]
@@ -284,6 +312,7 @@ class Result:
 
     def paths(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> np.ndarray:
         """Every step of the stored paths (see ``store_paths``): shape ``(n_stored, steps + 1)``."""
+        _check_str(variable=variable, lab=lab, segment=segment)
         return self._inner.stored(variable, lab=lab, segment=segment)
 
     def times(self) -> np.ndarray:
@@ -319,6 +348,11 @@ class Result:
     def _index(self) -> pd.Index:
         start, end = self.path_range
         return pd.RangeIndex(start, end, name="path")
+
+    def _frame(self, names: List[str], arr: np.ndarray) -> pd.DataFrame:
+        # The core gives a (0, 0) array when there are no columns (no events).
+        arr = arr.reshape(self.n_paths, len(names))
+        return pd.DataFrame(arr, columns=names, index=self._index())
 
     def _headline(self) -> str:
         s = self.summary_dict()

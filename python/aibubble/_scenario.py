@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import os
-from typing import Any, Dict, List, Mapping, Union
+from typing import Any, Dict, Iterator, List, Mapping, Tuple, Union
 
 import pandas as pd
 
 from . import _core
 from ._paths import flat_dict
+from .errors import ScenarioError
 
 PathOrText = Union[str, "os.PathLike[str]"]
 
@@ -25,6 +27,28 @@ def _read(path_or_text: PathOrText, kind: str) -> str:
         with open(path_or_text, encoding="utf-8") as f:
             return f.read()
     return path_or_text
+
+
+def _non_finite(value: Any, path: str) -> Iterator[Tuple[str, str]]:
+    """``(path, message)`` for every ``nan`` or ``inf`` in a value: JSON, the
+    form handed to the core, has no such numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path, f"must be finite, got {value}"
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _non_finite(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, (list, tuple)):
+        by_id = all(isinstance(e, Mapping) and isinstance(e.get("id"), str) for e in value)
+        for i, e in enumerate(value):
+            yield from _non_finite(e, f"{path}.{e['id']}" if by_id else f"{path}[{i}]")
+
+
+def _check_finite(value: Any, path: str = "") -> None:
+    problems = list(_non_finite(value, path))
+    if problems:
+        n = len(problems)
+        lines = "".join(f"\n  {p}: {m}" for p, m in problems)
+        raise ScenarioError(f"{n} problem{'' if n == 1 else 's'} in scenario:{lines}", problems)
 
 
 class Scenario:
@@ -69,6 +93,7 @@ class Scenario:
         """Build from a dict shaped like the JSON form (see :meth:`to_dict`)."""
         if not isinstance(d, Mapping):
             raise TypeError(f"expected a mapping, got {type(d).__name__}")
+        _check_finite(d)
         return cls(_core.Scenario.from_json(json.dumps(dict(d))))
 
     # Conversion ------------------------------------------------------------
@@ -104,6 +129,7 @@ class Scenario:
         for k in overrides:
             if not isinstance(k, str):
                 raise TypeError(f"field paths are strings, got {k!r}")
+        _check_finite(overrides)
         return Scenario(self._inner.replace(json.dumps(dict(overrides))))
 
     def validate(self) -> None:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 import numpy as np
 
+from .errors import ArgumentError
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -48,8 +50,8 @@ def fan_chart(
     label: Optional[str] = None,
 ) -> "Axes":
     """Median and 50% / 90% bands of a time series at quarter ends."""
-    ax = _axes(ax)
     ts = result.timeseries(variable, lab=lab, segment=segment)
+    ax = _axes(ax)
     t = ts.index.to_numpy()
     ax.fill_between(t, ts["p5"], ts["p95"], color=color, alpha=0.15, lw=0, label="90% band")
     ax.fill_between(t, ts["p25"], ts["p75"], color=color, alpha=0.3, lw=0, label="50% band")
@@ -64,11 +66,11 @@ def fan_chart(
 
 def phi_distribution(result: "Result", lab: str, *, ax: Optional["Axes"] = None, bins: int = 60) -> "Axes":
     """Histogram of fair value / mark (phi), the mark at 1 and P(phi < 0.5) written on it."""
-    ax = _axes(ax)
     phi = result.distribution(lab, "phi")
     phi = phi[np.isfinite(phi)]
     if phi.size == 0:
-        raise ValueError(f"lab {lab!r} has no mark, so no phi")
+        raise ArgumentError(f"invalid argument lab: lab {lab!r} has no mark, so no phi")
+    ax = _axes(ax)
     ax.hist(phi, bins=bins, color="C0", alpha=0.8)
     ax.axvline(1.0, color="k", lw=1.5, label="latest mark (phi = 1)")
     ax.axvline(0.5, color="C3", lw=1.2, ls="--", label="half the mark")
@@ -110,10 +112,10 @@ def compare(
     ax: Optional["Axes"] = None,
 ) -> "Axes":
     """Median and 5-95% range of a lab metric across scenarios, grouped by lab."""
-    ax = _axes(ax)
     names = list(results)
     if not names:
-        raise ValueError("compare needs at least one result")
+        raise ArgumentError("invalid argument results: compare needs at least one result")
+    ax = _axes(ax)
     first = results[names[0]]
     if labs is None:
         labs = [lab for lab in first.labs if np.isfinite(first.distribution(lab, metric)).any()]
@@ -141,8 +143,10 @@ def compare(
 
 def event_times(result: "Result", *, ax: Optional["Axes"] = None, bins: int = 40) -> "Axes":
     """Histogram of when each event fired (paths where it never fired left out)."""
-    ax = _axes(ax)
     ev = result.events()
+    if ev.columns.empty:
+        raise ArgumentError(f"invalid argument result: scenario {result.scenario.name!r} has no events")
+    ax = _axes(ax)
     for name in ev.columns:
         t = ev[name].to_numpy()
         t = t[np.isfinite(t)]

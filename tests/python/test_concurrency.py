@@ -1,0 +1,163 @@
+"""Runs release the GIL, and Ctrl-C stops them between batches.
+
+Nothing here is timed tightly: run sizes come from a short calibration run on
+this machine, and the bounds are fractions of the calibrated durations. The
+measured figures are printed (``pytest -s``).
+"""
+
+from __future__ import annotations
+
+import _thread
+import concurrent.futures
+import io
+import math
+import threading
+import time
+from typing import Any, List
+
+import pytest
+from tqdm.auto import tqdm as _tqdm
+
+import aibubble
+from aibubble import Result, Scenario
+
+from conftest import PATHS, SEED, STORE
+
+BATCH = 256  # paths per batch of the engine (src/engine/mod.rs)
+THREADS = 2  # worker threads of the timed runs: their length does not depend on the core count
+
+
+def _rate(scenario: Scenario, threads: int) -> float:
+    """Paths per second of this machine for ``scenario`` on ``threads`` threads."""
+    n = 8 * BATCH
+    aibubble.simulate(scenario, paths=BATCH, seed=0, threads=threads)  # warm up
+    t0 = time.perf_counter()
+    aibubble.simulate(scenario, paths=n, seed=0, threads=threads)
+    return n / (time.perf_counter() - t0)
+
+
+def _paths_for(seconds: float, rate: float) -> int:
+    return max(BATCH, math.ceil(seconds * rate / BATCH) * BATCH)
+
+
+def test_another_thread_runs_during_a_run(baseline: Scenario) -> None:
+    """A Python thread spinning on a counter keeps going while a run of a few
+    seconds is in progress: the run holds the GIL only to report progress."""
+    rate = _rate(baseline, threads=1)
+    paths = _paths_for(3.0, rate)
+
+    stop = threading.Event()
+    count = [0]
+    stamps: List[float] = []
+
+    def spin() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            if n % 2000 == 0:
+                count[0] = n
+                stamps.append(time.perf_counter())
+        count[0] = n
+
+    spinner = threading.Thread(target=spin, daemon=True)
+    spinner.start()
+    try:
+        # The spinner's rate with the main thread idle, for reference.
+        c0 = count[0]
+        time.sleep(0.3)
+        free_rate = (count[0] - c0) / 0.3
+
+        c0, t0 = count[0], time.perf_counter()
+        aibubble.simulate(baseline, paths=paths, seed=1, threads=1)
+        t1, c1 = time.perf_counter(), count[0]
+    finally:
+        stop.set()
+        spinner.join()
+
+    during = c1 - c0
+    duration = t1 - t0
+    inside = [t for t in stamps if t0 <= t <= t1]
+    gaps = [b - a for a, b in zip([t0, *inside], [*inside, t1])]
+    print(
+        f"\nGIL: run of {paths} paths took {duration:.2f} s; the other thread counted {during:,} "
+        f"({during / duration:,.0f}/s, {free_rate:,.0f}/s when alone); longest pause {max(gaps) * 1000:.0f} ms"
+    )
+    # Holding the GIL for the run would leave the spinner a few switch intervals at most.
+    assert during >= 0.1 * free_rate * duration
+    assert max(gaps) < duration / 3
+
+
+def test_runs_in_two_threads_at_once(baseline: Scenario, small: Result) -> None:
+    """Two runs in two Python threads proceed together and give the results they give alone."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        a = pool.submit(aibubble.simulate, baseline, paths=PATHS, seed=SEED, store_paths=STORE, threads=1)
+        b = pool.submit(aibubble.simulate, baseline, paths=700, seed=2, threads=1)
+        ra, rb = a.result(timeout=600), b.result(timeout=600)
+    assert ra == small
+    assert rb == aibubble.simulate(baseline, paths=700, seed=2)
+
+
+class _RecordingBar:
+    """Stands in for the tqdm bar class: a real bar (to a string) that remembers itself."""
+
+    bars: List[Any] = []
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("file", io.StringIO())
+        bar = _tqdm(*args, **kwargs)
+        cls.bars.append(bar)
+        return bar
+
+
+@pytest.mark.parametrize("progress", [True, False], ids=["progress", "quiet"])
+def test_interrupt_stops_a_long_run(
+    baseline: Scenario, small: Result, monkeypatch: pytest.MonkeyPatch, progress: bool
+) -> None:
+    """Ctrl-C (simulated with ``_thread.interrupt_main`` one second in) stops a
+    run sized to take about a minute: KeyboardInterrupt is raised long before
+    the run would have finished, after fewer paths than asked for, and the
+    process is usable afterwards."""
+    import aibubble._result
+
+    rate = _rate(baseline, threads=THREADS)
+    paths = _paths_for(60.0, rate)
+    expected = paths / rate
+    _RecordingBar.bars = []
+    monkeypatch.setattr(aibubble._result, "_progress_bar_class", lambda: _RecordingBar)
+
+    fired: List[float] = []
+
+    def ctrl_c() -> None:
+        fired.append(time.perf_counter())
+        _thread.interrupt_main()
+
+    timer = threading.Timer(1.0, ctrl_c)
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            aibubble.simulate(baseline, paths=paths, seed=1, threads=THREADS, progress=progress)
+        t1 = time.perf_counter()
+    finally:
+        timer.cancel()
+        timer.join()
+
+    assert fired, "the timer did not fire"
+    elapsed, latency = t1 - t0, t1 - fired[0]
+    print(
+        f"\nCtrl-C: run of {paths} paths (about {expected:.0f} s) interrupted after {elapsed:.2f} s; "
+        f"KeyboardInterrupt {latency * 1000:.0f} ms after the signal"
+    )
+    assert elapsed < expected / 4
+    if progress:
+        (bar,) = _RecordingBar.bars
+        print(f"Ctrl-C: the bar saw {bar.n} of {bar.total} paths")
+        assert bar.total == paths
+        assert bar.n < paths  # fewer batches done than asked for
+        assert bar.n % BATCH == 0  # progress comes in whole batches
+        assert bar.disable  # closed by simulate
+    else:
+        assert _RecordingBar.bars == []
+
+    # The process is usable afterwards, and the next run is not affected.
+    assert aibubble.simulate(baseline, paths=PATHS, seed=SEED, store_paths=STORE) == small

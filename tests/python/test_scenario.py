@@ -1,0 +1,345 @@
+"""Scenario: presets, overrides by field path, round trips, describe, diff."""
+
+from __future__ import annotations
+
+import copy
+import math
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import aibubble
+from aibubble import Scenario, ScenarioError
+
+SWITCHING = "segments.enterprise.switching"
+
+
+# Presets -------------------------------------------------------------------
+
+
+def test_presets_listed_and_loadable() -> None:
+    names = aibubble.presets()
+    assert isinstance(names, list) and "baseline" in names
+    assert len(set(names)) == len(names)
+    for name in names:
+        s = Scenario.preset(name)
+        assert s.name == name
+        s.validate()  # presets are valid
+
+
+def test_unknown_preset_names_the_presets() -> None:
+    with pytest.raises(aibubble.AibubbleError) as info:
+        Scenario.preset("no_such_preset")
+    assert isinstance(info.value, ValueError)
+    assert "no_such_preset" in str(info.value)
+    assert "baseline" in str(info.value)
+
+
+def test_repr_names_scenario_and_labs(baseline: Scenario) -> None:
+    text = repr(baseline)
+    assert text.startswith("<Scenario 'baseline'")
+    for lab in baseline.to_dict()["labs"]:
+        assert lab["id"] in text
+
+
+def test_scenario_is_unhashable_and_compares_by_value(baseline: Scenario) -> None:
+    with pytest.raises(TypeError):
+        hash(baseline)
+    assert baseline == Scenario.preset("baseline")
+    assert baseline != baseline.replace({SWITCHING: 0.5})
+    assert (baseline == "baseline") is False
+
+
+def test_direct_construction_is_refused() -> None:
+    with pytest.raises(TypeError, match="Scenario.preset"):
+        Scenario("baseline")  # type: ignore[arg-type]
+
+
+# Overrides by path -----------------------------------------------------------
+
+
+def test_replace_changes_get_and_nothing_else(baseline: Scenario) -> None:
+    s2 = baseline.replace({SWITCHING: 0.5})
+    assert s2.get(SWITCHING) == 0.5
+    assert baseline.get(SWITCHING) != 0.5  # the original is unchanged
+    assert list(s2.diff(baseline).index) == [SWITCHING]
+
+
+def test_replace_with_a_distribution(baseline: Scenario) -> None:
+    dist = {"dist": "uniform", "lo": 0.2, "hi": 0.4}
+    s2 = baseline.replace({SWITCHING: dist})
+    got = s2.get(SWITCHING)
+    assert got["dist"] == "uniform"
+    assert (got["lo"], got["hi"]) == (0.2, 0.4)
+    row = s2.describe().loc[SWITCHING]
+    assert bool(row["drawn"]) is True
+    assert row["distribution"].startswith("uniform(")
+
+
+def test_replace_several_paths_at_once(baseline: Scenario) -> None:
+    lab = baseline.to_dict()["labs"][0]["id"]
+    s2 = baseline.replace({SWITCHING: 0.5, f"labs.{lab}.mark": 123.0})
+    assert s2.get(f"labs.{lab}.mark") == 123.0
+    assert set(baseline.diff(s2).index) == {SWITCHING, f"labs.{lab}.mark"}
+
+
+def test_bad_value_raises_scenario_error_naming_the_path(baseline: Scenario) -> None:
+    with pytest.raises(ScenarioError) as info:
+        baseline.replace({SWITCHING: -3.0})
+    e = info.value
+    assert isinstance(e, ValueError) and isinstance(e, aibubble.AibubbleError)
+    assert e.paths == [SWITCHING]
+    (path, message), = e.problems
+    assert path == SWITCHING
+    assert "-3" in message  # the offending value is named
+    assert SWITCHING in str(e)
+
+
+def test_every_problem_is_listed(baseline: Scenario) -> None:
+    with pytest.raises(ScenarioError) as info:
+        baseline.replace({SWITCHING: -3.0, "segments.consumer.switching": -1.0})
+    assert {SWITCHING, "segments.consumer.switching"} <= set(info.value.paths)
+    assert str(info.value).startswith(f"{len(info.value.problems)} problems")
+
+
+def test_unknown_id_lists_known_ids(baseline: Scenario) -> None:
+    segments = [seg["id"] for seg in baseline.to_dict()["segments"]]
+    with pytest.raises(ScenarioError) as info:
+        baseline.replace({"segments.nope.switching": 0.5})
+    assert info.value.paths == ["segments.nope.switching"]
+    for seg in segments:
+        assert seg in info.value.problems[0][1]
+
+
+def test_unknown_lab_lists_known_labs(baseline: Scenario) -> None:
+    labs = [lab["id"] for lab in baseline.to_dict()["labs"]]
+    with pytest.raises(ScenarioError) as info:
+        baseline.replace({"labs.nope.mark": 100.0})
+    for lab in labs:
+        assert lab in str(info.value)
+
+
+def test_unknown_field_lists_known_fields(baseline: Scenario) -> None:
+    with pytest.raises(ScenarioError) as info:
+        baseline.replace({"segments.enterprise.nope": 0.5})
+    assert info.value.paths == ["segments.enterprise.nope"]
+    assert "switching" in info.value.problems[0][1]
+
+
+def test_wrong_value_type_is_a_scenario_error(baseline: Scenario) -> None:
+    with pytest.raises(ScenarioError) as info:
+        baseline.replace({SWITCHING: "abc"})
+    assert info.value.paths == [SWITCHING]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_override_names_the_path(baseline: Scenario, bad: float) -> None:
+    with pytest.raises(ScenarioError) as info:
+        baseline.replace({SWITCHING: bad})
+    assert info.value.paths == [SWITCHING]
+    assert "finite" in info.value.problems[0][1]
+
+
+def test_non_finite_inside_a_distribution(baseline: Scenario) -> None:
+    with pytest.raises(ScenarioError) as info:
+        baseline.replace({SWITCHING: {"dist": "normal", "mean": math.nan, "sd": 0.1}})
+    assert info.value.paths == [f"{SWITCHING}.mean"]
+
+
+@pytest.mark.parametrize("bad", [5, "segments.enterprise.switching=0.5", [(SWITCHING, 0.5)], None])
+def test_replace_needs_a_mapping(baseline: Scenario, bad: object) -> None:
+    with pytest.raises(TypeError):
+        baseline.replace(bad)  # type: ignore[arg-type]
+
+
+def test_replace_needs_string_paths(baseline: Scenario) -> None:
+    with pytest.raises(TypeError):
+        baseline.replace({3: 0.5})  # type: ignore[dict-item]
+
+
+def test_replace_with_an_unserialisable_value(baseline: Scenario) -> None:
+    with pytest.raises(TypeError):
+        baseline.replace({SWITCHING: object()})
+
+
+def test_get_unknown_path(baseline: Scenario) -> None:
+    with pytest.raises(ScenarioError) as info:
+        baseline.get("nope.x")
+    assert info.value.paths == ["nope.x"]
+    assert "labs" in str(info.value)  # the known top-level names
+
+
+@pytest.mark.parametrize("bad", [5, None, b"baseline"])
+def test_constructors_reject_wrong_types(bad: object) -> None:
+    for ctor in (Scenario.preset, Scenario.from_toml, Scenario.from_json, Scenario.from_dict):
+        with pytest.raises(TypeError):
+            ctor(bad)  # type: ignore[arg-type]
+
+
+# Round trips -------------------------------------------------------------------
+
+
+def test_round_trip_dict(baseline: Scenario) -> None:
+    assert Scenario.from_dict(baseline.to_dict()) == baseline
+
+
+def test_round_trip_expanded_dict(baseline: Scenario) -> None:
+    expanded = baseline.to_dict(expanded=True)
+    assert Scenario.from_dict(expanded) == baseline
+    # Expanded adds defaulted fields, never removes any.
+    assert set(baseline.to_dict()) <= set(expanded)
+
+
+def test_round_trip_toml(baseline: Scenario) -> None:
+    assert Scenario.from_toml(baseline.to_toml()) == baseline
+
+
+def test_round_trip_json(baseline: Scenario) -> None:
+    assert Scenario.from_json(baseline.to_json()) == baseline
+
+
+@pytest.mark.parametrize("name", aibubble.presets())
+def test_every_preset_round_trips(name: str) -> None:
+    s = Scenario.preset(name)
+    assert Scenario.from_dict(s.to_dict()) == s
+    assert Scenario.from_toml(s.to_toml()) == s
+    assert Scenario.from_json(s.to_json()) == s
+
+
+def test_round_trip_of_a_modified_scenario(baseline: Scenario) -> None:
+    s2 = baseline.replace({SWITCHING: {"dist": "uniform", "lo": 0.2, "hi": 0.4}})
+    for back in (
+        Scenario.from_dict(s2.to_dict()),
+        Scenario.from_toml(s2.to_toml()),
+        Scenario.from_json(s2.to_json()),
+    ):
+        assert back == s2
+        assert back != baseline
+
+
+@pytest.mark.parametrize("kind", ["toml", "json"])
+def test_from_file_path(baseline: Scenario, tmp_path: Path, kind: str) -> None:
+    path = tmp_path / f"scenario.{kind}"
+    path.write_text(baseline.to_toml() if kind == "toml" else baseline.to_json(), encoding="utf-8")
+    read = Scenario.from_toml if kind == "toml" else Scenario.from_json
+    assert read(path) == baseline  # os.PathLike
+    assert read(str(path)) == baseline  # a str naming an existing file
+
+
+def test_missing_file_path(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        Scenario.from_toml(tmp_path / "missing.toml")
+
+
+def test_to_dict_is_a_copy(baseline: Scenario) -> None:
+    d = baseline.to_dict()
+    d["labs"].clear()
+    assert baseline.to_dict()["labs"]
+
+
+def test_from_dict_accepts_a_modified_dict(baseline: Scenario) -> None:
+    d = copy.deepcopy(baseline.to_dict())
+    d["name"] = "my_scenario"
+    s = Scenario.from_dict(d)
+    assert s.name == "my_scenario"
+    assert list(s.diff(baseline).index) == ["name"]
+
+
+def test_from_dict_validates_and_lists_problems(baseline: Scenario) -> None:
+    d = baseline.to_dict()
+    d["horizon"] = -1.0
+    for seg in d["segments"]:
+        seg["switching"] = -1.0
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict(d)
+    expected = {"horizon"} | {f"segments.{seg['id']}.switching" for seg in d["segments"]}
+    assert expected <= set(info.value.paths)
+
+
+def test_from_dict_non_finite_names_the_path(baseline: Scenario) -> None:
+    d = baseline.to_dict()
+    d["valuation"]["terminal_growth"] = math.nan
+    d["labs"][0]["mark"] = math.inf
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict(d)
+    assert set(info.value.paths) == {"valuation.terminal_growth", f"labs.{d['labs'][0]['id']}.mark"}
+
+
+def test_from_dict_unknown_field(baseline: Scenario) -> None:
+    d = baseline.to_dict()
+    d["nope"] = 1
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict(d)
+    assert info.value.paths == ["nope"]
+
+
+def test_unparseable_text_is_a_scenario_error() -> None:
+    with pytest.raises(ScenarioError, match="TOML"):
+        Scenario.from_toml("x = = 1")
+    with pytest.raises(ScenarioError, match="JSON"):
+        Scenario.from_json("{")
+
+
+def test_pickle(baseline: Scenario) -> None:
+    s2 = baseline.replace({SWITCHING: 0.5})
+    for s in (baseline, s2):
+        back = pickle.loads(pickle.dumps(s))
+        assert isinstance(back, Scenario)
+        assert back == s
+
+
+# describe and diff ---------------------------------------------------------------
+
+
+def test_describe_has_a_row_per_input(baseline: Scenario, small: aibubble.Result) -> None:
+    d = baseline.describe()
+    assert isinstance(d, pd.DataFrame)
+    assert d.index.name == "path"
+    assert d.index.is_unique
+    assert list(d.columns) == ["value", "distribution", "drawn", "unit", "domain", "source"]
+    assert SWITCHING in d.index
+    # Exactly the drawn inputs are reported per path.
+    assert set(d.index[d["drawn"].astype(bool)]) == set(small.inputs().columns)
+    # A fixed input has a value; a drawn one a distribution.
+    for _, row in d.iterrows():
+        if row["drawn"]:
+            assert isinstance(row["distribution"], str) and "(" in row["distribution"]
+        else:
+            assert row["value"] is not None
+    # Every input has a unit and a domain (strings; a ratio may have unit "").
+    assert d["unit"].map(lambda u: isinstance(u, str)).all()
+    assert d["domain"].map(lambda u: isinstance(u, str) and u != "").all()
+
+
+def test_describe_units_and_sources(baseline: Scenario) -> None:
+    d = baseline.to_dict()
+    d["sources"] = {SWITCHING: "a test citation", "gap.initial": "assumption: a test"}
+    desc = Scenario.from_dict(d).describe()
+    assert desc.loc[SWITCHING, "source"] == "a test citation"
+    assert desc.loc["gap.initial", "source"] == "assumption: a test"
+    assert desc.loc["gap.initial", "unit"] == "months"
+    assert desc.loc["valuation.discount_rate", "unit"] == "1/year"
+
+
+def test_diff_lists_changed_paths(baseline: Scenario) -> None:
+    assert baseline.diff(baseline).empty
+    s2 = baseline.replace({SWITCHING: 0.5})
+    diff = s2.diff(baseline)
+    assert list(diff.columns) == ["self", "other"]
+    assert diff.index.name == "path"
+    assert diff.loc[SWITCHING, "self"] == 0.5
+    assert diff.loc[SWITCHING, "other"] == baseline.get(SWITCHING)
+
+
+def test_diff_between_presets_lists_paths(baseline: Scenario) -> None:
+    other = Scenario.preset(next(n for n in aibubble.presets() if n != "baseline"))
+    diff = baseline.diff(other)
+    assert "name" in diff.index
+    assert all(isinstance(p, str) and p for p in diff.index)
+
+
+def test_diff_needs_a_scenario(baseline: Scenario) -> None:
+    with pytest.raises(TypeError):
+        baseline.diff(baseline.to_dict())  # type: ignore[arg-type]
