@@ -278,6 +278,86 @@ impl Results {
             .filter(|l| l.class == Class::Closed && self.scenario.lab(&l.id).is_some_and(|s| s.mark.is_some()))
     }
 
+    /// Check that results (read from a file) hang together: path range,
+    /// column lengths, labs and events of the scenario, stored paths and
+    /// quarters, so that a damaged file is reported instead of failing later.
+    pub fn check_consistent(&self) -> std::result::Result<(), String> {
+        let r = self;
+        if !(r.start < r.end && r.end <= r.paths) {
+            return Err(format!("path range [{}, {}) of {} paths", r.start, r.end, r.paths));
+        }
+        r.scenario.validate().map_err(|e| format!("invalid scenario ({e})"))?;
+        let n = r.len();
+        let length = |what: &str, c: &Column| {
+            if c.values.len() == n {
+                Ok(())
+            } else {
+                Err(format!("{what} {} has {} values for {n} paths", c.name, c.values.len()))
+            }
+        };
+        for c in &r.inputs {
+            length("input", c)?;
+        }
+        let ids = |a: Vec<&str>, b: Vec<&str>, what: &str| {
+            if a == b {
+                Ok(())
+            } else {
+                Err(format!("{what} {a:?} differ from the scenario's {b:?}"))
+            }
+        };
+        ids(
+            r.labs.iter().map(|l| l.id.as_str()).collect(),
+            r.scenario.labs.iter().map(|l| l.id.as_str()).collect(),
+            "labs",
+        )?;
+        ids(
+            r.events.iter().map(|c| c.name.as_str()).collect(),
+            r.scenario.events.iter().map(|e| e.id.as_str()).collect(),
+            "events",
+        )?;
+        for lab in &r.labs {
+            ids(
+                lab.metrics.iter().map(|c| c.name.as_str()).collect(),
+                LAB_METRICS.to_vec(),
+                &format!("metrics of lab {}", lab.id),
+            )?;
+            if lab.revenue.len() != r.years.len() || lab.fcf.len() != r.years.len() {
+                return Err(format!(
+                    "lab {}: yearly columns do not match {} years",
+                    lab.id,
+                    r.years.len()
+                ));
+            }
+            for c in lab.metrics.iter().chain(&lab.revenue).chain(&lab.fcf) {
+                length(&format!("lab {}", lab.id), c)?;
+            }
+        }
+        for c in &r.events {
+            length("event", c)?;
+        }
+        if r.pv_savings.len() != n {
+            return Err(format!("pv_savings has {} values for {n} paths", r.pv_savings.len()));
+        }
+        if r.steps_per_year == 0 || r.steps == 0 {
+            return Err(format!("{} steps, {} per year", r.steps, r.steps_per_year));
+        }
+        for s in &r.series {
+            if s.quarters.len() != r.quarter_times.len() {
+                return Err(format!(
+                    "series {} has {} quarters, expected {}",
+                    s.id,
+                    s.quarters.len(),
+                    r.quarter_times.len()
+                ));
+            }
+        }
+        let stored = (r.stored_count() as u128) * (r.series.len() as u128) * (r.steps as u128 + 1);
+        if r.stored.len() as u128 != stored {
+            return Err(format!("{} stored values, expected {stored}", r.stored.len()));
+        }
+        Ok(())
+    }
+
     /// Serialise as JSON (non-finite numbers as strings `"inf"`, `"nan"`).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("results serialise")
@@ -311,10 +391,15 @@ impl Results {
                 });
             }
         }
-        serde_json::from_str(text).map_err(|e| Error::Parse {
+        let results: Results = serde_json::from_str(text).map_err(|e| Error::Parse {
             what: "results".into(),
             message: e.to_string(),
-        })
+        })?;
+        results.check_consistent().map_err(|message| Error::Parse {
+            what: "results".into(),
+            message: format!("{message}: not a consistent aibubble results file"),
+        })?;
+        Ok(results)
     }
 }
 

@@ -145,3 +145,20 @@ fn bad_arguments_are_errors_not_panics() {
     assert!(matches!(sim().paths(10).threads(0).run(), Err(Error::Argument { .. })));
     assert!(matches!(sim().paths(1 << 39).run(), Err(Error::ResourceLimit(_))));
 }
+
+#[test]
+fn results_round_trip_through_json_and_damaged_files_are_refused() {
+    let r = Simulation::new(&frozen()).unwrap().paths(50).seed(3).store_paths(2).run().unwrap();
+    let text = r.to_json();
+    assert_eq!(aibubble::Results::from_json(&text).unwrap(), r);
+
+    // A column one value short: a parse error naming the column, not a panic later.
+    let mut damaged = r.clone();
+    damaged.labs[0].metrics[0].values.pop();
+    let err = aibubble::Results::from_json(&damaged.to_json()).unwrap_err();
+    assert!(matches!(err, Error::Parse { .. }), "{err}");
+    assert!(err.to_string().contains("fair_value"), "{err}");
+
+    let newer = text.replacen("\"schema_version\":1", "\"schema_version\":7", 1);
+    assert!(matches!(aibubble::Results::from_json(&newer), Err(Error::Schema { found: 7, .. })));
+}

@@ -47,6 +47,20 @@ pub struct SeriesId {
     pub segment: Option<String>,
 }
 
+impl std::fmt::Display for SeriesId {
+    /// `revenue(lab=openai)`, `closed_share(segment=consumer)`, `gap`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.variable)?;
+        if let Some(l) = &self.lab {
+            write!(f, "(lab={l})")?;
+        }
+        if let Some(s) = &self.segment {
+            write!(f, "(segment={s})")?;
+        }
+        Ok(())
+    }
+}
+
 /// The compiled model.
 #[derive(Clone, Debug)]
 pub struct Compiled {

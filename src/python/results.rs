@@ -6,9 +6,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
 
 use super::errors::{PyAibubbleError, guard};
-use crate::Error;
 use crate::engine::SeriesId;
-use crate::engine::path::LAB_METRICS;
 use crate::results::{Column, Results, SERIES_QUANTILES};
 
 #[pyclass(name = "Results", module = "aibubble._core", frozen)]
@@ -27,9 +25,7 @@ impl PyResults {
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
         guard(|| {
-            let inner = py
-                .detach(|| Results::from_json(text).and_then(consistent))
-                .map_err(PyAibubbleError)?;
+            let inner = py.detach(|| Results::from_json(text)).map_err(PyAibubbleError)?;
             Ok(PyResults { inner })
         })
     }
@@ -152,10 +148,10 @@ impl PyResults {
                 segment,
             };
             let data = self.inner.stored_series(&id).ok_or_else(|| {
-                let known: Vec<String> = self.inner.series.iter().map(|s| series_name(&s.id)).collect();
+                let known: Vec<String> = self.inner.series.iter().map(|s| s.id.to_string()).collect();
                 PyAibubbleError(crate::Error::argument(
                     "variable",
-                    format!("no series {}; series: {}", series_name(&id), known.join(", ")),
+                    format!("no series {id}; series: {}", known.join(", ")),
                 ))
             })?;
             let arr = Array2::from_shape_vec((self.inner.stored_count(), self.inner.steps + 1), data).expect("shape");
@@ -178,106 +174,8 @@ impl PyResults {
 }
 
 /// `variable`, `variable(lab=...)` or `variable(segment=...)`.
-fn series_name(id: &SeriesId) -> String {
-    let mut k = id.variable.clone();
-    if let Some(l) = &id.lab {
-        k += &format!("(lab={l})");
-    }
-    if let Some(g) = &id.segment {
-        k += &format!("(segment={g})");
-    }
-    k
-}
-
 fn columns(cols: &[Column]) -> Vec<(String, &[f64])> {
     cols.iter().map(|c| (c.name.clone(), c.values.as_slice())).collect()
-}
-
-/// Check that results read from a file hang together (column lengths, labs
-/// and events of the scenario, stored paths, quarters), so that a damaged or
-/// hand-edited file is reported as such instead of failing later.
-fn consistent(r: Results) -> crate::Result<Results> {
-    check(&r).map_err(|message| Error::Parse {
-        what: "results".into(),
-        message: format!("{message}: not a consistent aibubble results file"),
-    })?;
-    Ok(r)
-}
-
-fn check(r: &Results) -> Result<(), String> {
-    if !(r.start < r.end && r.end <= r.paths) {
-        return Err(format!("path range [{}, {}) of {} paths", r.start, r.end, r.paths));
-    }
-    r.scenario.validate().map_err(|e| format!("invalid scenario ({e})"))?;
-    let n = r.len();
-    let length = |what: &str, c: &Column| {
-        if c.values.len() == n {
-            Ok(())
-        } else {
-            Err(format!("{what} {} has {} values for {n} paths", c.name, c.values.len()))
-        }
-    };
-    for c in &r.inputs {
-        length("input", c)?;
-    }
-    let ids = |a: Vec<&str>, b: Vec<&str>, what: &str| {
-        if a == b {
-            Ok(())
-        } else {
-            Err(format!("{what} {a:?} differ from the scenario's {b:?}"))
-        }
-    };
-    ids(
-        r.labs.iter().map(|l| l.id.as_str()).collect(),
-        r.scenario.labs.iter().map(|l| l.id.as_str()).collect(),
-        "labs",
-    )?;
-    ids(
-        r.events.iter().map(|c| c.name.as_str()).collect(),
-        r.scenario.events.iter().map(|e| e.id.as_str()).collect(),
-        "events",
-    )?;
-    for lab in &r.labs {
-        ids(
-            lab.metrics.iter().map(|c| c.name.as_str()).collect(),
-            LAB_METRICS.to_vec(),
-            &format!("metrics of lab {}", lab.id),
-        )?;
-        if lab.revenue.len() != r.years.len() || lab.fcf.len() != r.years.len() {
-            return Err(format!(
-                "lab {}: yearly columns do not match {} years",
-                lab.id,
-                r.years.len()
-            ));
-        }
-        for c in lab.metrics.iter().chain(&lab.revenue).chain(&lab.fcf) {
-            length(&format!("lab {}", lab.id), c)?;
-        }
-    }
-    for c in &r.events {
-        length("event", c)?;
-    }
-    if r.pv_savings.len() != n {
-        return Err(format!("pv_savings has {} values for {n} paths", r.pv_savings.len()));
-    }
-    if r.steps_per_year == 0 || r.steps == 0 {
-        return Err(format!("{} steps, {} per year", r.steps, r.steps_per_year));
-    }
-    for s in &r.series {
-        if s.quarters.len() != r.quarter_times.len() {
-            return Err(format!(
-                "series {} has {} quarters, expected {}",
-                series_name(&s.id),
-                s.quarters.len(),
-                r.quarter_times.len()
-            ));
-        }
-    }
-    let stored = (r.stored_count() as u128) * (r.series.len() as u128) * (r.steps as u128 + 1);
-    if r.stored.len() as u128 != stored {
-        return Err(format!("{} stored values, expected {stored}", r.stored.len()));
-    }
-    Ok(())
 }
 
 fn table<'py>(py: Python<'py>, cols: Vec<(String, &[f64])>) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
