@@ -8,7 +8,7 @@ TEST_PATHS ?= 2000
 
 .PHONY: test rust-test examples-test python-test notebooks-test notebooks venv
 
-test: rust-test examples-test python-test
+test: rust-test examples-test python-test notebooks-test
 
 rust-test:
 	cargo fmt --check
