@@ -255,6 +255,18 @@ class Result:
             raise TypeError("lab and metric are strings")
         return self._inner.distribution(lab, metric)
 
+    def pv_savings(self) -> np.ndarray:
+        """Per path, the present value of the savings moved to users (USD bn)."""
+        return self._inner.pv_savings()
+
+    def event_summary(self) -> pd.DataFrame:
+        """P(each event fires within the horizon), with its standard error."""
+        rows = [
+            {"id": e["id"], "name": e["name"], "p_fired": e["p_fired"], "p_fired_se": e["p_fired_se"]}
+            for e in self.summary_dict()["events"]
+        ]
+        return pd.DataFrame(rows, columns=["id", "name", "p_fired", "p_fired_se"]).set_index("id")
+
     def inputs(self) -> pd.DataFrame:
         """The drawn inputs per path, one column per field path."""
         names, arr = self._inner.inputs()

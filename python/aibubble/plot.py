@@ -53,9 +53,10 @@ def fan_chart(
     ts = result.timeseries(variable, lab=lab, segment=segment)
     ax = _axes(ax)
     t = ts.index.to_numpy()
-    ax.fill_between(t, ts["p5"], ts["p95"], color=color, alpha=0.15, lw=0, label="90% band")
-    ax.fill_between(t, ts["p25"], ts["p75"], color=color, alpha=0.3, lw=0, label="50% band")
-    ax.plot(t, ts["p50"], color=color, lw=2, label=label or "median")
+    prefix = f"{label}: " if label else ""
+    ax.fill_between(t, ts["p5"], ts["p95"], color=color, alpha=0.15, lw=0, label=f"{prefix}90% band")
+    ax.fill_between(t, ts["p25"], ts["p75"], color=color, alpha=0.3, lw=0, label=f"{prefix}50% band")
+    ax.plot(t, ts["p50"], color=color, lw=2, label=f"{prefix}median")
     who = lab or segment
     ax.set_title(f"{variable}" + (f" ({who})" if who else ""))
     ax.set_xlabel("year")

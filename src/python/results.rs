@@ -111,6 +111,11 @@ impl PyResults {
         })
     }
 
+    /// Present value of the savings moved to users, per path.
+    fn pv_savings<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.inner.pv_savings.clone().into_pyarray(py)
+    }
+
     /// Event firing times (years after the start): `(ids, 2-D array)`.
     fn events<'py>(&self, py: Python<'py>) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
         guard(|| table(py, columns(&self.inner.events)))

@@ -377,3 +377,27 @@ def test_independent_seeds_agree_within_standard_errors(baseline: aibubble.Scena
 def test_result_methods_reject_wrong_types(small: Result, call: Any) -> None:
     with pytest.raises(TypeError):
         call(small)
+
+
+def test_pv_savings_and_event_summary_agree_with_per_path(small: Result) -> None:
+    pv = small.pv_savings()
+    assert pv.dtype == np.float64 and pv.shape == (small.n_paths,)
+    np.testing.assert_array_equal(pv, small.per_path()["pv_savings"].to_numpy())
+    ev = small.event_summary()
+    times = small.events()
+    assert list(ev.index) == list(times.columns)
+    for eid in ev.index:
+        p = float(np.isfinite(times[eid].to_numpy()).mean())
+        assert ev.loc[eid, "p_fired"] == p
+        assert ev.loc[eid, "p_fired_se"] == pytest.approx(np.sqrt(p * (1 - p) / small.n_paths), rel=1e-12)
+
+
+def test_fan_chart_labels_name_the_scenario(small: Result) -> None:
+    import matplotlib.pyplot as plt
+
+    from aibubble import plot
+
+    ax = plot.fan_chart(small, "gap", label="baseline")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["baseline: 90% band", "baseline: 50% band", "baseline: median"]
+    plt.close(ax.figure)
