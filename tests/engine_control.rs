@@ -148,7 +148,13 @@ fn bad_arguments_are_errors_not_panics() {
 
 #[test]
 fn results_round_trip_through_json_and_damaged_files_are_refused() {
-    let r = Simulation::new(&frozen()).unwrap().paths(50).seed(3).store_paths(2).run().unwrap();
+    let r = Simulation::new(&frozen())
+        .unwrap()
+        .paths(50)
+        .seed(3)
+        .store_paths(2)
+        .run()
+        .unwrap();
     let text = r.to_json();
     assert_eq!(aibubble::Results::from_json(&text).unwrap(), r);
 
@@ -160,5 +166,8 @@ fn results_round_trip_through_json_and_damaged_files_are_refused() {
     assert!(err.to_string().contains("fair_value"), "{err}");
 
     let newer = text.replacen("\"schema_version\":1", "\"schema_version\":7", 1);
-    assert!(matches!(aibubble::Results::from_json(&newer), Err(Error::Schema { found: 7, .. })));
+    assert!(matches!(
+        aibubble::Results::from_json(&newer),
+        Err(Error::Schema { found: 7, .. })
+    ));
 }
