@@ -125,7 +125,18 @@ struct Store {
 }
 
 impl Store {
+    #[inline]
     fn add(&mut self, index: i32, count: u64) {
+        let rel = index.wrapping_sub(self.offset);
+        match self.counts.get_mut(rel as usize) {
+            Some(c) if rel >= 0 => *c += count,
+            _ => self.add_outside(index, count),
+        }
+    }
+
+    /// Grow the range to take `index` (rare once a sketch has warmed up).
+    #[cold]
+    fn add_outside(&mut self, index: i32, count: u64) {
         if self.counts.is_empty() {
             self.offset = index;
             self.counts.push(0);
@@ -135,7 +146,7 @@ impl Store {
             v.extend_from_slice(&self.counts);
             self.counts = v;
             self.offset = index;
-        } else if index >= self.offset + self.counts.len() as i32 {
+        } else {
             self.counts.resize((index - self.offset) as usize + 1, 0);
         }
         self.counts[(index - self.offset) as usize] += count;
@@ -154,8 +165,10 @@ impl Store {
     }
 }
 
+/// `ln gamma`, computed once.
 fn ln_gamma() -> f64 {
-    ((1.0 + SKETCH_ALPHA) / (1.0 - SKETCH_ALPHA)).ln()
+    static LN_GAMMA: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *LN_GAMMA.get_or_init(|| ((1.0 + SKETCH_ALPHA) / (1.0 - SKETCH_ALPHA)).ln())
 }
 
 impl Sketch {

@@ -275,7 +275,9 @@ impl<'a> Simulation<'a> {
                         return acc;
                     }
                     let mut scratch = Scratch::default();
-                    let mut rows = vec![0.0; (b - a) as usize * width];
+                    let n_batch = (b - a) as usize;
+                    let mut rows = vec![0.0; n_batch * width];
+                    let mut quarter_obs = vec![0.0; n_sketch * n_batch];
                     let n_stored = self.store_paths.clamp(a, b) - a;
                     let mut stored = vec![0.0; n_stored as usize * stored_len];
                     for p in a..b {
@@ -289,13 +291,20 @@ impl<'a> Simulation<'a> {
                             &mut scratch,
                             &layout,
                             &mut rows[j * width..(j + 1) * width],
-                            &mut acc.sketches,
+                            path::QuarterSink {
+                                buf: &mut quarter_obs,
+                                paths: n_batch,
+                                j,
+                            },
                             st,
                         );
                         if let Err(e) = res {
                             acc.error = Some((p, e));
                             return acc;
                         }
+                    }
+                    for (sketch, values) in acc.sketches.iter_mut().zip(quarter_obs.chunks_exact(n_batch)) {
+                        values.iter().for_each(|x| sketch.insert(*x));
                     }
                     acc.batches.push((bi, rows, stored));
                     let d = done.fetch_add(b - a, Ordering::Relaxed) + (b - a);

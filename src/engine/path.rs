@@ -9,7 +9,6 @@ use crate::model::params::PathParams;
 use crate::model::state::State;
 use crate::model::{demand, events, gap, labs, prices};
 use crate::rng::{Stream, stream};
-use crate::stats::Sketch;
 use crate::valuation;
 
 use super::compiled::{Compiled, Firing};
@@ -132,7 +131,16 @@ pub fn path_inputs(
     }
 }
 
-/// Run path `p`, writing its row and feeding the quarter-end sketches; when
+/// Where a path writes its quarter-end observations: for path `j` of the
+/// batch, `buf[(series * quarters + q) * paths + j]`. The batch then feeds
+/// each sketch its values in one pass, keeping one sketch in cache at a time.
+pub struct QuarterSink<'a> {
+    pub buf: &'a mut [f64],
+    pub paths: usize,
+    pub j: usize,
+}
+
+/// Run path `p`, writing its row and its quarter-end observations; when
 /// `stored` is given, also every series at every step (`[series][k]`).
 #[allow(clippy::too_many_arguments)]
 pub fn run_path(
@@ -143,7 +151,7 @@ pub fn run_path(
     sc: &mut Scratch,
     layout: &RowLayout,
     row: &mut [f64],
-    sketches: &mut [Sketch],
+    quarter: QuarterSink<'_>,
     mut stored: Option<&mut [f64]>,
 ) -> Result<()> {
     path_inputs(c, seed, p, table_row, &mut sc.values, &mut sc.z);
@@ -305,7 +313,7 @@ pub fn run_path(
                 let q = k / c.stride;
                 let nq = c.quarters();
                 for (si, x) in sc.obs.iter().enumerate() {
-                    sketches[si * nq + q].insert(*x);
+                    quarter.buf[(si * nq + q) * quarter.paths + quarter.j] = *x;
                 }
             }
             if let Some(buf) = stored.as_deref_mut() {
