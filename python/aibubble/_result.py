@@ -15,20 +15,11 @@ from . import _core
 from ._scenario import Scenario
 from .errors import ArgumentError, ResultsFileError
 
-#: Quantiles reported by :meth:`Result.timeseries`.
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Quantiles reported by :meth:`Result.timeseries` (the core's).
+QUANTILES = tuple(_core.SERIES_QUANTILES)
 
-#: Per-path metrics of each lab (MODEL section 10 output names).
-LAB_METRICS = (
-    "fair_value",
-    "phi",
-    "pv",
-    "tv_share",
-    "pop_time",
-    "drawdown",
-    "funding_need",
-    "first_negative_cash",
-)
+#: Per-path metrics of each lab (MODEL section 10 output names, the core's).
+LAB_METRICS = tuple(_core.LAB_METRICS)
 
 #: Time series recorded at quarter ends.
 SERIES = (
