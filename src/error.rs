@@ -53,9 +53,12 @@ pub enum Error {
     /// The scenario breaks rules of MODEL section 9 (all of them listed).
     #[error("{0}")]
     Scenario(Problems),
-    /// A scenario or results file could not be parsed.
+    /// A scenario document could not be parsed.
     #[error("cannot parse {what}: {message}")]
     Parse { what: String, message: String },
+    /// A results file that cannot be read or does not hang together.
+    #[error("unreadable results file: {message}")]
+    ResultsFile { message: String },
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

@@ -366,16 +366,14 @@ impl Results {
     /// Read results written by [`Results::to_json`].
     ///
     /// # Errors
-    /// [`Error::Schema`] for another schema version, [`Error::Parse`] otherwise.
+    /// [`Error::Schema`] for another schema version, [`Error::ResultsFile`] otherwise.
     pub fn from_json(text: &str) -> Result<Results> {
+        let unreadable = |message: String| Error::ResultsFile { message };
         #[derive(Deserialize)]
         struct Version {
             schema_version: Option<u32>,
         }
-        let v: Version = serde_json::from_str(text).map_err(|e| Error::Parse {
-            what: "results".into(),
-            message: e.to_string(),
-        })?;
+        let v: Version = serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
         match v.schema_version {
             Some(SCHEMA_VERSION) => {}
             Some(found) => {
@@ -385,20 +383,13 @@ impl Results {
                 });
             }
             None => {
-                return Err(Error::Parse {
-                    what: "results".into(),
-                    message: "no schema_version: not an aibubble results file".into(),
-                });
+                return Err(unreadable("no schema_version: not an aibubble results file".into()));
             }
         }
-        let results: Results = serde_json::from_str(text).map_err(|e| Error::Parse {
-            what: "results".into(),
-            message: e.to_string(),
-        })?;
-        results.check_consistent().map_err(|message| Error::Parse {
-            what: "results".into(),
-            message: format!("{message}: not a consistent aibubble results file"),
-        })?;
+        let results: Results = serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
+        results
+            .check_consistent()
+            .map_err(|message| unreadable(format!("{message}: not a consistent aibubble results file")))?;
         Ok(results)
     }
 }

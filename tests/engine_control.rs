@@ -162,7 +162,7 @@ fn results_round_trip_through_json_and_damaged_files_are_refused() {
     let mut damaged = r.clone();
     damaged.labs[0].metrics[0].values.pop();
     let err = aibubble::Results::from_json(&damaged.to_json()).unwrap_err();
-    assert!(matches!(err, Error::Parse { .. }), "{err}");
+    assert!(matches!(err, Error::ResultsFile { .. }), "{err}");
     assert!(err.to_string().contains("fair_value"), "{err}");
 
     let newer = text.replacen("\"schema_version\":1", "\"schema_version\":7", 1);

@@ -234,7 +234,7 @@ pub fn run_path(
             sc.closed_pool[s] = cp;
             sc.open_pool[s] = op;
             savings += demand::savings(q, u, pc, po);
-            potential += cp * (1.0 - rho);
+            potential += demand::potential(cp, rho);
         }
         for (e, a) in sc.exp_a.iter_mut().zip(&st.attractiveness) {
             *e = a.exp();

@@ -47,9 +47,15 @@ pub fn next_share(u: f64, target: f64, theta: f64, dt: f64) -> f64 {
     u + -(-theta * dt).exp_m1() * (target - u)
 }
 
-/// Potential savings per segment, `C (1 - rho)`, and value moved to users,
-/// `Q (1 - u) (P^c - P^o)` (MODEL section 5).
+/// Value moved to users in a segment, `Q (1 - u) (P^c - P^o)` (MODEL section 5).
 #[inline]
 pub fn savings(q: f64, u: f64, closed_price: f64, open_price: f64) -> f64 {
     q * (1.0 - u) * (closed_price - open_price)
+}
+
+/// Potential savings in a segment if all closed usage moved to open models,
+/// `C (1 - rho)` (MODEL section 5).
+#[inline]
+pub fn potential(closed_pool: f64, ratio: f64) -> f64 {
+    closed_pool * (1.0 - ratio)
 }

@@ -41,7 +41,7 @@ impl From<PyAibubbleError> for PyErr {
                 message,
                 Some(p.0.into_iter().map(|x| (x.path, x.message)).collect()),
             ),
-            Error::Parse { what, .. } if what.starts_with("results") => raise("ResultsFileError", message, None),
+            Error::ResultsFile { .. } => raise("ResultsFileError", message, None),
             Error::Parse { .. } => raise("ScenarioError", message, Some(Vec::new())),
             Error::Io { .. } => raise("FileError", message, None),
             Error::ResourceLimit(_) => raise("ResourceLimitError", message, None),
