@@ -16,6 +16,7 @@ rust-test:
 	cargo clippy --lib --no-default-features -- -D warnings
 	cargo clippy --lib --no-default-features --features python -- -D warnings
 	cargo test
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib
 
 examples-test:
 	cargo build --release --examples

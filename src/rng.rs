@@ -3,7 +3,7 @@
 //! Every path `p` of a run with seed `s` draws from independent sub-streams,
 //! one per component: each uncertain input (keyed by its field path), `gap`,
 //! `prices`, `demand`, each lab (`lab:<id>`) and each event (`event:<id>`).
-//! A stream is a [`Xoshiro256PlusPlus`] whose 256-bit state is derived as:
+//! A stream is a [`Xoshiro256PlusPlus`](Stream) whose 256-bit state is derived as:
 //!
 //! ```text
 //! c  = FNV-1a-64(component name as UTF-8)
