@@ -9,7 +9,7 @@ use crate::model::events::{self, Effect, Target};
 use crate::model::labs::plan_at;
 use crate::model::params::Slots;
 use crate::rng::component_key;
-use crate::scenario::{Class, Scenario};
+use crate::scenario::Scenario;
 
 use super::InputTable;
 
@@ -24,8 +24,8 @@ pub struct DrawnInput {
 /// How an event fires.
 #[derive(Clone, Debug)]
 pub enum Firing {
-    /// Per-period probability from the hazard in this input slot.
-    Hazard(usize),
+    /// Per-period probability from the path's hazard (an input).
+    Hazard,
     /// Fires in this period (None: after the horizon).
     Dated(Option<usize>),
 }
@@ -155,12 +155,7 @@ impl Compiled {
             .iter()
             .map(|e| {
                 let firing = match (&e.hazard, e.date) {
-                    (Some(_), _) => Firing::Hazard(
-                        field_paths
-                            .iter()
-                            .position(|p| *p == format!("events.{}.hazard", e.id))
-                            .expect("hazard field"),
-                    ),
+                    (Some(_), _) => Firing::Hazard,
                     (None, Some(y)) => Firing::Dated(events::dated_period(y, s.start_year, n, steps)),
                     (None, None) => unreachable!("validated"),
                 };
@@ -230,10 +225,6 @@ impl Compiled {
 
     pub fn quarters(&self) -> usize {
         self.steps / self.stride + 1
-    }
-
-    pub fn is_closed(&self, lab: usize) -> bool {
-        self.scenario.labs[lab].class == Class::Closed
     }
 }
 

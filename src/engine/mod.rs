@@ -199,32 +199,20 @@ impl<'a> Simulation<'a> {
                     format!("the input table has {} rows, the run needs {end}", t.rows()),
                 ));
             }
-            let mut failures = vec![0u64; t.columns.len()];
-            let mut first = vec![f64::NAN; t.columns.len()];
-            for p in start..end {
-                let before = failures.clone();
-                path::check_table_row(&self.compiled, t.row(p), &mut failures);
-                for j in 0..failures.len() {
-                    if failures[j] > before[j] && first[j].is_nan() {
-                        first[j] = t.row(p)[j];
-                    }
-                }
-            }
+            let failures = path::table_domain_failures(&self.compiled, (start..end).map(|p| t.row(p)));
             let problems: Vec<Problem> = t
                 .columns
                 .iter()
                 .enumerate()
-                .filter(|(j, _)| failures[*j] > 0)
+                .filter(|(j, _)| failures[*j].0 > 0)
                 .map(|(j, c)| {
                     let f = self.compiled.table_fields[j];
+                    let (count, first) = failures[j];
                     Problem::new(
                         c.clone(),
                         format!(
-                            "{} on every path, got {} on {} path(s), first {}",
+                            "{} on every path, got values outside on {count} path(s), first {first}",
                             self.compiled.domains[f].describe(),
-                            "values outside",
-                            failures[j],
-                            first[j]
                         ),
                     )
                 })

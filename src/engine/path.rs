@@ -376,7 +376,7 @@ pub fn run_path(
                 continue;
             }
             let fires = match ev.firing {
-                Firing::Hazard(_) => {
+                Firing::Hazard => {
                     let u: f64 = sc.event_streams[e].random();
                     u < events::hazard_probability(pp.hazards[e], dt)
                 }
@@ -423,11 +423,19 @@ pub fn run_path(
     Ok(())
 }
 
-/// Check per-path input values from a table against their domains.
-pub fn check_table_row(c: &Compiled, row: &[f64], failures: &mut [u64]) {
-    for (j, (f, v)) in c.table_fields.iter().zip(row).enumerate() {
-        if !c.domains[*f].contains(*v) {
-            failures[j] += 1;
+/// Per column of an input table: how many of its values leave the field's
+/// domain, and the first such value.
+pub fn table_domain_failures<'r>(c: &Compiled, rows: impl Iterator<Item = &'r [f64]>) -> Vec<(u64, f64)> {
+    let mut out = vec![(0u64, f64::NAN); c.table_fields.len()];
+    for row in rows {
+        for ((f, v), (count, first)) in c.table_fields.iter().zip(row).zip(out.iter_mut()) {
+            if !c.domains[*f].contains(*v) {
+                if *count == 0 {
+                    *first = *v;
+                }
+                *count += 1;
+            }
         }
     }
+    out
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::types::{Class, Op, Scenario};
+use super::types::{Op, Scenario};
 use crate::dist::Uncertain;
 use crate::error::{Error, Problem, Problems, Result};
 use crate::model::correlation;
@@ -276,7 +276,6 @@ impl Scenario {
                 .map(|s| s.support().lo > 0.0 || (s.support().open && s.support().lo >= 0.0))
                 .unwrap_or(true),
         };
-        let _ = Class::Closed;
         positive(&lab.capture)
             && self
                 .segments
