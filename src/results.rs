@@ -358,7 +358,7 @@ impl Results {
         Ok(())
     }
 
-    /// Serialise as JSON (non-finite numbers as strings `"inf"`, `"nan"`).
+    /// Serialise as JSON (per-path columns as base64 of their f64 bytes).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("results serialise")
     }
@@ -450,27 +450,20 @@ pub fn merge(mut parts: Vec<Results>) -> Result<Results> {
     Ok(out)
 }
 
-/// Serde for float vectors that may hold `inf` and `NaN` (JSON has neither):
-/// finite values as numbers, others as the strings `"inf"`, `"-inf"`, `"nan"`.
+/// Serde for per-path float vectors: the little-endian bytes of the f64s,
+/// base64-encoded. Exact to the bit (NaN and `inf` included), compact, and
+/// fast to write and read, which matters for saving and pickling large runs.
+/// Plain JSON lists of numbers (with `"inf"`, `"-inf"`, `"nan"` strings) are
+/// read too.
 mod floats {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
     use serde::de::{SeqAccess, Visitor};
-    use serde::ser::SerializeSeq;
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(v.len()))?;
-        for x in v {
-            if x.is_finite() {
-                seq.serialize_element(x)?;
-            } else if x.is_nan() {
-                seq.serialize_element("nan")?;
-            } else if *x > 0.0 {
-                seq.serialize_element("inf")?;
-            } else {
-                seq.serialize_element("-inf")?;
-            }
-        }
-        seq.end()
+        let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+        s.serialize_str(&STANDARD.encode(bytes))
     }
 
     #[derive(Deserialize)]
@@ -485,7 +478,22 @@ mod floats {
         impl<'de> Visitor<'de> for V {
             type Value = Vec<f64>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a list of numbers or \"inf\", \"-inf\", \"nan\"")
+                f.write_str("base64 of little-endian f64s, or a list of numbers")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Vec<f64>, E> {
+                let bytes = STANDARD
+                    .decode(text)
+                    .map_err(|e| E::custom(format!("bad base64 float column: {e}")))?;
+                if bytes.len() % 8 != 0 {
+                    return Err(E::custom(format!(
+                        "float column of {} bytes, not a multiple of 8",
+                        bytes.len()
+                    )));
+                }
+                Ok(bytes
+                    .chunks_exact(8)
+                    .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
+                    .collect())
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f64>, A::Error> {
                 let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
@@ -503,7 +511,7 @@ mod floats {
                 Ok(out)
             }
         }
-        d.deserialize_seq(V)
+        d.deserialize_any(V)
     }
 }
 

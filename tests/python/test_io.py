@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import os
@@ -14,6 +15,12 @@ import pytest
 
 import aibubble
 from aibubble import Result, ResultsFileError, SchemaVersionError
+
+
+def _drop_last(column: Dict[str, Any]) -> None:
+    """Drop a column's last value (columns are base64 of little-endian f64s)."""
+    values = np.frombuffer(base64.b64decode(column["values"]), dtype="<f8")
+    column["values"] = base64.b64encode(values[:-1].tobytes()).decode()
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +43,7 @@ def _write_gz(path: Path, data: Any) -> Path:
 
 
 def test_save_load_round_trip(small: Result, tmp_path: Path) -> None:
-    path = tmp_path / "run.json.gz"
+    path = tmp_path / "run.json"
     small.save(path)
     back = aibubble.load(path)
     assert back == small
@@ -51,11 +58,11 @@ def test_save_load_round_trip(small: Result, tmp_path: Path) -> None:
 
 
 def test_save_accepts_str_paths_and_leaves_no_temporary(small: Result, tmp_path: Path) -> None:
-    path = str(tmp_path / "run.gz")
+    path = str(tmp_path / "run.json")
     small.save(path)
     assert aibubble.load(path) == small
-    assert os.listdir(tmp_path) == ["run.gz"]
-    with gzip.open(path, "rt", encoding="utf-8") as f:
+    assert os.listdir(tmp_path) == ["run.json"]
+    with open(path, encoding="utf-8") as f:
         assert json.load(f)["schema_version"] == 1
 
 
@@ -99,18 +106,19 @@ def test_load_missing_file(tmp_path: Path) -> None:
 
 
 def test_load_wrong_type() -> None:
+    # An int would otherwise be taken as a file descriptor by open().
     with pytest.raises(TypeError):
         aibubble.load(5)  # type: ignore[arg-type]
 
 
 def _truncated(small: Result, tmp: Path) -> bytes:
-    small.save(tmp / "full.gz")
+    small.save(tmp / "full.gz", compress=True)
     data = (tmp / "full.gz").read_bytes()
     return data[: len(data) // 2]
 
 
 def _flipped(small: Result, tmp: Path) -> bytes:
-    small.save(tmp / "full.gz")
+    small.save(tmp / "full.gz", compress=True)
     data = bytearray((tmp / "full.gz").read_bytes())
     for i in range(len(data) // 2, len(data) // 2 + 64):
         data[i] ^= 0xFF
@@ -119,8 +127,8 @@ def _flipped(small: Result, tmp: Path) -> bytes:
 
 CORRUPT: Dict[str, Callable[[Result, Path], bytes]] = {
     "empty": lambda r, t: b"",
-    "not gzip": lambda r, t: b"this is not a results file",
-    "plain json": lambda r, t: r._inner.to_json().encode(),
+    "not json": lambda r, t: b"this is not a results file",
+    "truncated json": lambda r, t: r._inner.to_json().encode()[:-100],
     "truncated gzip": _truncated,
     "damaged gzip": _flipped,
     "gzip of bytes that are not utf-8": lambda r, t: gzip.compress(b"\xff\xfe\x00garbage"),
@@ -155,13 +163,13 @@ def _mutations() -> Dict[str, Callable[[Dict[str, Any]], None]]:
         d["stored"] = d["stored"][:-3]
 
     def input_short(d: Dict[str, Any]) -> None:
-        d["inputs"][0]["values"].pop()
+        _drop_last(d["inputs"][0])
 
     def metric_short(d: Dict[str, Any]) -> None:
-        d["labs"][0]["metrics"][0]["values"].pop()
+        _drop_last(d["labs"][0]["metrics"][0])
 
     def event_short(d: Dict[str, Any]) -> None:
-        d["events"][0]["values"].pop()
+        _drop_last(d["events"][0])
 
     def end_past_paths(d: Dict[str, Any]) -> None:
         d["end"] = d["paths"] + 10
@@ -197,7 +205,10 @@ def _mutations() -> Dict[str, Callable[[Dict[str, Any]], None]]:
         d["scenario"]["horizon"] = -1.0
 
     def value_of_wrong_type(d: Dict[str, Any]) -> None:
-        d["inputs"][0]["values"][0] = "seven"
+        d["inputs"][0]["values"] = "seven!"  # not base64 of f64s
+
+    def ragged_bytes(d: Dict[str, Any]) -> None:
+        d["inputs"][0]["values"] = base64.b64encode(b"\x00" * 12).decode()
 
     return {f.__name__: f for f in locals().values() if callable(f)}
 
@@ -222,3 +233,27 @@ def test_load_of_an_inconsistent_file(saved: Dict[str, Any], tmp_path: Path, mut
 def test_load_of_the_unmodified_json(saved: Dict[str, Any], tiny: Result, tmp_path: Path) -> None:
     """The control of the tests above: the same file unmodified loads."""
     assert aibubble.load(_write_gz(tmp_path / "ok.gz", saved)) == tiny
+
+
+def test_columns_are_exact_bytes_and_plain_lists_are_read_too(small: Result, tmp_path: Path) -> None:
+    # Saved columns hold the f64 bits (inf, NaN included); a hand-written
+    # file with plain lists of numbers and "inf"/"nan" strings also loads.
+    path = tmp_path / "r.json"
+    small.save(path)
+    with open(path, encoding="utf-8") as f:
+        d = json.load(f)
+    col = d["labs"][0]["metrics"][4]  # pop_time: finite, inf or NaN
+    raw = np.frombuffer(base64.b64decode(col["values"]), dtype="<f8")
+    np.testing.assert_array_equal(raw, small.distribution(small.labs[0], col["name"]))
+    col["values"] = ["nan" if np.isnan(x) else ("inf" if np.isinf(x) else float(x)) for x in raw]
+    with gzip.open(path, "wt", encoding="utf-8") as f:  # gzip files load too
+        json.dump(d, f)
+    assert aibubble.load(path) == small
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_save_plain_or_compressed_loads_back_equal(small: Result, tmp_path: Path, compress: bool) -> None:
+    path = tmp_path / "r.json"
+    small.save(path, compress=compress)
+    assert path.read_bytes()[:2] == (b"\x1f\x8b" if compress else b'{"')
+    assert aibubble.load(path) == small
