@@ -15,7 +15,7 @@ fn frozen() -> Scenario {
 fn overrides() -> impl Strategy<Value = Vec<(&'static str, f64)>> {
     (
         0.0f64..12.0,  // gap.long_run
-        0.05f64..5.0,  // gap.half_life lower bound of the lognormal's mean
+        0.05f64..5.0,  // gap.half_life: mean of its lognormal
         0.0f64..1.0,   // segments.consumer.switching
         0.0f64..3.0,   // segments.enterprise.elasticity
         0.01f64..0.99, // segments.consumer.closed_share_0
