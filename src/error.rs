@@ -69,9 +69,27 @@ pub enum Error {
     /// A run was asked for more than the engine allows (paths, memory).
     #[error("resource limit: {0}")]
     ResourceLimit(String),
-    /// A computation produced a value the model cannot use (field path and value).
-    #[error("numerical failure at {path}: {message}")]
-    Numerical { path: String, message: String },
+    /// A run produced a value the model cannot use: a state, flow or metric
+    /// that is not finite (or a marked lab without revenue today, from an
+    /// input table). Names the variable, the path and the step.
+    #[error(
+        "numerical failure on path {path} at step {step} (year {year:.2}): {variable} = {}: {reason}",
+        Num(*value)
+    )]
+    Numerical {
+        /// The variable in the output grammar (`labs.openai.revenue`, `segments.consumer.quantity`, `gap`).
+        variable: String,
+        /// The path index.
+        path: u64,
+        /// The step `k` (state at `t_k`).
+        step: usize,
+        /// Calendar year of the step.
+        year: f64,
+        /// The value found.
+        value: f64,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// A results file written by a newer or unknown schema.
     #[error("results schema {found} is not supported (this build reads {supported})")]
     Schema { found: u32, supported: u32 },
@@ -87,6 +105,25 @@ impl Error {
     /// A scenario error with a single problem.
     pub fn problem(path: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Scenario(Problems(vec![Problem::new(path, message)]))
+    }
+
+    /// A numerical failure of a run (see [`Error::Numerical`]).
+    pub fn numerical(
+        variable: impl Into<String>,
+        path: u64,
+        step: usize,
+        year: f64,
+        value: f64,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::Numerical {
+            variable: variable.into(),
+            path,
+            step,
+            year,
+            value,
+            reason: reason.into(),
+        }
     }
 
     pub fn argument(name: impl Into<String>, message: impl Into<String>) -> Self {
@@ -107,6 +144,24 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A number as messages print it: the shortest form that reads back to the
+/// same value, with an exponent when it is very large or very small
+/// (`1e308`, `2.5e-7`, `0.12`, `830`), never hundreds of digits.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Num(pub f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = self.0;
+        let a = x.abs();
+        if x.is_finite() && x != 0.0 && !(1e-4..1e16).contains(&a) {
+            write!(f, "{x:e}")
+        } else {
+            write!(f, "{x}")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +170,24 @@ mod tests {
     fn error_is_send_sync() {
         fn assert<T: Send + Sync + 'static>() {}
         assert::<Error>();
+    }
+
+    #[test]
+    fn numbers_print_short() {
+        let show = |x: f64| Num(x).to_string();
+        assert_eq!(show(1e308), "1e308");
+        assert_eq!(show(-1e308), "-1e308");
+        assert_eq!(show(2.5e-7), "2.5e-7");
+        assert_eq!(show(0.12), "0.12");
+        assert_eq!(show(830.0), "830");
+        assert_eq!(show(0.0), "0");
+        assert_eq!(show(f64::INFINITY), "inf");
+        assert_eq!(show(f64::NAN), "NaN");
+        assert_eq!(show(123456789012345.0), "123456789012345");
+        assert_eq!(show(1.5e16), "1.5e16");
+        for x in [1e308, 2.5e-7, 0.1 + 0.2, -3.25e-300, 5e-324] {
+            assert_eq!(show(x).parse::<f64>().unwrap(), x);
+        }
     }
 
     #[test]

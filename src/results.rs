@@ -4,14 +4,141 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::compiled::{Compiled, SeriesId};
-use crate::engine::path::{LAB_METRICS, RowLayout};
 use crate::error::{Error, Result};
 use crate::scenario::{Class, Scenario};
 use crate::stats::Sketch;
 
 /// Version of the results schema written by this build.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Per-lab metrics kept for every path (MODEL section 10 output names), in this order.
+pub const LAB_METRICS: [&str; 8] = [
+    "fair_value",
+    "phi",
+    "pv",
+    "tv_share",
+    "pop_time",
+    "drawdown",
+    "funding_need",
+    "first_negative_cash",
+];
+
+/// What a recorded series is kept for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Per {
+    /// One series for the run.
+    Run,
+    /// One per segment.
+    Segment,
+    /// One per lab.
+    Lab,
+    /// One per lab with a mark.
+    MarkedLab,
+}
+
+/// The time series recorded at quarter ends (MODEL section 8). The order
+/// of [`Series::ALL`] is the one layout of the recorded observations: the
+/// engine writes them in it, results and Python read them in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Series {
+    Gap,
+    ClosedShare,
+    ClosedPrice,
+    PriceRatio,
+    Revenue,
+    MarketValue,
+    Cash,
+    Savings,
+    Potential,
+}
+
+impl Series {
+    /// Every series, in recording order.
+    pub const ALL: [Series; 9] = [
+        Series::Gap,
+        Series::ClosedShare,
+        Series::ClosedPrice,
+        Series::PriceRatio,
+        Series::Revenue,
+        Series::MarketValue,
+        Series::Cash,
+        Series::Savings,
+        Series::Potential,
+    ];
+
+    /// The output name (MODEL section 10).
+    pub fn name(self) -> &'static str {
+        match self {
+            Series::Gap => "gap",
+            Series::ClosedShare => "closed_share",
+            Series::ClosedPrice => "closed_price",
+            Series::PriceRatio => "price_ratio",
+            Series::Revenue => "revenue",
+            Series::MarketValue => "market_value",
+            Series::Cash => "cash",
+            Series::Savings => "savings",
+            Series::Potential => "potential",
+        }
+    }
+
+    /// Whether the series is per run, segment, lab or marked lab.
+    pub fn per(self) -> Per {
+        match self {
+            Series::ClosedShare => Per::Segment,
+            Series::Revenue | Series::Cash => Per::Lab,
+            Series::MarketValue => Per::MarkedLab,
+            _ => Per::Run,
+        }
+    }
+
+    /// The series of a scenario, in recording order.
+    pub fn ids(s: &Scenario) -> Vec<SeriesId> {
+        let mut out = Vec::new();
+        for v in Series::ALL {
+            let id = |lab: Option<&str>, segment: Option<&str>| SeriesId {
+                variable: v.name().into(),
+                lab: lab.map(String::from),
+                segment: segment.map(String::from),
+            };
+            match v.per() {
+                Per::Run => out.push(id(None, None)),
+                Per::Segment => out.extend(s.segments.iter().map(|g| id(None, Some(&g.id)))),
+                Per::Lab => out.extend(s.labs.iter().map(|l| id(Some(&l.id), None))),
+                Per::MarkedLab => out.extend(
+                    s.labs
+                        .iter()
+                        .filter(|l| l.mark.is_some())
+                        .map(|l| id(Some(&l.id), None)),
+                ),
+            }
+        }
+        out
+    }
+}
+
+/// One recorded time series (MODEL section 8 output names).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SeriesId {
+    pub variable: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lab: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+}
+
+impl std::fmt::Display for SeriesId {
+    /// `revenue(lab=openai)`, `closed_share(segment=consumer)`, `gap`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.variable)?;
+        if let Some(l) = &self.lab {
+            write!(f, "(lab={l})")?;
+        }
+        if let Some(s) = &self.segment {
+            write!(f, "(segment={s})")?;
+        }
+        Ok(())
+    }
+}
 
 /// One named column of per-path values.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -107,101 +234,6 @@ pub struct Results {
 }
 
 impl Results {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn assemble(
-        c: &Compiled,
-        layout: &RowLayout,
-        seed: u64,
-        paths: u64,
-        (start, end): (u64, u64),
-        store_paths: u64,
-        rows: &[Vec<f64>],
-        sketches: Vec<Sketch>,
-        stored: Vec<f64>,
-    ) -> Results {
-        let width = layout.width();
-        let n = (end - start) as usize;
-        let column = |name: String, j: usize| -> Column {
-            let mut values = Vec::with_capacity(n);
-            for batch in rows {
-                values.extend(batch.chunks_exact(width).map(|r| r[j]));
-            }
-            Column { name, values }
-        };
-        let s = &c.scenario;
-        let inputs = c
-            .input_fields
-            .iter()
-            .enumerate()
-            .map(|(j, f)| column(c.field_paths[*f].clone(), j))
-            .collect();
-        let labs = s
-            .labs
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LabPaths {
-                id: l.id.clone(),
-                name: l.name.clone(),
-                class: l.class,
-                metrics: LAB_METRICS
-                    .iter()
-                    .enumerate()
-                    .map(|(m, name)| column((*name).to_string(), layout.lab_metric(i, m)))
-                    .collect(),
-                revenue: c
-                    .years
-                    .iter()
-                    .enumerate()
-                    .map(|(y, (yr, _))| column(yr.to_string(), layout.revenue(i, y)))
-                    .collect(),
-                fcf: c
-                    .years
-                    .iter()
-                    .enumerate()
-                    .map(|(y, (yr, _))| column(yr.to_string(), layout.fcf(i, y)))
-                    .collect(),
-            })
-            .collect();
-        let events = s
-            .events
-            .iter()
-            .enumerate()
-            .map(|(e, ev)| column(ev.id.clone(), layout.event(e)))
-            .collect();
-        let pv_savings = column("pv_savings".into(), layout.pv_savings()).values;
-        let nq = c.quarters();
-        let series = c
-            .series
-            .iter()
-            .enumerate()
-            .map(|(si, id)| SeriesSketches {
-                id: id.clone(),
-                quarters: sketches[si * nq..(si + 1) * nq].to_vec(),
-            })
-            .collect();
-        Results {
-            schema_version: SCHEMA_VERSION,
-            scenario: s.clone(),
-            seed,
-            paths,
-            start,
-            end,
-            store_paths,
-            steps: c.steps,
-            steps_per_year: c.n,
-            years: c.years.iter().map(|(y, f)| Year { year: *y, fraction: *f }).collect(),
-            quarter_times: (0..nq)
-                .map(|q| s.start_year + (q * c.stride) as f64 / c.n as f64)
-                .collect(),
-            inputs,
-            labs,
-            events,
-            pv_savings,
-            series,
-            stored,
-        }
-    }
-
     /// Number of paths held.
     pub fn len(&self) -> usize {
         (self.end - self.start) as usize
@@ -269,6 +301,16 @@ impl Results {
             }
         }
         out
+    }
+
+    /// The series whose sketches collapsed their smallest magnitudes at
+    /// some quarter (MODEL section 8): their low quantiles are coarse.
+    pub fn collapsed_series(&self) -> Vec<&SeriesId> {
+        self.series
+            .iter()
+            .filter(|s| s.quarters.iter().any(Sketch::collapsed))
+            .map(|s| &s.id)
+            .collect()
     }
 
     /// Closed labs with a mark.

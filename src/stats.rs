@@ -110,6 +110,12 @@ pub const SKETCH_ZERO: f64 = 1e-9;
 /// [`SKETCH_ALPHA`]: value `x` counts in bucket `ceil(ln|x| / ln gamma)` of
 /// the store of its sign, `gamma = (1 + alpha) / (1 - alpha)`. Counts are
 /// integers, so merging is exact and order-free.
+///
+/// Each store keeps at most [`SKETCH_BUCKETS`] buckets (MODEL section 8):
+/// with `i_max` the largest index it has seen, counts below
+/// `i_max - SKETCH_BUCKETS + 1` count at that index. The final store depends
+/// only on the multiset of values, so merging stays exact and order-free, and
+/// memory is bounded whatever the values.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sketch {
     positive: Store,
@@ -117,11 +123,18 @@ pub struct Sketch {
     zero: u64,
 }
 
-/// Dense counts over a contiguous range of bucket indices.
+/// Most buckets a store keeps (MODEL section 8).
+pub const SKETCH_BUCKETS: usize = 2048;
+
+/// Dense counts over a contiguous range of bucket indices, at most
+/// [`SKETCH_BUCKETS`] long.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Store {
     offset: i32,
     counts: Vec<u64>,
+    /// Whether any count was moved up to the lowest kept bucket.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    collapsed: bool,
 }
 
 impl Store {
@@ -134,22 +147,50 @@ impl Store {
         }
     }
 
-    /// Grow the range to take `index` (rare once a sketch has warmed up).
+    /// Grow the range to take `index`, collapsing the smallest magnitudes
+    /// when the range would exceed [`SKETCH_BUCKETS`] (rare once warmed up).
     #[cold]
     fn add_outside(&mut self, index: i32, count: u64) {
+        const SPAN: i32 = SKETCH_BUCKETS as i32 - 1;
         if self.counts.is_empty() {
             self.offset = index;
-            self.counts.push(0);
-        } else if index < self.offset {
-            let grow = (self.offset - index) as usize;
-            let mut v = vec![0; grow];
-            v.extend_from_slice(&self.counts);
-            self.counts = v;
-            self.offset = index;
-        } else {
-            self.counts.resize((index - self.offset) as usize + 1, 0);
+            self.counts.push(count);
+            return;
         }
-        self.counts[(index - self.offset) as usize] += count;
+        let top = self.offset + self.counts.len() as i32 - 1;
+        if index > top {
+            let low = index - SPAN;
+            if low > self.offset {
+                // Fold every bucket below the new lowest index into it.
+                let cut = ((low - self.offset) as usize).min(self.counts.len());
+                // What is left starts at `low` (or is empty when all was cut).
+                let folded: u64 = self.counts.drain(..cut).sum();
+                self.offset = low;
+                self.counts.resize((index - low) as usize + 1, 0);
+                if folded > 0 {
+                    self.counts[0] += folded;
+                    self.collapsed = true;
+                }
+            } else {
+                self.counts.resize((index - self.offset) as usize + 1, 0);
+            }
+        } else {
+            // Below the range: never below the lowest index the store may keep.
+            let low = top - SPAN;
+            if index < low {
+                self.collapsed = true;
+            }
+            let at = index.max(low);
+            let grow = (self.offset - at) as usize;
+            let mut counts = vec![0; grow];
+            counts.append(&mut self.counts);
+            self.counts = counts;
+            self.offset = at;
+            self.counts[0] += count;
+            return;
+        }
+        let rel = (index - self.offset) as usize;
+        self.counts[rel] += count;
     }
 
     fn total(&self) -> u64 {
@@ -162,6 +203,7 @@ impl Store {
                 self.add(other.offset + i as i32, *c);
             }
         }
+        self.collapsed |= other.collapsed;
     }
 }
 
@@ -197,6 +239,17 @@ impl Sketch {
     /// Number of values counted.
     pub fn count(&self) -> u64 {
         self.zero + self.positive.total() + self.negative.total()
+    }
+
+    /// Whether a store collapsed its smallest magnitudes (values spanning
+    /// more than [`SKETCH_BUCKETS`] buckets, about 17 orders of magnitude).
+    pub fn collapsed(&self) -> bool {
+        self.positive.collapsed || self.negative.collapsed
+    }
+
+    /// Buckets held (at most `2 SKETCH_BUCKETS` plus the zero bucket).
+    pub fn buckets(&self) -> usize {
+        self.positive.counts.len() + self.negative.counts.len()
     }
 
     /// Add another sketch's counts.
@@ -278,6 +331,60 @@ mod tests {
                 "q={q}: {est} vs {exact}"
             );
         }
+    }
+
+    /// Values over 40 orders of magnitude: every store stays within its
+    /// bucket budget, the smallest magnitudes collapse, and the result is
+    /// the same for any insertion order and any split merged back.
+    #[test]
+    fn sketch_is_bounded_and_order_free_when_it_collapses() {
+        let xs: Vec<f64> = (0..20_000)
+            .map(|i| {
+                let e = ((i * 7919) % 4001) as f64 / 100.0 - 10.0; // exponents -10..30
+                let sign = if i % 5 == 0 { -1.0 } else { 1.0 };
+                sign * 10f64.powf(e)
+            })
+            .collect();
+        let mut forward = Sketch::new();
+        xs.iter().for_each(|x| forward.insert(*x));
+        let mut backward = Sketch::new();
+        xs.iter().rev().for_each(|x| backward.insert(*x));
+        let mut sorted_in = Sketch::new();
+        let mut s = xs.clone();
+        s.sort_by(f64::total_cmp);
+        s.iter().for_each(|x| sorted_in.insert(*x));
+        assert_eq!(forward, backward);
+        assert_eq!(forward, sorted_in);
+        assert!(forward.collapsed());
+        assert!(forward.positive.counts.len() <= SKETCH_BUCKETS);
+        assert!(forward.negative.counts.len() <= SKETCH_BUCKETS);
+        assert_eq!(forward.count(), xs.len() as u64);
+        // Three parts, merged in two orders.
+        let mut parts = [Sketch::new(), Sketch::new(), Sketch::new()];
+        for (i, x) in xs.iter().enumerate() {
+            parts[(i * 31) % 3].insert(*x);
+        }
+        let mut a = parts[0].clone();
+        a.merge(&parts[1]);
+        a.merge(&parts[2]);
+        let mut b = parts[2].clone();
+        b.merge(&parts[0]);
+        b.merge(&parts[1]);
+        assert_eq!(a, forward);
+        assert_eq!(b, forward);
+        // The large quantiles keep their relative accuracy.
+        let exact = s[(0.95 * (s.len() - 1) as f64).floor() as usize];
+        assert!((forward.quantile(0.95) - exact).abs() <= SKETCH_ALPHA * exact.abs());
+    }
+
+    #[test]
+    fn sketch_within_the_budget_does_not_collapse() {
+        let mut sk = Sketch::new();
+        for i in 0..1000 {
+            sk.insert(1.0 + i as f64);
+            sk.insert(-1e-3 * (1.0 + i as f64));
+        }
+        assert!(!sk.collapsed());
     }
 
     #[test]

@@ -144,6 +144,10 @@ pub struct Summary {
     pub sector: SectorSummary,
     pub events: Vec<EventSummary>,
     pub pv_savings: Stats,
+    /// Series whose quantile sketches collapsed their smallest magnitudes
+    /// (values over more than about 17 orders of magnitude): their low
+    /// quantiles are coarse. Usually empty.
+    pub collapsed_series: Vec<String>,
 }
 
 impl Summary {
@@ -260,6 +264,7 @@ impl Results {
             sector,
             events,
             pv_savings: Stats::of(&self.pv_savings),
+            collapsed_series: self.collapsed_series().iter().map(|s| s.to_string()).collect(),
         }
     }
 }

@@ -171,3 +171,88 @@ fn results_round_trip_through_json_and_damaged_files_are_refused() {
         Err(Error::Schema { found: 7, .. })
     ));
 }
+
+/// A scenario whose consumer elasticity is drawn so that some paths
+/// overflow: the reported failure is the lowest failing path, named, and the
+/// same whatever the thread count or the path range.
+#[test]
+fn non_finite_values_are_numerical_errors_naming_the_lowest_failing_path() {
+    let s = frozen()
+        .with_overrides([(
+            "segments.consumer.elasticity",
+            serde_json::json!({"dist": "uniform", "lo": 0.0, "hi": 4000.0}),
+        )])
+        .unwrap();
+    let fail = |threads: usize, range: Option<(u64, u64)>| {
+        let mut sim = Simulation::new(&s).unwrap().paths(3 * BATCH).seed(9).threads(threads);
+        if let Some((a, b)) = range {
+            sim = sim.range(a, b);
+        }
+        match sim.run().unwrap_err() {
+            Error::Numerical {
+                variable,
+                path,
+                step,
+                value,
+                ..
+            } => (variable, path, step, value.is_finite()),
+            other => panic!("expected Numerical, got {other}"),
+        }
+    };
+    let one = fail(1, None);
+    assert_eq!(one, fail(2, None));
+    assert!(!one.3, "the value reported is the non-finite one");
+    assert!(
+        one.0.starts_with("segments.consumer.") || one.0.starts_with("labs."),
+        "{one:?}"
+    );
+    // A range that starts after that path fails at a later one.
+    let later = fail(2, Some((one.1 + 1, 3 * BATCH)));
+    assert!(later.1 > one.1, "{later:?} after {one:?}");
+    let msg = Simulation::new(&s)
+        .unwrap()
+        .paths(3 * BATCH)
+        .seed(9)
+        .run()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains(&format!("path {}", one.1)) && msg.contains(&one.0),
+        "{msg}"
+    );
+}
+
+/// A margin of 1e308 makes the first cash flow infinite: the error names
+/// the lab's FCF at step 0 instead of reporting a "-" fair value.
+#[test]
+fn an_overflowing_margin_is_named() {
+    let s = frozen()
+        .with_overrides([("labs.alpha.gross_margin_0", serde_json::json!(1e308))])
+        .unwrap();
+    let e = Simulation::new(&s).unwrap().paths(10).seed(1).run().unwrap_err();
+    assert!(
+        matches!(&e, Error::Numerical { variable, path: 0, step: 0, .. } if variable == "labs.alpha.fcf"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("labs.alpha.fcf = inf"), "{e}");
+}
+
+/// Values over a hundred orders of magnitude (a huge but finite
+/// elasticity) run in bounded memory: every sketch store keeps at most its
+/// bucket budget and the collapse is reported.
+#[test]
+fn sketches_stay_bounded_on_extreme_but_finite_runs() {
+    let s = frozen()
+        .with_overrides([("segments.consumer.elasticity", serde_json::json!(60.0))])
+        .unwrap();
+    let r = Simulation::new(&s).unwrap().paths(600).seed(2).run().unwrap();
+    let max = r
+        .series
+        .iter()
+        .flat_map(|s| s.quarters.iter().map(|q| q.buckets()))
+        .max()
+        .unwrap();
+    assert!(max <= 2 * aibubble::stats::SKETCH_BUCKETS, "{max} buckets");
+    assert!(!r.collapsed_series().is_empty());
+    assert_eq!(r.summary().collapsed_series.len(), r.collapsed_series().len());
+}

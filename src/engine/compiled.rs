@@ -8,7 +8,8 @@ use crate::model::correlation::{InputCopula, ProcessShocks};
 use crate::model::events::{self, Effect, Target};
 use crate::model::labs::plan_at;
 use crate::model::params::Slots;
-use crate::rng::component_key;
+use crate::results::{Series, SeriesId};
+use crate::rng::{component_key, stream};
 use crate::scenario::Scenario;
 
 use super::InputTable;
@@ -35,30 +36,6 @@ pub struct CompiledEvent {
     pub key: u64,
     pub firing: Firing,
     pub effects: Vec<Effect>,
-}
-
-/// One recorded time series (MODEL section 8 output names).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SeriesId {
-    pub variable: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lab: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<String>,
-}
-
-impl std::fmt::Display for SeriesId {
-    /// `revenue(lab=openai)`, `closed_share(segment=consumer)`, `gap`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.variable)?;
-        if let Some(l) = &self.lab {
-            write!(f, "(lab={l})")?;
-        }
-        if let Some(s) = &self.segment {
-            write!(f, "(segment={s})")?;
-        }
-        Ok(())
-    }
 }
 
 /// The compiled model.
@@ -177,7 +154,7 @@ impl Compiled {
             .collect();
         let (year_of_period, years) = calendar_years(s.start_year, n, steps);
         let marked: Vec<usize> = (0..s.labs.len()).filter(|i| s.labs[*i].mark.is_some()).collect();
-        let series = series_ids(&s, &marked);
+        let series = Series::ids(&s);
         let mut input_fields: Vec<usize> = drawn.iter().map(|d| d.field).collect();
         let mut table_fields = Vec::new();
         if let Some(t) = table {
@@ -226,6 +203,52 @@ impl Compiled {
     pub fn quarters(&self) -> usize {
         self.steps / self.stride + 1
     }
+
+    /// Draw (or look up) the inputs of path `p`, writing every field's
+    /// value into `values` (MODEL section 0: one normal per drawn input from
+    /// its own sub-stream, correlated by the copula, then the inverse CDF).
+    pub fn path_inputs(&self, seed: u64, p: u64, table_row: Option<&[f64]>, values: &mut Vec<f64>, z: &mut Vec<f64>) {
+        values.clear();
+        values.extend_from_slice(&self.base_values);
+        z.clear();
+        z.extend(
+            self.drawn
+                .iter()
+                .map(|d| super::shocks::normal(&mut stream(seed, p, d.key))),
+        );
+        if let Some((copula, pos)) = &self.copula {
+            let mut zc: Vec<f64> = pos.iter().map(|i| z[*i]).collect();
+            copula.correlate(&mut zc);
+            for (i, v) in pos.iter().zip(zc) {
+                z[*i] = v;
+            }
+        }
+        for (d, zj) in self.drawn.iter().zip(z.iter()) {
+            values[d.field] = d.sampler.from_normal(*zj);
+        }
+        if let Some(row) = table_row {
+            for (f, v) in self.table_fields.iter().zip(row) {
+                values[*f] = *v;
+            }
+        }
+    }
+
+    /// Per column of an input table: how many of its values leave the
+    /// field's domain, and the first such value.
+    pub fn table_domain_failures<'r>(&self, rows: impl Iterator<Item = &'r [f64]>) -> Vec<(u64, f64)> {
+        let mut out = vec![(0u64, f64::NAN); self.table_fields.len()];
+        for row in rows {
+            for ((f, v), (count, first)) in self.table_fields.iter().zip(row).zip(out.iter_mut()) {
+                if !self.domains[*f].contains(*v) {
+                    if *count == 0 {
+                        *first = *v;
+                    }
+                    *count += 1;
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Period k belongs to year `floor(start_year + t_k + 1e-9)`.
@@ -244,35 +267,4 @@ fn calendar_years(start_year: f64, n: usize, steps: usize) -> (Vec<usize>, Vec<(
         y.1 = (y.1 * n as f64).round() / n as f64;
     }
     (of_period, years)
-}
-
-/// The time series recorded at quarter ends, in a fixed order.
-fn series_ids(s: &Scenario, marked: &[usize]) -> Vec<SeriesId> {
-    let plain = |v: &str| SeriesId {
-        variable: v.into(),
-        lab: None,
-        segment: None,
-    };
-    let mut out = vec![plain("gap")];
-    out.extend(s.segments.iter().map(|seg| SeriesId {
-        variable: "closed_share".into(),
-        lab: None,
-        segment: Some(seg.id.clone()),
-    }));
-    out.push(plain("closed_price"));
-    out.push(plain("price_ratio"));
-    let per_lab = |v: &str, labs: &mut dyn Iterator<Item = &crate::scenario::Lab>| -> Vec<SeriesId> {
-        labs.map(|l| SeriesId {
-            variable: v.into(),
-            lab: Some(l.id.clone()),
-            segment: None,
-        })
-        .collect()
-    };
-    out.extend(per_lab("revenue", &mut s.labs.iter()));
-    out.extend(per_lab("market_value", &mut marked.iter().map(|i| &s.labs[*i])));
-    out.extend(per_lab("cash", &mut s.labs.iter()));
-    out.push(plain("savings"));
-    out.push(plain("potential"));
-    out
 }

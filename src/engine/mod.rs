@@ -6,11 +6,14 @@
 //! fixed-size sketches for the time series, plus full paths for the first
 //! `store_paths` paths only.
 
+mod assemble;
 pub mod compiled;
-pub mod path;
+mod layout;
+mod runner;
+mod shocks;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -19,8 +22,10 @@ use crate::results::Results;
 use crate::scenario::Scenario;
 use crate::stats::Sketch;
 
-pub use compiled::{Compiled, SeriesId};
-use path::{RowLayout, Scratch};
+pub use crate::results::SeriesId;
+pub use compiled::Compiled;
+use layout::RowLayout;
+use runner::{PathOut, PathRunner};
 
 /// Paths per batch: the unit of work, of progress reports and of cancellation checks.
 pub const BATCH: u64 = 256;
@@ -199,7 +204,7 @@ impl<'a> Simulation<'a> {
                     format!("the input table has {} rows, the run needs {end}", t.rows()),
                 ));
             }
-            let failures = path::table_domain_failures(&self.compiled, (start..end).map(|p| t.row(p)));
+            let failures = self.compiled.table_domain_failures((start..end).map(|p| t.row(p)));
             let problems: Vec<Problem> = t
                 .columns
                 .iter()
@@ -227,91 +232,13 @@ impl<'a> Simulation<'a> {
     /// Run the paths and collect the results.
     ///
     /// # Errors
-    /// Invalid arguments, a resource limit, a numerical failure on a path,
-    /// or [`Error::Cancelled`] when the token was cancelled.
+    /// Invalid arguments, a resource limit, a numerical failure on a path
+    /// (the lowest failing path, whatever the thread count), or
+    /// [`Error::Cancelled`] when the token was cancelled.
     pub fn run(self) -> Result<Results> {
         let (start, end) = self.check()?;
-        let c = &self.compiled;
-        let layout = RowLayout::new(c);
-        let width = layout.width();
-        let n_sketch = c.series.len() * c.quarters();
-        let stored_len = c.series.len() * (c.steps + 1);
-        let total = end - start;
-        let done = AtomicU64::new(0);
-        let cancel = self.cancel.clone().unwrap_or_default();
-        let batches: Vec<(u64, u64)> = (start..end)
-            .step_by(BATCH as usize)
-            .map(|a| (a, (a + BATCH).min(end)))
-            .collect();
-
-        struct Acc {
-            batches: Vec<(usize, Vec<f64>, Vec<f64>)>,
-            sketches: Vec<Sketch>,
-            error: Option<(u64, Error)>,
-        }
-        let new_acc = || Acc {
-            batches: Vec::new(),
-            sketches: vec![Sketch::new(); n_sketch],
-            error: None,
-        };
-        let work = || {
-            batches
-                .par_iter()
-                .enumerate()
-                .fold(new_acc, |mut acc, (bi, &(a, b))| {
-                    if cancel.is_cancelled() || acc.error.is_some() {
-                        return acc;
-                    }
-                    let mut scratch = Scratch::default();
-                    let n_batch = (b - a) as usize;
-                    let mut rows = vec![0.0; n_batch * width];
-                    let mut quarter_obs = vec![0.0; n_sketch * n_batch];
-                    let n_stored = self.store_paths.clamp(a, b) - a;
-                    let mut stored = vec![0.0; n_stored as usize * stored_len];
-                    for p in a..b {
-                        let j = (p - a) as usize;
-                        let st = (p < self.store_paths).then(|| &mut stored[j * stored_len..(j + 1) * stored_len]);
-                        let res = path::run_path(
-                            c,
-                            self.seed,
-                            p,
-                            self.table.map(|t| t.row(p)),
-                            &mut scratch,
-                            &layout,
-                            &mut rows[j * width..(j + 1) * width],
-                            path::QuarterSink {
-                                buf: &mut quarter_obs,
-                                paths: n_batch,
-                                j,
-                            },
-                            st,
-                        );
-                        if let Err(e) = res {
-                            acc.error = Some((p, e));
-                            return acc;
-                        }
-                    }
-                    for (sketch, values) in acc.sketches.iter_mut().zip(quarter_obs.chunks_exact(n_batch)) {
-                        values.iter().for_each(|x| sketch.insert(*x));
-                    }
-                    acc.batches.push((bi, rows, stored));
-                    let d = done.fetch_add(b - a, Ordering::Relaxed) + (b - a);
-                    self.observer.progress(d, total);
-                    acc
-                })
-                .reduce(new_acc, |mut x, y| {
-                    x.batches.extend(y.batches);
-                    for (s, o) in x.sketches.iter_mut().zip(&y.sketches) {
-                        s.merge(o);
-                    }
-                    x.error = match (x.error, y.error) {
-                        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
-                        (a, b) => a.or(b),
-                    };
-                    x
-                })
-        };
-        let mut acc = match self.threads {
+        let work = || self.run_batches(start, end);
+        let (outs, sketches) = match self.threads {
             Some(t) => rayon::ThreadPoolBuilder::new()
                 .num_threads(t)
                 .build()
@@ -319,28 +246,108 @@ impl<'a> Simulation<'a> {
                 .install(work),
             None => work(),
         };
-        if let Some((_, e)) = acc.error {
-            return Err(e);
+        let mut batches = Vec::with_capacity(outs.len());
+        let mut skipped = false;
+        for out in outs {
+            match out {
+                Some(Ok(b)) => batches.push(b),
+                // Batches run in order of index below the first failure, so
+                // the first error in index order is the lowest failing path.
+                Some(Err(e)) => return Err(e),
+                None => skipped = true,
+            }
         }
-        if cancel.is_cancelled() && acc.batches.len() < batches.len() {
+        if skipped {
+            let width = RowLayout::new(&self.compiled).width();
             return Err(Error::Cancelled {
-                done: done.load(Ordering::SeqCst),
-                total,
+                done: batches.iter().map(|b| (b.rows.len() / width) as u64).sum(),
+                total: end - start,
             });
         }
-        acc.batches.sort_by_key(|b| b.0);
-        let rows: Vec<Vec<f64>> = acc.batches.iter_mut().map(|b| std::mem::take(&mut b.1)).collect();
-        let stored: Vec<f64> = acc.batches.into_iter().flat_map(|b| b.2).collect();
-        Ok(Results::assemble(
-            c,
-            &layout,
+        Ok(assemble::results(
+            &self.compiled,
             self.seed,
             self.paths,
             (start, end),
             self.store_paths,
-            &rows,
-            acc.sketches,
-            stored,
+            batches,
+            sketches,
         ))
+    }
+
+    /// Every batch of `[start, end)` on the current rayon pool: the batches'
+    /// outputs in path order (`None` for a batch skipped after a cancel or
+    /// after a failure at a lower batch), and the time-series sketches.
+    ///
+    /// Sketches are merged per worker thread, so their memory does not grow
+    /// with the number of batches; merging is exact and order-free.
+    fn run_batches(&self, start: u64, end: u64) -> (Vec<Option<Result<assemble::Batch>>>, Vec<Sketch>) {
+        let c = &self.compiled;
+        let layout = RowLayout::new(c);
+        let width = layout.width();
+        let n_sketch = c.series.len() * c.quarters();
+        let stored_len = c.series.len() * (c.steps + 1);
+        let total = end - start;
+        let done = AtomicU64::new(0);
+        let first_failure = AtomicU64::new(u64::MAX);
+        let cancel = self.cancel.clone().unwrap_or_default();
+        let per_thread: Vec<Mutex<Vec<Sketch>>> = (0..rayon::current_num_threads())
+            .map(|_| Mutex::new(Vec::new()))
+            .collect();
+        let batches: Vec<(u64, u64)> = (start..end)
+            .step_by(BATCH as usize)
+            .map(|a| (a, (a + BATCH).min(end)))
+            .collect();
+        let outs = batches
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || PathRunner::new(c, self.seed),
+                |runner, (bi, &(a, b))| {
+                    if cancel.is_cancelled() || bi as u64 > first_failure.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let n_batch = (b - a) as usize;
+                    let mut rows = vec![0.0; n_batch * width];
+                    let mut quarters = vec![0.0; n_sketch * n_batch];
+                    let n_stored = self.store_paths.clamp(a, b) - a;
+                    let mut stored = vec![0.0; n_stored as usize * stored_len];
+                    for p in a..b {
+                        let j = (p - a) as usize;
+                        let mut out = PathOut {
+                            row: &mut rows[j * width..(j + 1) * width],
+                            quarters: &mut quarters,
+                            paths: n_batch,
+                            j,
+                            stored: (p < self.store_paths).then(|| &mut stored[j * stored_len..(j + 1) * stored_len]),
+                        };
+                        if let Err(e) = runner.run(p, self.table.map(|t| t.row(p)), &mut out) {
+                            first_failure.fetch_min(bi as u64, Ordering::Relaxed);
+                            return Some(Err(e));
+                        }
+                    }
+                    let thread = rayon::current_thread_index().unwrap_or(0) % per_thread.len();
+                    let mut sketches = per_thread[thread].lock().unwrap_or_else(|e| e.into_inner());
+                    if sketches.is_empty() {
+                        sketches.resize(n_sketch, Sketch::new());
+                    }
+                    for (sketch, values) in sketches.iter_mut().zip(quarters.chunks_exact(n_batch)) {
+                        values.iter().for_each(|x| sketch.insert(*x));
+                    }
+                    drop(sketches);
+                    let d = done.fetch_add(b - a, Ordering::Relaxed) + (b - a);
+                    self.observer.progress(d, total);
+                    Some(Ok(assemble::Batch { rows, stored }))
+                },
+            )
+            .collect();
+        let mut sketches = vec![Sketch::new(); n_sketch];
+        for slot in per_thread {
+            let part = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+            for (s, o) in sketches.iter_mut().zip(&part) {
+                s.merge(o);
+            }
+        }
+        (outs, sketches)
     }
 }

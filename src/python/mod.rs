@@ -105,7 +105,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scenario::presets, m)?)?;
     m.add_function(wrap_pyfunction!(results::merge, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add("LAB_METRICS", crate::engine::path::LAB_METRICS.to_vec())?;
+    m.add("LAB_METRICS", crate::results::LAB_METRICS.to_vec())?;
     m.add("SERIES_QUANTILES", crate::results::SERIES_QUANTILES.to_vec())?;
     Ok(())
 }

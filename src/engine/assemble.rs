@@ -1,0 +1,116 @@
+//! Turning the batches' rows into [`Results`]: one column per output, in
+//! path order. Each batch is freed as soon as its rows are copied, so the
+//! peak memory is about one copy of the per-path table, not two.
+
+use crate::results::{Column, LAB_METRICS, LabPaths, Results, SCHEMA_VERSION, SeriesSketches, Year};
+use crate::stats::Sketch;
+
+use super::compiled::Compiled;
+use super::layout::RowLayout;
+
+/// The outputs of one batch of paths: rows of [`RowLayout`] and stored paths.
+pub struct Batch {
+    pub rows: Vec<f64>,
+    pub stored: Vec<f64>,
+}
+
+/// Assemble the results of paths `[start, end)` from their batches, in path order.
+pub fn results(
+    c: &Compiled,
+    seed: u64,
+    paths: u64,
+    (start, end): (u64, u64),
+    store_paths: u64,
+    batches: Vec<Batch>,
+    sketches: Vec<Sketch>,
+) -> Results {
+    let layout = RowLayout::new(c);
+    let width = layout.width();
+    let n = (end - start) as usize;
+    let mut table: Vec<Vec<f64>> = (0..width).map(|_| Vec::with_capacity(n)).collect();
+    let mut stored = Vec::new();
+    for batch in batches {
+        for row in batch.rows.chunks_exact(width) {
+            for (col, x) in table.iter_mut().zip(row) {
+                col.push(*x);
+            }
+        }
+        stored.extend_from_slice(&batch.stored);
+    }
+    let mut take = |name: String, j: usize| Column {
+        name,
+        values: std::mem::take(&mut table[j]),
+    };
+    let s = &c.scenario;
+    let inputs = c
+        .input_fields
+        .iter()
+        .enumerate()
+        .map(|(j, f)| take(c.field_paths[*f].clone(), j))
+        .collect();
+    let labs = s
+        .labs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LabPaths {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            class: l.class,
+            metrics: LAB_METRICS
+                .iter()
+                .enumerate()
+                .map(|(m, name)| take((*name).to_string(), layout.lab_metric(i, m)))
+                .collect(),
+            revenue: c
+                .years
+                .iter()
+                .enumerate()
+                .map(|(y, (yr, _))| take(yr.to_string(), layout.revenue(i, y)))
+                .collect(),
+            fcf: c
+                .years
+                .iter()
+                .enumerate()
+                .map(|(y, (yr, _))| take(yr.to_string(), layout.fcf(i, y)))
+                .collect(),
+        })
+        .collect();
+    let events = s
+        .events
+        .iter()
+        .enumerate()
+        .map(|(e, ev)| take(ev.id.clone(), layout.event(e)))
+        .collect();
+    let pv_savings = take("pv_savings".into(), layout.pv_savings()).values;
+    let nq = c.quarters();
+    let series = c
+        .series
+        .iter()
+        .enumerate()
+        .map(|(si, id)| SeriesSketches {
+            id: id.clone(),
+            quarters: sketches[si * nq..(si + 1) * nq].to_vec(),
+        })
+        .collect();
+    Results {
+        schema_version: SCHEMA_VERSION,
+        scenario: s.clone(),
+        seed,
+        paths,
+        start,
+        end,
+        store_paths,
+        steps: c.steps,
+        steps_per_year: c.n,
+        years: c.years.iter().map(|(y, f)| Year { year: *y, fraction: *f }).collect(),
+        quarter_times: (0..nq)
+            .map(|q| s.start_year + (q * c.stride) as f64 / c.n as f64)
+            .collect(),
+        inputs,
+        labs,
+        events,
+        pv_savings,
+        series,
+        stored,
+    }
+}
