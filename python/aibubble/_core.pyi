@@ -4,10 +4,11 @@ from typing import Callable, ClassVar, List, Optional, Tuple, final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "__version__", "LAB_METRICS", "SERIES_QUANTILES"]
+__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
 
 __version__: str
 LAB_METRICS: List[str]
+SERIES: List[str]
 SERIES_QUANTILES: List[float]
 
 # pyo3 classes: frozen and not subclassable.

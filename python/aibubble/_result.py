@@ -21,18 +21,8 @@ QUANTILES = tuple(_core.SERIES_QUANTILES)
 #: Per-path metrics of each lab (MODEL section 10 output names, the core's).
 LAB_METRICS = tuple(_core.LAB_METRICS)
 
-#: Time series recorded at quarter ends.
-SERIES = (
-    "gap",
-    "closed_share",
-    "closed_price",
-    "price_ratio",
-    "revenue",
-    "market_value",
-    "cash",
-    "savings",
-    "potential",
-)
+#: Time series recorded at quarter ends (the core's, in recording order).
+SERIES = tuple(_core.SERIES)
 
 
 #: The largest value of the core's unsigned 64-bit arguments.

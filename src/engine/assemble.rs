@@ -1,6 +1,5 @@
-//! Turning the batches' rows into [`Results`]: one column per output, in
-//! path order. Each batch is freed as soon as its rows are copied, so the
-//! peak memory is about one copy of the per-path table, not two.
+//! Turning the per-path table the batches wrote into [`Results`]: named
+//! columns, labs, events, series sketches. Columns are moved, not copied.
 
 use crate::results::{Column, LAB_METRICS, LabPaths, Results, SCHEMA_VERSION, SeriesSketches, Year};
 use crate::stats::Sketch;
@@ -8,35 +7,21 @@ use crate::stats::Sketch;
 use super::compiled::Compiled;
 use super::layout::RowLayout;
 
-/// The outputs of one batch of paths: rows of [`RowLayout`] and stored paths.
-pub struct Batch {
-    pub rows: Vec<f64>,
-    pub stored: Vec<f64>,
-}
-
-/// Assemble the results of paths `[start, end)` from their batches, in path order.
+/// Assemble the results of paths `[start, end)` from the table of
+/// [`RowLayout`] columns, the stored paths and the sketches.
+#[allow(clippy::too_many_arguments)]
 pub fn results(
     c: &Compiled,
     seed: u64,
     paths: u64,
     (start, end): (u64, u64),
     store_paths: u64,
-    batches: Vec<Batch>,
+    mut table: Vec<Vec<f64>>,
+    stored: Vec<f64>,
     sketches: Vec<Sketch>,
 ) -> Results {
     let layout = RowLayout::new(c);
-    let width = layout.width();
-    let n = (end - start) as usize;
-    let mut table: Vec<Vec<f64>> = (0..width).map(|_| Vec::with_capacity(n)).collect();
-    let mut stored = Vec::new();
-    for batch in batches {
-        for row in batch.rows.chunks_exact(width) {
-            for (col, x) in table.iter_mut().zip(row) {
-                col.push(*x);
-            }
-        }
-        stored.extend_from_slice(&batch.stored);
-    }
+    debug_assert_eq!(table.len(), layout.width());
     let mut take = |name: String, j: usize| Column {
         name,
         values: std::mem::take(&mut table[j]),

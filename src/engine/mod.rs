@@ -9,6 +9,7 @@
 mod assemble;
 pub mod compiled;
 mod layout;
+mod memory;
 mod runner;
 mod shocks;
 
@@ -31,8 +32,12 @@ use runner::{PathOut, PathRunner};
 pub const BATCH: u64 = 256;
 /// At most this many paths in one run.
 pub const MAX_PATHS: u64 = 1 << 40;
-/// At most this many bytes for the per-path table and stored paths of one call.
-pub const MAX_BYTES: u64 = 16 << 30;
+
+pub use memory::{Bytes, LimitSource, MemoryEstimate, parse_size};
+
+/// The environment variable with a memory limit for runs (`8G`, `512M`),
+/// used when the caller sets none.
+pub const MAX_MEMORY_ENV: &str = "AIBUBBLE_MAX_MEMORY";
 
 /// Receives progress as batches finish. Called from worker threads.
 pub trait Observer: Sync {
@@ -112,6 +117,7 @@ pub struct Simulation<'a> {
     table: Option<&'a InputTable>,
     observer: &'a dyn Observer,
     cancel: Option<CancelToken>,
+    max_memory: Option<u64>,
 }
 
 impl<'a> Simulation<'a> {
@@ -127,6 +133,7 @@ impl<'a> Simulation<'a> {
             table: None,
             observer: &NoObserver,
             cancel: None,
+            max_memory: None,
         })
     }
     /// Number of paths `N` of the whole run.
@@ -143,10 +150,39 @@ impl<'a> Simulation<'a> {
         self.range = Some((start, end));
         self
     }
-    /// Use a pool of this many threads for this run (default: rayon's global pool).
+    /// Use a pool of this many threads for this run (default: rayon's global
+    /// pool), at most the available cores: more would only add contention.
+    /// See [`Simulation::threads_used`].
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads);
         self
+    }
+
+    /// The worker threads the run will use: the requested count capped at
+    /// [`std::thread::available_parallelism`], or rayon's global pool.
+    pub fn threads_used(&self) -> usize {
+        match self.threads {
+            Some(t) => t.min(cores()),
+            None => rayon::current_num_threads(),
+        }
+    }
+
+    /// Refuse the run with [`Error::ResourceLimit`] if it would need more
+    /// than this many bytes (see [`Simulation::memory_estimate`]). Without
+    /// it, `AIBUBBLE_MAX_MEMORY` applies when set; the memory available on
+    /// the machine always does.
+    pub fn max_memory(mut self, bytes: u64) -> Self {
+        self.max_memory = Some(bytes);
+        self
+    }
+
+    /// What the run would need: the per-path table, stored paths, sketches
+    /// and buffers. Checked against the limit before anything is allocated.
+    pub fn memory_estimate(&self) -> MemoryEstimate {
+        let (start, end) = self.range.unwrap_or((0, self.paths));
+        let n = end.saturating_sub(start);
+        let stored = self.store_paths.min(end).saturating_sub(start);
+        MemoryEstimate::new(&self.compiled, n, stored, self.threads_used())
     }
     /// Keep full paths (every step) for the paths with the lowest indices.
     pub fn store_paths(mut self, n: u64) -> Self {
@@ -185,18 +221,7 @@ impl<'a> Simulation<'a> {
         if self.threads == Some(0) {
             return Err(Error::argument("threads", "must be >= 1, got 0"));
         }
-        let layout = RowLayout::new(&self.compiled);
-        let stored = self.store_paths.min(end).saturating_sub(start);
-        let bytes = 8
-            * ((end - start) * layout.width() as u64
-                + stored * (self.compiled.series.len() * (self.compiled.steps + 1)) as u64);
-        if bytes > MAX_BYTES {
-            return Err(Error::ResourceLimit(format!(
-                "this run would keep {:.1} GiB of per-path results (limit {} GiB); split the path range",
-                bytes as f64 / (1u64 << 30) as f64,
-                MAX_BYTES >> 30
-            )));
-        }
+        self.check_memory()?;
         if let Some(t) = self.table {
             if t.rows() < end {
                 return Err(Error::argument(
@@ -229,6 +254,29 @@ impl<'a> Simulation<'a> {
         Ok((start, end))
     }
 
+    /// The memory estimate against the smallest of the caller's limit
+    /// (or `AIBUBBLE_MAX_MEMORY`) and what the system can give.
+    fn check_memory(&self) -> Result<()> {
+        let user = match self.max_memory {
+            Some(b) => Some(b),
+            None => match std::env::var(MAX_MEMORY_ENV) {
+                Ok(text) => Some(parse_size(&text).map_err(|m| Error::argument(MAX_MEMORY_ENV, m))?),
+                Err(_) => None,
+            },
+        };
+        let need = self.memory_estimate();
+        if let Some((limit, source)) = memory::limit(user)
+            && need.total() > limit
+        {
+            return Err(Error::ResourceLimit(format!(
+                "this run needs about {need}, more than {source} ({}); run fewer paths, \
+                 split the path range into parts and merge them, or keep fewer full paths",
+                Bytes(limit)
+            )));
+        }
+        Ok(())
+    }
+
     /// Run the paths and collect the results.
     ///
     /// # Errors
@@ -237,54 +285,45 @@ impl<'a> Simulation<'a> {
     /// [`Error::Cancelled`] when the token was cancelled.
     pub fn run(self) -> Result<Results> {
         let (start, end) = self.check()?;
-        let work = || self.run_batches(start, end);
-        let (outs, sketches) = match self.threads {
+        let c = &self.compiled;
+        let n = (end - start) as usize;
+        let width = RowLayout::new(c).width();
+        // The final columns, written in place by the batches: one copy of
+        // the per-path table at any time (zeroed pages are committed as written).
+        let mut table: Vec<Vec<f64>> = (0..width).map(|_| vec![0.0; n]).collect();
+        let n_stored = self.store_paths.min(end).saturating_sub(start) as usize;
+        let mut stored = vec![0.0; n_stored * c.series.len() * (c.steps + 1)];
+        let sketches = match self.threads.map(|t| t.min(cores())) {
             Some(t) => rayon::ThreadPoolBuilder::new()
                 .num_threads(t)
                 .build()
                 .map_err(|e| Error::ResourceLimit(format!("cannot start {t} threads: {e}")))?
-                .install(work),
-            None => work(),
-        };
-        let mut batches = Vec::with_capacity(outs.len());
-        let mut skipped = false;
-        for out in outs {
-            match out {
-                Some(Ok(b)) => batches.push(b),
-                // Batches run in order of index below the first failure, so
-                // the first error in index order is the lowest failing path.
-                Some(Err(e)) => return Err(e),
-                None => skipped = true,
-            }
-        }
-        if skipped {
-            let width = RowLayout::new(&self.compiled).width();
-            return Err(Error::Cancelled {
-                done: batches.iter().map(|b| (b.rows.len() / width) as u64).sum(),
-                total: end - start,
-            });
-        }
+                .install(|| self.run_batches(start, end, &mut table, &mut stored)),
+            None => self.run_batches(start, end, &mut table, &mut stored),
+        }?;
         Ok(assemble::results(
-            &self.compiled,
+            c,
             self.seed,
             self.paths,
             (start, end),
             self.store_paths,
-            batches,
+            table,
+            stored,
             sketches,
         ))
     }
 
-    /// Every batch of `[start, end)` on the current rayon pool: the batches'
-    /// outputs in path order (`None` for a batch skipped after a cancel or
-    /// after a failure at a lower batch), and the time-series sketches.
+    /// Every batch of `[start, end)` on the current rayon pool, writing into
+    /// `table` (one column per output, path `start` first) and `stored`;
+    /// returns the time-series sketches.
     ///
     /// Sketches are merged per worker thread, so their memory does not grow
-    /// with the number of batches; merging is exact and order-free.
-    fn run_batches(&self, start: u64, end: u64) -> (Vec<Option<Result<assemble::Batch>>>, Vec<Sketch>) {
+    /// with the number of batches (merging is exact and order-free). After a
+    /// failure, batches above the failing one are skipped and those below
+    /// still run, so the error reported is the lowest failing path.
+    fn run_batches(&self, start: u64, end: u64, table: &mut [Vec<f64>], stored: &mut [f64]) -> Result<Vec<Sketch>> {
         let c = &self.compiled;
-        let layout = RowLayout::new(c);
-        let width = layout.width();
+        let width = table.len();
         let n_sketch = c.series.len() * c.quarters();
         let stored_len = c.series.len() * (c.steps + 1);
         let total = end - start;
@@ -294,36 +333,35 @@ impl<'a> Simulation<'a> {
         let per_thread: Vec<Mutex<Vec<Sketch>>> = (0..rayon::current_num_threads())
             .map(|_| Mutex::new(Vec::new()))
             .collect();
-        let batches: Vec<(u64, u64)> = (start..end)
-            .step_by(BATCH as usize)
-            .map(|a| (a, (a + BATCH).min(end)))
-            .collect();
-        let outs = batches
-            .par_iter()
+        let views = batch_views(start, end, self.store_paths, stored_len, table, stored);
+        let outs: Vec<Option<Result<()>>> = views
+            .into_par_iter()
             .enumerate()
             .map_init(
-                || PathRunner::new(c, self.seed),
-                |runner, (bi, &(a, b))| {
+                || (PathRunner::new(c, self.seed), vec![0.0; width]),
+                |(runner, row), (bi, mut view)| {
                     if cancel.is_cancelled() || bi as u64 > first_failure.load(Ordering::Relaxed) {
                         return None;
                     }
+                    let (a, b) = view.paths;
                     let n_batch = (b - a) as usize;
-                    let mut rows = vec![0.0; n_batch * width];
                     let mut quarters = vec![0.0; n_sketch * n_batch];
-                    let n_stored = self.store_paths.clamp(a, b) - a;
-                    let mut stored = vec![0.0; n_stored as usize * stored_len];
+                    let mut stored_paths = view.stored.chunks_exact_mut(stored_len.max(1));
                     for p in a..b {
                         let j = (p - a) as usize;
                         let mut out = PathOut {
-                            row: &mut rows[j * width..(j + 1) * width],
+                            row,
                             quarters: &mut quarters,
                             paths: n_batch,
                             j,
-                            stored: (p < self.store_paths).then(|| &mut stored[j * stored_len..(j + 1) * stored_len]),
+                            stored: stored_paths.next(),
                         };
                         if let Err(e) = runner.run(p, self.table.map(|t| t.row(p)), &mut out) {
                             first_failure.fetch_min(bi as u64, Ordering::Relaxed);
                             return Some(Err(e));
+                        }
+                        for (col, x) in view.columns.iter_mut().zip(row.iter()) {
+                            col[j] = *x;
                         }
                     }
                     let thread = rayon::current_thread_index().unwrap_or(0) % per_thread.len();
@@ -337,10 +375,24 @@ impl<'a> Simulation<'a> {
                     drop(sketches);
                     let d = done.fetch_add(b - a, Ordering::Relaxed) + (b - a);
                     self.observer.progress(d, total);
-                    Some(Ok(assemble::Batch { rows, stored }))
+                    Some(Ok(()))
                 },
             )
             .collect();
+        let mut finished = 0;
+        let mut skipped = false;
+        for (bi, out) in outs.into_iter().enumerate() {
+            match out {
+                Some(Ok(())) => finished += (BATCH * (bi as u64 + 1)).min(total) - BATCH * bi as u64,
+                // Batches below the first failure all ran, so the first error
+                // in batch order is the lowest failing path.
+                Some(Err(e)) => return Err(e),
+                None => skipped = true,
+            }
+        }
+        if skipped {
+            return Err(Error::Cancelled { done: finished, total });
+        }
         let mut sketches = vec![Sketch::new(); n_sketch];
         for slot in per_thread {
             let part = slot.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -348,6 +400,55 @@ impl<'a> Simulation<'a> {
                 s.merge(o);
             }
         }
-        (outs, sketches)
+        Ok(sketches)
     }
+}
+
+/// The cores this process may use (1 when unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The part of the outputs one batch writes: its paths' range of every
+/// column, and its stored paths.
+struct BatchView<'t> {
+    paths: (u64, u64),
+    columns: Vec<&'t mut [f64]>,
+    stored: &'t mut [f64],
+}
+
+/// Split the columns and the stored paths into the disjoint parts of each
+/// batch of [`BATCH`] paths, so that batches write in parallel without locks.
+fn batch_views<'t>(
+    start: u64,
+    end: u64,
+    store_paths: u64,
+    stored_len: usize,
+    table: &'t mut [Vec<f64>],
+    stored: &'t mut [f64],
+) -> Vec<BatchView<'t>> {
+    let mut views: Vec<BatchView<'t>> = (start..end)
+        .step_by(BATCH as usize)
+        .map(|a| BatchView {
+            paths: (a, (a + BATCH).min(end)),
+            columns: Vec::with_capacity(table.len()),
+            stored: &mut [],
+        })
+        .collect();
+    for column in table.iter_mut() {
+        let mut rest: &mut [f64] = column;
+        for v in views.iter_mut() {
+            let (head, tail) = rest.split_at_mut((v.paths.1 - v.paths.0) as usize);
+            v.columns.push(head);
+            rest = tail;
+        }
+    }
+    let mut rest = stored;
+    for v in views.iter_mut() {
+        let kept = store_paths.clamp(v.paths.0, v.paths.1) - v.paths.0;
+        let (head, tail) = rest.split_at_mut(kept as usize * stored_len);
+        v.stored = head;
+        rest = tail;
+    }
+    views
 }

@@ -106,6 +106,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(results::merge, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("LAB_METRICS", crate::results::LAB_METRICS.to_vec())?;
+    m.add(
+        "SERIES",
+        crate::results::Series::ALL.iter().map(|s| s.name()).collect::<Vec<_>>(),
+    )?;
     m.add("SERIES_QUANTILES", crate::results::SERIES_QUANTILES.to_vec())?;
     Ok(())
 }
