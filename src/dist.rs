@@ -15,6 +15,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal, Triangular};
 use statrs::statistics::Distribution as _;
 
+use crate::error::Num;
+
 /// A scalar input: a plain number or a distribution.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Uncertain {
@@ -202,7 +204,11 @@ impl Dist {
         let mut out = Vec::new();
         let mut finite = |name: &str, v: f64| {
             if !v.is_finite() {
-                out.push(format!("{} parameter {name} must be finite, got {v}", self.family()));
+                out.push(format!(
+                    "{} parameter {name} must be finite, got {}",
+                    self.family(),
+                    Num(v)
+                ));
             }
         };
         match &self.kind {
@@ -244,42 +250,49 @@ impl Dist {
             DistKind::Fixed { .. } => {}
             DistKind::Uniform { lo, hi } => {
                 if lo >= hi {
-                    out.push(format!("uniform needs lo < hi, got lo = {lo}, hi = {hi}"));
+                    out.push(format!(
+                        "uniform needs lo < hi, got lo = {}, hi = {}",
+                        Num(*lo),
+                        Num(*hi)
+                    ));
                 }
             }
             DistKind::Normal { sd, .. } => {
                 if *sd <= 0.0 {
-                    out.push(format!("normal needs sd > 0, got {sd}"));
+                    out.push(format!("normal needs sd > 0, got {}", Num(*sd)));
                 }
             }
             DistKind::LogNormal { mean, sd } => {
                 if *mean <= 0.0 {
-                    out.push(format!("lognormal needs mean > 0, got {mean}"));
+                    out.push(format!("lognormal needs mean > 0, got {}", Num(*mean)));
                 }
                 if *sd <= 0.0 {
-                    out.push(format!("lognormal needs sd > 0, got {sd}"));
+                    out.push(format!("lognormal needs sd > 0, got {}", Num(*sd)));
                 }
             }
             DistKind::LogNormalLog { sigma, .. } => {
                 if *sigma <= 0.0 {
-                    out.push(format!("lognormal needs sigma > 0, got {sigma}"));
+                    out.push(format!("lognormal needs sigma > 0, got {}", Num(*sigma)));
                 }
             }
             DistKind::Triangular { lo, mode, hi } | DistKind::Pert { lo, mode, hi } => {
                 if lo >= hi {
-                    out.push(format!("{fam} needs lo < hi, got lo = {lo}, hi = {hi}"));
+                    out.push(format!("{fam} needs lo < hi, got lo = {}, hi = {}", Num(*lo), Num(*hi)));
                 } else if mode < lo || mode > hi {
                     out.push(format!(
-                        "{fam} needs lo <= mode <= hi, got mode = {mode} outside [{lo}, {hi}]"
+                        "{fam} needs lo <= mode <= hi, got mode = {} outside [{}, {}]",
+                        Num(*mode),
+                        Num(*lo),
+                        Num(*hi)
                     ));
                 }
             }
             DistKind::Beta { a, b, lo, hi } => {
                 if *a <= 0.0 || *b <= 0.0 {
-                    out.push(format!("beta needs a, b > 0, got a = {a}, b = {b}"));
+                    out.push(format!("beta needs a, b > 0, got a = {}, b = {}", Num(*a), Num(*b)));
                 }
                 if lo >= hi {
-                    out.push(format!("beta needs lo < hi, got lo = {lo}, hi = {hi}"));
+                    out.push(format!("beta needs lo < hi, got lo = {}, hi = {}", Num(*lo), Num(*hi)));
                 }
             }
             DistKind::Discrete { values, probs } => {
@@ -294,11 +307,11 @@ impl Dist {
                     ));
                 }
                 if let Some(p) = probs.iter().find(|p| **p < 0.0) {
-                    out.push(format!("discrete probs must be >= 0, got {p}"));
+                    out.push(format!("discrete probs must be >= 0, got {}", Num(*p)));
                 }
                 let sum: f64 = probs.iter().sum();
                 if (sum - 1.0).abs() > 1e-9 {
-                    out.push(format!("discrete probs must sum to 1, got {sum}"));
+                    out.push(format!("discrete probs must sum to 1, got {}", Num(sum)));
                 }
             }
             DistKind::Empirical { values } => {
@@ -310,7 +323,11 @@ impl Dist {
         if let (Some(lo), Some(hi)) = (self.min, self.max)
             && lo >= hi
         {
-            out.push(format!("truncation needs min < max, got min = {lo}, max = {hi}"));
+            out.push(format!(
+                "truncation needs min < max, got min = {}, max = {}",
+                Num(lo),
+                Num(hi)
+            ));
         }
         if self.min.is_some_and(f64::is_nan) || self.max.is_some_and(f64::is_nan) {
             out.push("truncation bounds must be numbers".into());
@@ -339,8 +356,10 @@ impl Dist {
                 let total: f64 = kept.iter().map(|(_, p)| p).sum();
                 if kept.is_empty() || total <= 0.0 {
                     return Err(format!(
-                        "{} has no probability inside the truncation [{lo}, {hi}]",
-                        self.family()
+                        "{} has no probability inside the truncation [{}, {}]",
+                        self.family(),
+                        Num(lo),
+                        Num(hi)
                     ));
                 }
                 let mut cum = 0.0;
@@ -375,8 +394,10 @@ impl Dist {
                     || (!point && (lo >= bhi || hi <= blo))
                 {
                     return Err(format!(
-                        "{} has no probability inside the truncation [{lo}, {hi}]",
-                        self.family()
+                        "{} has no probability inside the truncation [{}, {}]",
+                        self.family(),
+                        Num(lo),
+                        Num(hi)
                     ));
                 }
                 let support = if let Base::Point(v) = base {
@@ -395,6 +416,12 @@ impl Dist {
             }
         }
     }
+}
+
+/// A list of numbers as messages print it: `[0.1, 1e308]`.
+fn nums(xs: &[f64]) -> String {
+    let items: Vec<String> = xs.iter().map(|x| Num(*x).to_string()).collect();
+    format!("[{}]", items.join(", "))
 }
 
 /// The set of values a distribution can produce, for domain checks.
@@ -439,12 +466,23 @@ enum Base {
 
 impl Base {
     fn new(kind: &DistKind) -> Result<Base, String> {
-        let err = |e: &dyn std::fmt::Display| e.to_string();
+        // statrs rejects parameters that overflow (a mean of 1e308 with a
+        // large sd, a pert whose range is infinite); say so in our words.
+        let err = |_: &dyn std::fmt::Display| {
+            format!(
+                "{} cannot be evaluated with these parameters (too large or too small for floating point)",
+                Dist::new(kind.clone())
+            )
+        };
         Ok(match kind {
             DistKind::Fixed { value } => Base::Point(*value),
             DistKind::Uniform { lo, hi } => {
                 if !(lo < hi) {
-                    return Err(format!("uniform needs lo < hi, got lo = {lo}, hi = {hi}"));
+                    return Err(format!(
+                        "uniform needs lo < hi, got lo = {}, hi = {}",
+                        Num(*lo),
+                        Num(*hi)
+                    ));
                 }
                 Base::Uniform(*lo, *hi)
             }
@@ -452,7 +490,9 @@ impl Base {
             DistKind::LogNormal { mean, sd } => {
                 if !(*mean > 0.0 && *sd > 0.0) {
                     return Err(format!(
-                        "lognormal needs mean > 0 and sd > 0, got mean = {mean}, sd = {sd}"
+                        "lognormal needs mean > 0 and sd > 0, got mean = {}, sd = {}",
+                        Num(*mean),
+                        Num(*sd)
                     ));
                 }
                 let (mu, sigma) = lognormal_params(*mean, *sd);
@@ -467,7 +507,10 @@ impl Base {
             DistKind::Pert { lo, mode, hi } => {
                 if !(lo < hi && lo <= mode && mode <= hi) {
                     return Err(format!(
-                        "pert needs lo <= mode <= hi and lo < hi, got {lo}, {mode}, {hi}"
+                        "pert needs lo <= mode <= hi and lo < hi, got {}, {}, {}",
+                        Num(*lo),
+                        Num(*mode),
+                        Num(*hi)
                     ));
                 }
                 let a = 1.0 + 4.0 * (mode - lo) / (hi - lo);
@@ -481,7 +524,7 @@ impl Base {
             }
             DistKind::Beta { a, b, lo, hi } => {
                 if !(lo < hi) {
-                    return Err(format!("beta needs lo < hi, got lo = {lo}, hi = {hi}"));
+                    return Err(format!("beta needs lo < hi, got lo = {}, hi = {}", Num(*lo), Num(*hi)));
                 }
                 Base::Beta(
                     Beta::new(*a, *b).map_err(|e| err(&e))?,
@@ -872,7 +915,7 @@ impl From<Dist> for DistSpec {
 impl std::fmt::Display for Uncertain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Uncertain::Fixed(v) => write!(f, "{v}"),
+            Uncertain::Fixed(v) => write!(f, "{}", Num(*v)),
             Uncertain::Dist(d) => write!(f, "{d}"),
         }
     }
@@ -881,15 +924,17 @@ impl std::fmt::Display for Uncertain {
 impl std::fmt::Display for Dist {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.kind {
-            DistKind::Fixed { value } => write!(f, "fixed({value})")?,
-            DistKind::Uniform { lo, hi } => write!(f, "uniform({lo}, {hi})")?,
-            DistKind::Normal { mean, sd } => write!(f, "normal(mean={mean}, sd={sd})")?,
-            DistKind::LogNormal { mean, sd } => write!(f, "lognormal(mean={mean}, sd={sd})")?,
-            DistKind::LogNormalLog { mu, sigma } => write!(f, "lognormal(mu={mu}, sigma={sigma})")?,
-            DistKind::Triangular { lo, mode, hi } => write!(f, "triangular({lo}, {mode}, {hi})")?,
-            DistKind::Pert { lo, mode, hi } => write!(f, "pert({lo}, {mode}, {hi})")?,
-            DistKind::Beta { a, b, lo, hi } => write!(f, "beta({a}, {b}, {lo}, {hi})")?,
-            DistKind::Discrete { values, probs } => write!(f, "discrete({values:?}, {probs:?})")?,
+            DistKind::Fixed { value } => write!(f, "fixed({})", Num(*value))?,
+            DistKind::Uniform { lo, hi } => write!(f, "uniform({}, {})", Num(*lo), Num(*hi))?,
+            DistKind::Normal { mean, sd } => write!(f, "normal(mean={}, sd={})", Num(*mean), Num(*sd))?,
+            DistKind::LogNormal { mean, sd } => write!(f, "lognormal(mean={}, sd={})", Num(*mean), Num(*sd))?,
+            DistKind::LogNormalLog { mu, sigma } => write!(f, "lognormal(mu={}, sigma={})", Num(*mu), Num(*sigma))?,
+            DistKind::Triangular { lo, mode, hi } => {
+                write!(f, "triangular({}, {}, {})", Num(*lo), Num(*mode), Num(*hi))?
+            }
+            DistKind::Pert { lo, mode, hi } => write!(f, "pert({}, {}, {})", Num(*lo), Num(*mode), Num(*hi))?,
+            DistKind::Beta { a, b, lo, hi } => write!(f, "beta({}, {}, {}, {})", Num(*a), Num(*b), Num(*lo), Num(*hi))?,
+            DistKind::Discrete { values, probs } => write!(f, "discrete({}, {})", nums(values), nums(probs))?,
             DistKind::Empirical { values } => write!(f, "empirical({} values)", values.len())?,
         }
         match (self.min, self.max) {
@@ -897,8 +942,8 @@ impl std::fmt::Display for Dist {
             (lo, hi) => write!(
                 f,
                 " truncated to [{}, {}]",
-                lo.unwrap_or(f64::NEG_INFINITY),
-                hi.unwrap_or(f64::INFINITY)
+                Num(lo.unwrap_or(f64::NEG_INFINITY)),
+                Num(hi.unwrap_or(f64::INFINITY))
             ),
         }
     }

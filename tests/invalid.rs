@@ -227,7 +227,7 @@ fn every_problem_is_reported() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/many_problems.toml");
     let err = load(&path).unwrap_err();
     let expected = [
-        "steps_per_year: must be a positive multiple of 4, got 10",
+        "steps_per_year: must be a multiple of 4 in [4, 365], got 10",
         "valuation.pop_threshold: must be in (0, 1), got 1.5",
         "gap.half_life: must be > 0, got 0",
         "prices.ratio_0: must be > 0, got -0.17",

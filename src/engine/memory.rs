@@ -160,8 +160,9 @@ fn control_group_headroom() -> Option<u64> {
 /// `2e9`); K, M, G, T are powers of 1024.
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
-    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
+    // The unit is the trailing letters (so `2e9` is a number).
+    let number = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &t[number.len()..];
     let x: f64 = number
         .trim()
         .parse()

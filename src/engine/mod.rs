@@ -241,8 +241,9 @@ impl<'a> Simulation<'a> {
                     Problem::new(
                         c.clone(),
                         format!(
-                            "{} on every path, got values outside on {count} path(s), first {first}",
+                            "{} on every path, got values outside on {count} path(s), first {}",
                             self.compiled.domains[f].describe(),
+                            crate::error::Num(first),
                         ),
                     )
                 })

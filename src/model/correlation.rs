@@ -3,6 +3,8 @@
 
 use nalgebra::{DMatrix, Matrix4, Vector4};
 
+use crate::error::Num;
+
 /// Check a 4x4 process correlation matrix (order G, P, rho, A).
 pub fn check_process(m: &[Vec<f64>]) -> Result<(), String> {
     if m.len() != 4 || m.iter().any(|r| r.len() != 4) {
@@ -23,19 +25,20 @@ fn check_correlation(m: &DMatrix<f64>) -> Result<DMatrix<f64>, String> {
         for j in 0..n {
             let x = m[(i, j)];
             if !x.is_finite() {
-                return Err(format!("entry ({i}, {j}) must be finite, got {x}"));
+                return Err(format!("entry ({i}, {j}) must be finite, got {}", Num(x)));
             }
             if i == j && (x - 1.0).abs() > 1e-12 {
-                return Err(format!("diagonal entry ({i}, {i}) must be 1, got {x}"));
+                return Err(format!("diagonal entry ({i}, {i}) must be 1, got {}", Num(x)));
             }
             if (x - m[(j, i)]).abs() > 1e-12 {
                 return Err(format!(
-                    "must be symmetric, got {x} at ({i}, {j}) and {} at ({j}, {i})",
-                    m[(j, i)]
+                    "must be symmetric, got {} at ({i}, {j}) and {} at ({j}, {i})",
+                    Num(x),
+                    Num(m[(j, i)])
                 ));
             }
             if x.abs() > 1.0 {
-                return Err(format!("entries must be in [-1, 1], got {x} at ({i}, {j})"));
+                return Err(format!("entries must be in [-1, 1], got {} at ({i}, {j})", Num(x)));
             }
         }
     }

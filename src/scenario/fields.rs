@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::types::Scenario;
 use crate::dist::{Support, Uncertain};
+use crate::error::Num;
 
 /// The values a field may take (MODEL section 9).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,8 +77,14 @@ impl Domain {
     }
 }
 
-fn round_for_message(b: f64) -> f64 {
-    (b * 1e9).round() / 1e9
+fn round_for_message(b: f64) -> Num {
+    Num((b * 1e9).round() / 1e9)
+}
+
+/// `g_T` in (-1, 1): a growth rate per year for ever (MODEL section 9 asks
+/// `r - g_T >= 0.01`; outside this range the rate is not a growth rate).
+pub(crate) fn terminal_growth_in_domain(g: f64) -> bool {
+    g.is_finite() && g.abs() < 1.0
 }
 
 /// One scalar input of a scenario.
@@ -107,8 +114,9 @@ impl Scenario {
             "valuation.discount_rate".into(),
             "1/year",
             &v.discount_rate,
-            // A non-finite g_T is reported on its own; no bound "NaN" for r.
-            if v.terminal_growth.is_finite() {
+            // A g_T outside its own domain is reported on its own, so that
+            // the discount rate is not blamed for it.
+            if terminal_growth_in_domain(v.terminal_growth) {
                 Domain::AtLeast(v.terminal_growth + 0.01 - 1e-12)
             } else {
                 Domain::Any

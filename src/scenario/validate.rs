@@ -5,9 +5,17 @@ use std::collections::HashSet;
 
 use super::types::{Op, Scenario};
 use crate::dist::Uncertain;
-use crate::error::{Error, Problem, Problems, Result};
+use crate::error::{Error, Num, Problem, Problems, Result};
 use crate::model::correlation;
 use crate::model::events::Target;
+
+/// `start_year` limits: a valuation date in the range of the model's data and story.
+pub const START_YEARS: (f64, f64) = (1900.0, 2200.0);
+/// The longest horizon in years.
+pub const MAX_HORIZON: f64 = 100.0;
+/// Fewest and most steps per year (quarterly to daily).
+pub const MIN_STEPS: u32 = 4;
+pub const MAX_STEPS: u32 = 365;
 
 impl Scenario {
     /// Check every rule of MODEL section 9.
@@ -28,45 +36,62 @@ impl Scenario {
         let mut out = Vec::new();
         let mut bad = |path: &str, msg: String| out.push(Problem::new(path, msg));
 
-        // Time grid.
-        if !self.start_year.is_finite() {
-            bad("start_year", format!("must be finite, got {}", self.start_year));
+        // Time grid (MODEL section 9, with limits that keep a run meaningful).
+        let y0 = self.start_year;
+        if !y0.is_finite() {
+            bad("start_year", format!("must be finite, got {}", Num(y0)));
+        } else if !(START_YEARS.0..=START_YEARS.1).contains(&y0) {
+            bad(
+                "start_year",
+                format!("must be in [{}, {}], got {}", START_YEARS.0, START_YEARS.1, Num(y0)),
+            );
         }
         let n = self.steps_per_year;
-        if n == 0 || !n.is_multiple_of(4) {
-            bad("steps_per_year", format!("must be a positive multiple of 4, got {n}"));
+        if !(MIN_STEPS..=MAX_STEPS).contains(&n) || !n.is_multiple_of(4) {
+            bad(
+                "steps_per_year",
+                format!("must be a multiple of 4 in [{MIN_STEPS}, {MAX_STEPS}], got {n}"),
+            );
         }
         let h = self.horizon;
-        if !(h.is_finite() && h > 0.0) {
-            bad("horizon", format!("must be > 0, got {h}"));
+        if !(h.is_finite() && h > 0.0 && h <= MAX_HORIZON) {
+            bad(
+                "horizon",
+                format!("must be in (0, {MAX_HORIZON}] years, got {}", Num(h)),
+            );
         } else if n > 0 {
             let k = h * n as f64;
             if (k - k.round()).abs() > 1e-9 {
                 bad(
                     "horizon",
-                    format!("horizon x steps_per_year must be an integer, got {h} x {n} = {k}"),
+                    format!(
+                        "horizon x steps_per_year must be an integer, got {} x {n} = {}",
+                        Num(h),
+                        Num(k)
+                    ),
                 );
-            } else if k.round() > 100_000.0 {
-                bad("horizon", format!("at most 100000 steps in all, got {h} x {n} = {k}"));
             }
         }
 
         // Valuation constants.
         let v = &self.valuation;
-        if !v.terminal_growth.is_finite() {
+        let g = v.terminal_growth;
+        if !g.is_finite() {
+            bad("valuation.terminal_growth", format!("must be finite, got {}", Num(g)));
+        } else if !super::fields::terminal_growth_in_domain(g) {
             bad(
                 "valuation.terminal_growth",
-                format!("must be finite, got {}", v.terminal_growth),
+                format!("must be in (-1, 1), a growth rate per year, got {}", Num(g)),
             );
         }
         if !(v.pop_threshold > 0.0 && v.pop_threshold < 1.0) {
             bad(
                 "valuation.pop_threshold",
-                format!("must be in (0, 1), got {}", v.pop_threshold),
+                format!("must be in (0, 1), got {}", Num(v.pop_threshold)),
             );
         }
         if !self.gap.floor.is_finite() {
-            bad("gap.floor", format!("must be finite, got {}", self.gap.floor));
+            bad("gap.floor", format!("must be finite, got {}", Num(self.gap.floor)));
         }
 
         // Every scalar input: its number or its distribution against its domain.
@@ -79,7 +104,7 @@ impl Scenario {
                         } else {
                             "must be finite".into()
                         };
-                        bad(&f.path, format!("{rule}, got {x}"));
+                        bad(&f.path, format!("{rule}, got {}", Num(*x)));
                     }
                 }
                 Uncertain::Dist(d) => {
@@ -96,8 +121,8 @@ impl Scenario {
                             format!(
                                 "{}, but {d} can draw values in [{}, {}]; truncate it with min/max",
                                 f.domain.describe(),
-                                s.support().lo,
-                                s.support().hi
+                                Num(s.support().lo),
+                                Num(s.support().hi)
                             ),
                         );
                     }
@@ -131,13 +156,13 @@ impl Scenario {
                 if !(pt[0].is_finite() && pt[1].is_finite()) {
                     bad(
                         &format!("{}[{i}]", p("plan")),
-                        format!("must be finite, got [{}, {}]", pt[0], pt[1]),
+                        format!("must be finite, got [{}, {}]", Num(pt[0]), Num(pt[1])),
                     );
                 }
                 if pt[1] < 0.0 {
                     bad(
                         &format!("{}[{i}]", p("plan")),
-                        format!("spending must be >= 0, got {}", pt[1]),
+                        format!("spending must be >= 0, got {}", Num(pt[1])),
                     );
                 }
             }
@@ -147,7 +172,8 @@ impl Scenario {
                         &format!("{}[{}]", p("plan"), i + 1),
                         format!(
                             "plan years must be strictly increasing, got {} after {}",
-                            w[1][0], w[0][0]
+                            Num(w[1][0]),
+                            Num(w[0][0])
                         ),
                     );
                 }
@@ -189,13 +215,13 @@ impl Scenario {
                 (None, None) => bad(&format!("events.{}", ev.id), "needs a hazard or a date".into()),
                 (None, Some(y)) => {
                     if !y.is_finite() {
-                        bad(&p("date"), format!("must be finite, got {y}"));
+                        bad(&p("date"), format!("must be finite, got {}", Num(y)));
                     } else if n > 0 {
                         let j = ((y - self.start_year) * n as f64 - 1e-9).ceil();
                         if j <= 0.0 {
                             bad(
                                 &p("date"),
-                                format!("must be after start_year {}, got {y}", self.start_year),
+                                format!("must be after start_year {}, got {}", Num(self.start_year), Num(y)),
                             );
                         }
                     }
@@ -213,10 +239,10 @@ impl Scenario {
                                 format!("`{}` takes {}, got {:?}", eff.0, t.ops_description(), eff.1).to_lowercase(),
                             );
                         } else if !eff.2.is_finite() {
-                            bad(&path, format!("value must be finite, got {}", eff.2));
+                            bad(&path, format!("value must be finite, got {}", Num(eff.2)));
                         } else if t.is_multiplicative() && eff.2 <= 0.0 {
                             let op = if eff.1 == Op::Mul { "factor" } else { "value" };
-                            bad(&path, format!("{op} for `{}` must be > 0, got {}", eff.0, eff.2));
+                            bad(&path, format!("{op} for `{}` must be > 0, got {}", eff.0, Num(eff.2)));
                         }
                         if let Some(lab) = t.lab_needing_mark()
                             && self.labs[lab].mark.is_none()
@@ -256,12 +282,30 @@ impl Scenario {
                     ok = false;
                 }
                 if !(r.is_finite() && (-1.0..=1.0).contains(r)) {
-                    bad(&path, format!("rank correlation must be in [-1, 1], got {r}"));
+                    bad(&path, format!("rank correlation must be in [-1, 1], got {}", Num(*r)));
                     ok = false;
                 }
             }
             if ok && let Err(msg) = correlation::InputCopula::new(&self.correlation.inputs) {
                 bad("correlation.inputs", msg);
+            }
+        }
+
+        // Every citation names a field of this scenario.
+        if !self.sources.is_empty() {
+            let expanded = super::fields::expand_defaults(self, self.to_value(), true);
+            for key in self.sources.keys() {
+                if let Err(msg) = super::paths::get(&expanded, key)
+                    && !names_optional_field(self, key)
+                {
+                    bad(
+                        "sources",
+                        format!(
+                            "key `{key}` names no field of this scenario ({})",
+                            msg.trim_start_matches(&format!("{key}: "))
+                        ),
+                    );
+                }
             }
         }
         out
@@ -281,6 +325,19 @@ impl Scenario {
                 .segments
                 .iter()
                 .any(|s| lab.weights.get(&s.id).is_some_and(positive))
+    }
+}
+
+/// Whether `key` names an optional field that this scenario leaves out (a
+/// citation may explain why: a calibrated brand premium, an event's date).
+fn names_optional_field(s: &Scenario, key: &str) -> bool {
+    let parts: Vec<&str> = key.split('.').collect();
+    match parts.as_slice() {
+        ["segments", id, "brand_premium"] => s.segment(id).is_some(),
+        ["labs", id, "mark" | "growth_trailing" | "multiple_inf"] => s.lab(id).is_some(),
+        ["events", id, "hazard" | "date"] => s.events.iter().any(|e| e.id == *id),
+        ["correlation", "process" | "inputs"] => true,
+        _ => false,
     }
 }
 
