@@ -176,7 +176,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         _ => return Err(format!("unknown unit in {text:?} (use K, M, G or T)")),
     };
     let bytes = x * (1u64 << shift) as f64;
-    if !(bytes.is_finite() && bytes >= 1.0 && bytes < 1.8e19) {
+    if !(1.0..1.8e19).contains(&bytes) {
         return Err(format!("a memory size must be positive and finite, got {text:?}"));
     }
     Ok(bytes as u64)
