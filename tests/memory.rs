@@ -9,6 +9,8 @@ use std::process::{Command, Stdio};
 use aibubble::{Scenario, Simulation};
 
 /// Peak resident memory of `aibubble ARGS`, in bytes.
+// The child is reaped by `wait4`, which also reports its peak memory.
+#[allow(clippy::zombie_processes)]
 fn peak_rss(args: &[&str]) -> u64 {
     let child = Command::new(env!("CARGO_BIN_EXE_aibubble"))
         .args(args)
