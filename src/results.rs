@@ -8,8 +8,9 @@ use crate::error::{Error, Result};
 use crate::scenario::{Class, Scenario};
 use crate::stats::Sketch;
 
-/// Version of the results schema written by this build.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the results schema written by this build (2: files carry a
+/// checksum of their per-path columns).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Per-lab metrics kept for every path (MODEL section 10 output names), in this order.
 pub const LAB_METRICS: [&str; 8] = [
@@ -400,23 +401,54 @@ impl Results {
         Ok(())
     }
 
-    /// Serialise as JSON (per-path columns as base64 of their f64 bytes).
+    /// Serialise as JSON (per-path columns as base64 of their f64 bytes),
+    /// with a `checksum` of the columns that [`Results::from_json`] verifies.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("results serialise")
+        let body = serde_json::to_string(self).expect("results serialise");
+        format!("{{\"checksum\":\"{}\",{}", self.checksum(), &body[1..])
+    }
+
+    /// A checksum of every per-path column and stored path, bit for bit:
+    /// FNV-1a over the little-endian words of the values, in file order.
+    /// It catches hand edits and damage, not tampering.
+    pub fn checksum(&self) -> String {
+        let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+        let mut add = |xs: &[f64]| {
+            for x in xs {
+                h ^= x.to_bits();
+                h = h.wrapping_mul(0x0000_0100_0000_01B3);
+            }
+        };
+        for c in &self.inputs {
+            add(&c.values);
+        }
+        for lab in &self.labs {
+            for c in lab.metrics.iter().chain(&lab.revenue).chain(&lab.fcf) {
+                add(&c.values);
+            }
+        }
+        for c in &self.events {
+            add(&c.values);
+        }
+        add(&self.pv_savings);
+        add(&self.stored);
+        format!("fnv1a64:{h:016x}")
     }
 
     /// Read results written by [`Results::to_json`].
     ///
     /// # Errors
-    /// [`Error::Schema`] for another schema version, [`Error::ResultsFile`] otherwise.
+    /// [`Error::Schema`] for another schema version, [`Error::ResultsFile`]
+    /// for anything that does not hang together or fails its checksum.
     pub fn from_json(text: &str) -> Result<Results> {
         let unreadable = |message: String| Error::ResultsFile { message };
         #[derive(Deserialize)]
-        struct Version {
+        struct Head {
             schema_version: Option<u32>,
+            checksum: Option<String>,
         }
-        let v: Version = serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
-        match v.schema_version {
+        let head: Head = serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
+        match head.schema_version {
             Some(SCHEMA_VERSION) => {}
             Some(found) => {
                 return Err(Error::Schema {
@@ -432,6 +464,16 @@ impl Results {
         results
             .check_consistent()
             .map_err(|message| unreadable(format!("{message}: not a consistent aibubble results file")))?;
+        let want = head
+            .checksum
+            .ok_or_else(|| unreadable("no checksum: not a results file written by aibubble".into()))?;
+        let got = results.checksum();
+        if got != want {
+            return Err(unreadable(format!(
+                "the per-path columns do not match the file's checksum ({want}, computed {got}): \
+                 the file was changed or damaged after it was written"
+            )));
+        }
         Ok(results)
     }
 }

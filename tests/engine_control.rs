@@ -165,11 +165,30 @@ fn results_round_trip_through_json_and_damaged_files_are_refused() {
     assert!(matches!(err, Error::ResultsFile { .. }), "{err}");
     assert!(err.to_string().contains("fair_value"), "{err}");
 
-    let newer = text.replacen("\"schema_version\":1", "\"schema_version\":7", 1);
+    let version = format!("\"schema_version\":{}", aibubble::results::SCHEMA_VERSION);
+    assert!(text.contains(&version));
+    let newer = text.replacen(&version, "\"schema_version\":7", 1);
     assert!(matches!(
         aibubble::Results::from_json(&newer),
         Err(Error::Schema { found: 7, .. })
     ));
+
+    // A value edited by hand (a fair value made NaN) fails the checksum.
+    let mut edited = r.clone();
+    edited.labs[0].metrics[0].values[3] = f64::NAN;
+    let text_edited = edited.to_json();
+    let forged = text_edited.replacen(&edited.checksum(), &r.checksum(), 1);
+    let err = aibubble::Results::from_json(&forged).unwrap_err();
+    assert!(matches!(err, Error::ResultsFile { .. }), "{err}");
+    assert!(err.to_string().contains("checksum"), "{err}");
+    // And a file without a checksum is not taken for one of ours.
+    let bare = text.replacen(&format!("\"checksum\":\"{}\",", r.checksum()), "", 1);
+    assert!(
+        aibubble::Results::from_json(&bare)
+            .unwrap_err()
+            .to_string()
+            .contains("no checksum")
+    );
 }
 
 /// A scenario whose consumer elasticity is drawn so that some paths
