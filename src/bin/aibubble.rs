@@ -10,11 +10,25 @@ use aibubble::{Error, Scenario, Simulation};
 use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
+/// The exit statuses of [`exit_code`], for `--help`.
+const EXIT_STATUS: &str = "\
+Exit status:
+  0    success
+  1    any other failure
+  2    invalid arguments
+  3    invalid or unparsable scenario
+  4    a file could not be read or written, or --out would replace what aibubble did not write
+  5    unreadable results file
+  6    resource limit (the run needs too much memory)
+  7    numerical failure on a path
+  130  interrupted (Ctrl-C)";
+
 #[derive(Parser)]
 #[command(
     name = "aibubble",
     version,
-    about = "Monte Carlo repricing of closed AI labs as open models close the gap"
+    about = "Monte Carlo repricing of closed AI labs as open models close the gap",
+    after_help = EXIT_STATUS
 )]
 struct Cli {
     #[command(subcommand)]
@@ -77,8 +91,24 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::FAILURE
+            ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// The exit status of each kind of error, so that scripts can tell a bad
+/// scenario from a full disk; listed in [`EXIT_STATUS`]. clap exits with 2
+/// on its own for malformed command lines.
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Argument { .. } => 2,
+        Error::Scenario(_) | Error::Parse { .. } => 3,
+        Error::Io { .. } | Error::OutputExists { .. } => 4,
+        Error::ResultsFile { .. } | Error::Schema { .. } => 5,
+        Error::ResourceLimit(_) => 6,
+        Error::Numerical { .. } => 7,
+        Error::Cancelled { .. } => 130,
+        _ => 1,
     }
 }
 
@@ -263,5 +293,49 @@ fn print_table(s: &Summary) {
             e.name,
             pct(Some(e.p_fired))
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every status that [`exit_code`] gives is explained in `--help`.
+    #[test]
+    fn every_exit_code_is_documented() {
+        let io = || std::io::Error::other("x");
+        let errors = [
+            Error::argument("a", "b"),
+            Error::problem("a", "b"),
+            Error::Parse {
+                what: "a".into(),
+                message: "b".into(),
+            },
+            Error::Io {
+                path: "a".into(),
+                source: io(),
+            },
+            Error::OutputExists {
+                path: "a".into(),
+                found: "b".into(),
+            },
+            Error::ResultsFile { message: "a".into() },
+            Error::Schema { found: 2, supported: 1 },
+            Error::ResourceLimit("a".into()),
+            Error::Numerical {
+                path: "a".into(),
+                message: "b".into(),
+            },
+            Error::Cancelled { done: 1, total: 2 },
+        ];
+        let mut codes: Vec<u8> = errors.iter().map(exit_code).collect();
+        codes.extend([0, 1]);
+        for code in codes {
+            let line = format!("\n  {code:<5}");
+            assert!(
+                EXIT_STATUS.contains(&line),
+                "exit status {code} is not in\n{EXIT_STATUS}"
+            );
+        }
     }
 }
