@@ -508,8 +508,20 @@ fn validate_lists_every_problem_with_its_path() {
     let syntax = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid/syntax_unclosed_header.toml");
     let err = fails(SCENARIO, ["validate".as_ref(), syntax.as_os_str()]);
     assert!(err.contains("cannot parse TOML scenario"), "{err}");
-    let err = fails(FILES, ["validate", "no/such/file.toml"]);
+    let err = fails(USAGE, ["validate", "no/such/file.toml"]);
     assert!(err.contains("no/such/file.toml"), "{err}");
+    // A file that exists but cannot be read.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let err = fails(FILES, ["validate".as_ref(), dir.as_os_str()]);
+    assert!(err.contains(&dir.display().to_string()), "{err}");
+}
+
+#[test]
+fn validate_takes_preset_names() {
+    for name in PRESETS {
+        let out = ok(["validate", name]);
+        assert!(out.contains(&format!("{name}: valid scenario \"{name}\"")), "{out}");
+    }
 }
 
 #[test]
@@ -542,4 +554,20 @@ fn exit_codes_tell_failures_apart_and_help_lists_them() {
     // Checked before anything runs: a billion paths do not fit in memory.
     let err = fails(RESOURCES, ["run", "baseline", "--paths", "1000000000"]);
     assert!(err.contains("resource limit"), "{err}");
+}
+
+#[test]
+fn validate_fails_cleanly_on_deeply_nested_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    for (name, text) in [
+        ("deep.toml", format!("a = {}{}\n", "[".repeat(n), "]".repeat(n))),
+        ("deep.json", format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n))),
+    ] {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let err = fails(SCENARIO, ["validate".as_ref(), file.as_os_str()]);
+        assert!(err.len() < 300, "{} bytes: {err}", err.len());
+        assert!(err.contains(&file.display().to_string()), "{err}");
+    }
 }

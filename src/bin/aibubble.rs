@@ -9,6 +9,7 @@ use aibubble::summary::{LabSummary, Summary};
 use aibubble::{Error, Scenario, Simulation};
 use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use serde_json::Value;
 
 /// The exit statuses of [`exit_code`], for `--help`.
 const EXIT_STATUS: &str = "\
@@ -72,8 +73,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check a scenario file and list every problem.
-    Validate { file: PathBuf },
+    /// Check a preset or a scenario file and list every problem.
+    Validate {
+        /// A preset name or a path to a .toml/.json scenario.
+        scenario: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -174,17 +178,12 @@ fn execute(command: Command) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Validate { file } => {
-            let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
-                path: file.display().to_string(),
-                source,
-            })?;
-            let value = parse_value(&text, Format::of_path(&file))?;
+        Command::Validate { scenario } => {
+            let value = read_value(&scenario)?;
             let s = Scenario::from_value_unchecked(&value)?;
             s.validate()?;
             println!(
-                "{}: valid scenario {:?} ({} labs, {} segments, {} events)",
-                file.display(),
+                "{scenario}: valid scenario {:?} ({} labs, {} segments, {} events)",
                 s.name,
                 s.labs.len(),
                 s.segments.len(),
@@ -195,14 +194,20 @@ fn execute(command: Command) -> Result<(), Error> {
     }
 }
 
-/// A preset name, or a file path.
-fn load(name: &str) -> Result<Scenario, Error> {
+/// Where a scenario named on the command line comes from.
+enum Source<'a> {
+    Preset(&'a str),
+    File(&'a Path),
+}
+
+/// A preset name, or else a file path.
+fn source(name: &str) -> Result<Source<'_>, Error> {
     if presets::names().contains(&name) {
-        return Scenario::preset(name);
+        return Ok(Source::Preset(name));
     }
     let path = Path::new(name);
     if path.exists() {
-        return Scenario::from_file(path);
+        return Ok(Source::File(path));
     }
     Err(Error::argument(
         "scenario",
@@ -211,6 +216,36 @@ fn load(name: &str) -> Result<Scenario, Error> {
             presets::names().join(", ")
         ),
     ))
+}
+
+/// A preset or a scenario file, validated.
+fn load(name: &str) -> Result<Scenario, Error> {
+    match source(name)? {
+        Source::Preset(p) => Scenario::preset(p),
+        Source::File(path) => Scenario::from_file(path),
+    }
+}
+
+/// A preset or a scenario file in the generic form, not yet validated, so
+/// that `validate` can list every problem. Parse errors name the file, as
+/// those of [`Scenario::from_file`] do.
+fn read_value(name: &str) -> Result<Value, Error> {
+    match source(name)? {
+        Source::Preset(p) => parse_value(presets::text(p)?, Format::Toml),
+        Source::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            parse_value(&text, Format::of_path(path)).map_err(|e| match e {
+                Error::Parse { what, message } => Error::Parse {
+                    what: format!("{what} {}", path.display()),
+                    message,
+                },
+                other => other,
+            })
+        }
+    }
 }
 
 fn money(x: Option<f64>) -> String {
