@@ -571,3 +571,44 @@ fn validate_fails_cleanly_on_deeply_nested_input() {
         assert!(err.contains(&file.display().to_string()), "{err}");
     }
 }
+
+/// Run with stdout a pipe that is closed after `keep` bytes were read,
+/// as `aibubble ... | head -c keep` does; the exit status and stderr.
+fn with_closed_stdout(args: &[&str], keep: usize) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aibubble"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut pipe = child.stdout.take().expect("a stdout pipe");
+    let mut head = vec![0u8; keep];
+    pipe.read_exact(&mut head).expect("the first bytes");
+    drop(pipe);
+    let o = child.wait_with_output().expect("the binary ends");
+    (o.status.code(), stderr(&o))
+}
+
+#[test]
+fn a_closed_stdout_ends_the_run_quietly() {
+    // `run --json` writes about 90 KB, more than a pipe holds, so most of
+    // it meets the closed pipe.
+    let (code, err) = with_closed_stdout(&["run", "baseline", "--paths", "500", "--json"], 10);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+    // Closed before the first byte: every other printing command.
+    let f = frozen();
+    for args in [
+        vec!["run", f.as_str(), "--paths", "2000"],
+        vec!["show", "baseline", "--expanded"],
+        vec!["show", "baseline", "--json"],
+        vec!["presets"],
+        vec!["validate", "baseline"],
+    ] {
+        let (code, err) = with_closed_stdout(&args, 0);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}

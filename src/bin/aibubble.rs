@@ -1,13 +1,14 @@
 //! The `aibubble` command line: run scenarios, list and show presets,
 //! validate files. A thin layer over the library.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use aibubble::scenario::{Format, parse_override_value, parse_value, presets};
 use aibubble::summary::{LabSummary, Summary};
 use aibubble::{Error, Scenario, Simulation};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use serde_json::Value;
 
@@ -39,28 +40,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a preset or a scenario file and print the per-lab table.
-    Run {
-        /// A preset name or a path to a .toml/.json scenario.
-        #[arg(default_value = "baseline")]
-        scenario: String,
-        /// Override a field: PATH=VALUE (VALUE in TOML syntax). Repeatable.
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
-        #[arg(long, default_value_t = 100_000)]
-        paths: u64,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Print the whole summary as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Write summary.json, per_path.csv and timeseries.csv to this directory
-        /// (replaced whole; its parent must exist).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-    },
+    Run(RunArgs),
     /// List the presets.
     Presets,
     /// Print a preset as TOML with its sources, ready to copy and edit.
@@ -80,24 +60,83 @@ enum Command {
     },
 }
 
+#[derive(Args)]
+struct RunArgs {
+    /// A preset name or a path to a .toml/.json scenario.
+    #[arg(default_value = "baseline")]
+    scenario: String,
+    /// Override a field: PATH=VALUE (VALUE in TOML syntax). Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    #[arg(long, default_value_t = 100_000)]
+    paths: u64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the whole summary as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Write summary.json, per_path.csv and timeseries.csv to this directory
+    /// (replaced whole; its parent must exist).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// Why a command failed.
+enum Failure {
+    /// An error of the library (or of the arguments, in its terms).
+    Lib(Error),
+    /// Standard output could not be written.
+    Stdout(io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Lib(e)
+    }
+}
+
+/// Only stdout is written through `std::io` directly, so a bare I/O error is one of stdout's.
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Stdout(e)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Run {
-        scenario: "baseline".into(),
-        set: Vec::new(),
-        paths: 100_000,
-        seed: 42,
-        threads: None,
-        json: false,
-        out: None,
+    let command = cli.command.unwrap_or_else(|| {
+        Command::Run(RunArgs {
+            scenario: "baseline".into(),
+            set: Vec::new(),
+            paths: 100_000,
+            seed: 42,
+            threads: None,
+            json: false,
+            out: None,
+        })
     });
-    match execute(command) {
+    match execute(command, &mut io::stdout().lock()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
+        // The reader has gone (`aibubble run --json | head`): nothing is
+        // wrong, there is only no one left to tell.
+        Err(Failure::Stdout(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Stdout(e)) => {
+            report(&format!("error: cannot write to standard output: {e}"));
+            ExitCode::from(4)
+        }
+        Err(Failure::Lib(e)) => {
+            report(&format!("error: {e}"));
             ExitCode::from(exit_code(&e))
         }
     }
+}
+
+/// A line on stderr; if even stderr is gone, there is no one to tell.
+fn report(line: &str) {
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 /// The exit status of each kind of error, so that scripts can tell a bad
@@ -116,82 +155,81 @@ fn exit_code(e: &Error) -> u8 {
     }
 }
 
-fn execute(command: Command) -> Result<(), Error> {
+/// Run one command, printing to `out`.
+fn execute(command: Command, out: &mut impl Write) -> Result<(), Failure> {
     match command {
-        Command::Run {
-            scenario,
-            set,
-            paths,
-            seed,
-            threads,
-            json,
-            out,
-        } => {
-            let base = load(&scenario)?;
-            let overrides = set
-                .iter()
-                .map(|s| {
-                    s.split_once('=')
-                        .map(|(p, v)| (p.trim(), parse_override_value(v.trim())))
-                        .ok_or_else(|| Error::argument("--set", format!("expected PATH=VALUE, got {s:?}")))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let scenario = if overrides.is_empty() {
-                base
-            } else {
-                base.with_overrides(overrides)?
-            };
-            let mut sim = Simulation::new(&scenario)?.paths(paths).seed(seed);
-            if let Some(t) = threads {
-                sim = sim.threads(t);
-            }
-            let results = sim.run()?;
-            let summary = results.summary();
-            if let Some(dir) = out {
-                aibubble::output::write_run(&dir, &results)?;
-                if !json {
-                    eprintln!("wrote {}", dir.display());
-                }
-            }
-            if json {
-                println!("{}", summary.to_json());
-            } else {
-                print_table(&summary);
-            }
-            Ok(())
-        }
+        Command::Run(args) => run(args, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
                 let first = s.description.split(". ").next().unwrap_or("").trim_end_matches('.');
-                println!("{name:<18} {first}");
+                writeln!(out, "{name:<18} {first}")?;
             }
-            Ok(())
         }
         Command::Show { preset, expanded, json } => {
             let s = load(&preset)?;
             let value = if expanded { s.to_value_expanded() } else { s.to_value() };
             if json {
-                println!("{}", serde_json::to_string_pretty(&value).expect("json"));
+                serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::from)?;
+                writeln!(out)?;
             } else {
-                print!("{}", aibubble::scenario::value_to_toml(&value));
+                write!(out, "{}", aibubble::scenario::value_to_toml(&value))?;
             }
-            Ok(())
         }
         Command::Validate { scenario } => {
             let value = read_value(&scenario)?;
             let s = Scenario::from_value_unchecked(&value)?;
             s.validate()?;
-            println!(
+            writeln!(
+                out,
                 "{scenario}: valid scenario {:?} ({} labs, {} segments, {} events)",
                 s.name,
                 s.labs.len(),
                 s.segments.len(),
                 s.events.len()
-            );
-            Ok(())
+            )?;
         }
     }
+    out.flush()?;
+    Ok(())
+}
+
+/// `aibubble run`: the scenario with its overrides, run, written to `--out`
+/// and printed.
+fn run(args: RunArgs, out: &mut impl Write) -> Result<(), Failure> {
+    let base = load(&args.scenario)?;
+    let overrides = args
+        .set
+        .iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(p, v)| (p.trim(), parse_override_value(v.trim())))
+                .ok_or_else(|| Error::argument("--set", format!("expected PATH=VALUE, got {s:?}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let scenario = if overrides.is_empty() {
+        base
+    } else {
+        base.with_overrides(overrides)?
+    };
+    let mut sim = Simulation::new(&scenario)?.paths(args.paths).seed(args.seed);
+    if let Some(t) = args.threads {
+        sim = sim.threads(t);
+    }
+    let results = sim.run()?;
+    let summary = results.summary();
+    if let Some(dir) = &args.out {
+        aibubble::output::write_run(dir, &results)?;
+        if !args.json {
+            report(&format!("wrote {}", dir.display()));
+        }
+    }
+    if args.json {
+        writeln!(out, "{}", summary.to_json())?;
+    } else {
+        print_table(out, &summary)?;
+    }
+    Ok(())
 }
 
 /// Where a scenario named on the command line comes from.
@@ -268,12 +306,16 @@ fn pct(x: Option<f64>) -> String {
     }
 }
 
-fn print_table(s: &Summary) {
-    println!(
+fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
+    writeln!(
+        out,
         "aibubble: scenario {:?}, {} paths, seed {}, valuation date {}",
         s.scenario, s.paths, s.seed, s.start_year
-    );
-    println!("Fair values and marks in USD bn. P(phi<0.5): fair value below half the mark.\n");
+    )?;
+    writeln!(
+        out,
+        "Fair values and marks in USD bn. P(phi<0.5): fair value below half the mark.\n"
+    )?;
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec![
@@ -315,20 +357,23 @@ fn print_table(s: &Summary) {
         Cell::new("-"),
         Cell::new("-"),
     ]);
-    println!("{t}");
-    println!(
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
         "\nSector fair value / marks: median {:.2}, P(< 1) {}, P(< 0.5) {}",
         sec.phi.stats.p50,
         pct(Some(sec.phi.p_below_1)),
         pct(Some(sec.phi.p_below_half))
-    );
+    )?;
     for e in &s.events {
-        println!(
+        writeln!(
+            out,
             "Event {:?} fires within the horizon on {} of paths",
             e.name,
             pct(Some(e.p_fired))
-        );
+        )?;
     }
+    Ok(())
 }
 
 #[cfg(test)]
