@@ -1,7 +1,7 @@
 #![cfg(feature = "cli")]
 //! The `aibubble` command line, run as a user would: the table, the JSON
 //! contract of `run --json`, determinism, overrides, `--out`, `presets`,
-//! `show` round trips and `validate`.
+//! `show` round trips and `validate` (`--out` in detail: tests/output.rs).
 //!
 //! Presets are only addressed by name here (their contents change with
 //! calibration); anything needing lab ids uses `tests/data/frozen.toml`.
@@ -332,7 +332,10 @@ fn out_writes_the_three_files() {
     let f = frozen();
     let d = dir.display().to_string();
     let json = run_json(&["--out", d.as_str()]);
-    assert_eq!(dir_entries(&dir), ["per_path.csv", "summary.json", "timeseries.csv"]);
+    assert_eq!(
+        dir_entries(&dir),
+        [".aibubble-output", "per_path.csv", "summary.json", "timeseries.csv"]
+    );
     assert_eq!(dir_entries(tmp.path()), ["run"], "leftovers next to the output");
 
     let summary = std::fs::read_to_string(dir.join("summary.json")).unwrap();
@@ -374,23 +377,6 @@ fn out_with_a_missing_parent_fails_and_leaves_nothing() {
     let err = fails(FILES, ["run", f.as_str(), "--paths", "100", "--out", d.as_str()]);
     assert!(err.contains("missing"), "{err}");
     assert!(dir_entries(tmp.path()).is_empty(), "left {:?}", dir_entries(tmp.path()));
-}
-
-#[test]
-fn out_replaces_an_existing_directory_whole() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("run");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::write(dir.join("stale.txt"), "old").unwrap();
-    std::fs::write(dir.join("summary.json"), "{}").unwrap();
-    let d = dir.display().to_string();
-    let json = run_json(&["--out", d.as_str()]);
-    assert_eq!(dir_entries(&dir), ["per_path.csv", "summary.json", "timeseries.csv"]);
-    assert_eq!(
-        parse(&std::fs::read_to_string(dir.join("summary.json")).unwrap()),
-        parse(&json)
-    );
-    assert_eq!(dir_entries(tmp.path()), ["run"], "leftovers next to the output");
 }
 
 #[test]

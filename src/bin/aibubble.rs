@@ -78,10 +78,15 @@ struct RunArgs {
     /// Print the whole summary as JSON.
     #[arg(long)]
     json: bool,
-    /// Write summary.json, per_path.csv and timeseries.csv to this directory
-    /// (replaced whole; its parent must exist).
+    /// Write summary.json, per_path.csv and timeseries.csv to this directory.
+    /// It must be new, empty, or the output of an earlier run (replaced
+    /// whole); its parent must exist.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// With --out: replace DIR even if it holds files aibubble did not write
+    /// (they are deleted). A file at DIR is never replaced.
+    #[arg(long, requires = "out")]
+    force: bool,
 }
 
 /// Why a command failed.
@@ -116,6 +121,7 @@ fn main() -> ExitCode {
             threads: None,
             json: false,
             out: None,
+            force: false,
         })
     });
     match execute(command, &mut io::stdout().lock()) {
@@ -128,9 +134,18 @@ fn main() -> ExitCode {
             ExitCode::from(4)
         }
         Err(Failure::Lib(e)) => {
-            report(&format!("error: {e}"));
+            report(&format!("error: {e}{}", hint(&e)));
             ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// What the user can do about an error, where the CLI knows better than the library.
+fn hint(e: &Error) -> &'static str {
+    match e {
+        // Only a directory can be replaced; a file never is.
+        Error::OutputExists { path, .. } if Path::new(path).is_dir() => "; use --force to replace it",
+        _ => "",
     }
 }
 
@@ -197,6 +212,10 @@ fn execute(command: Command, out: &mut impl Write) -> Result<(), Failure> {
 /// `aibubble run`: the scenario with its overrides, run, written to `--out`
 /// and printed.
 fn run(args: RunArgs, out: &mut impl Write) -> Result<(), Failure> {
+    if let Some(dir) = &args.out {
+        // Before the run, so that a refused directory costs no waiting.
+        aibubble::output::check_target(dir, args.force)?;
+    }
     let base = load(&args.scenario)?;
     let overrides = args
         .set
@@ -219,7 +238,7 @@ fn run(args: RunArgs, out: &mut impl Write) -> Result<(), Failure> {
     let results = sim.run()?;
     let summary = results.summary();
     if let Some(dir) = &args.out {
-        aibubble::output::write_run(dir, &results)?;
+        aibubble::output::write_run(dir, &results, args.force)?;
         if !args.json {
             report(&format!("wrote {}", dir.display()));
         }
