@@ -1,7 +1,7 @@
 #![cfg(feature = "cli")]
 //! `aibubble run --out DIR` never destroys what it did not write, and leaves
-//! DIR complete or untouched: when refused, on error, and on kill -9 in the
-//! middle of a write (the next run cleans up).
+//! DIR complete or untouched: when refused, on error, on kill -9 in the
+//! middle of a write (the next run cleans up), and on Ctrl-C.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 const MARKER: &str = ".aibubble-output";
 const FILES: i32 = 4;
+const INTERRUPTED: i32 = 130;
 
 fn frozen() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -352,4 +353,61 @@ fn stale_temporaries_of_dead_writers_are_removed_and_others_kept() {
         ]
     );
     assert_eq!(names(&parent.join("restored")), [MARKER, "per_path.csv"]);
+}
+
+/// Wait until `pid` handles SIGINT (bit 2 of SigCgt in /proc/PID/status),
+/// so that the signal tests the handler and not the default action.
+#[cfg(target_os = "linux")]
+fn wait_for_sigint_handler(child: &mut Child) {
+    let status = format!("/proc/{}/status", child.id());
+    let handles = || {
+        fs::read_to_string(&status).is_ok_and(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("SigCgt:"))
+                .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+                .is_some_and(|m| m & (1 << (libc::SIGINT - 1)) != 0)
+        })
+    };
+    assert!(
+        wait_for(PATIENCE, || handles() || child.try_wait().unwrap().is_some()),
+        "no SIGINT handler"
+    );
+}
+
+#[cfg(target_os = "linux")]
+fn interrupt(child: &Child) {
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) with a valid signal number has no memory effects.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_during_the_run_exits_130_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let mut child = start_big_run(&dir);
+    wait_for_sigint_handler(&mut child);
+    interrupt(&child);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(INTERRUPTED), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(names(tmp.path()).is_empty(), "left {:?}", names(tmp.path()));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_during_the_write_exits_130_and_removes_the_temporary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    assert_ok(&run_out(&dir, &[]));
+    let before = snapshot(&dir);
+    let mut child = start_big_run(&dir);
+    let partial = wait_for_write(&mut child, tmp.path());
+    interrupt(&child);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(INTERRUPTED), "{}", stderr(&o));
+    assert!(!partial.exists(), "the temporary stayed");
+    assert_eq!(names(tmp.path()), ["run"]);
+    assert_eq!(snapshot(&dir), before, "the previous output changed");
 }

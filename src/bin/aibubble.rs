@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use aibubble::scenario::{Format, parse_override_value, parse_value, presets};
 use aibubble::summary::{LabSummary, Summary};
-use aibubble::{Error, Scenario, Simulation};
+use aibubble::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use serde_json::Value;
@@ -124,7 +124,9 @@ fn main() -> ExitCode {
             force: false,
         })
     });
-    match execute(command, &mut io::stdout().lock()) {
+    let cancel = CancelToken::new();
+    on_ctrl_c(cancel.clone());
+    match execute(command, &cancel, &mut io::stdout().lock()) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader has gone (`aibubble run --json | head`): nothing is
         // wrong, there is only no one left to tell.
@@ -137,6 +139,22 @@ fn main() -> ExitCode {
             report(&format!("error: {e}{}", hint(&e)));
             ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// On Ctrl-C: stop the run, remove the temporary directory of an output
+/// being written (a replaced output stays as it was), and exit with 130.
+fn on_ctrl_c(cancel: CancelToken) {
+    let installed = ctrlc::set_handler(move || {
+        cancel.cancel();
+        aibubble::output::abandon_writes();
+        report("interrupted");
+        std::process::exit(130);
+    });
+    // Without the handler Ctrl-C still ends the process; only a temporary
+    // directory may stay behind, for the next run to remove.
+    if let Err(e) = installed {
+        report(&format!("warning: cannot handle Ctrl-C: {e}"));
     }
 }
 
@@ -171,9 +189,9 @@ fn exit_code(e: &Error) -> u8 {
 }
 
 /// Run one command, printing to `out`.
-fn execute(command: Command, out: &mut impl Write) -> Result<(), Failure> {
+fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     match command {
-        Command::Run(args) => run(args, out)?,
+        Command::Run(args) => run(args, cancel, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
@@ -211,7 +229,7 @@ fn execute(command: Command, out: &mut impl Write) -> Result<(), Failure> {
 
 /// `aibubble run`: the scenario with its overrides, run, written to `--out`
 /// and printed.
-fn run(args: RunArgs, out: &mut impl Write) -> Result<(), Failure> {
+fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     if let Some(dir) = &args.out {
         // Before the run, so that a refused directory costs no waiting.
         aibubble::output::check_target(dir, args.force)?;
@@ -231,7 +249,10 @@ fn run(args: RunArgs, out: &mut impl Write) -> Result<(), Failure> {
     } else {
         base.with_overrides(overrides)?
     };
-    let mut sim = Simulation::new(&scenario)?.paths(args.paths).seed(args.seed);
+    let mut sim = Simulation::new(&scenario)?
+        .paths(args.paths)
+        .seed(args.seed)
+        .cancel_token(cancel.clone());
     if let Some(t) = args.threads {
         sim = sim.threads(t);
     }
