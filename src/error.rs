@@ -96,6 +96,12 @@ pub enum Error {
     /// Run arguments that do not fit together (path range, merge of unrelated parts).
     #[error("invalid argument {name}: {message}")]
     Argument { name: String, message: String },
+    /// An output directory that will not be replaced, because it holds
+    /// files aibubble did not write or is not a directory at all (`found`
+    /// says which: `holds files aibubble did not write (notes.txt)`,
+    /// `is a regular file`).
+    #[error("will not write results to {path}: it {found}")]
+    OutputExists { path: String, found: String },
     /// The run was cancelled through its token.
     #[error("cancelled after {done} of {total} paths")]
     Cancelled { done: u64, total: u64 },

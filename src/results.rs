@@ -2,6 +2,8 @@
 //! sketches and stored full paths, serialisable with a schema version, and
 //! mergeable across split runs bit for bit.
 
+use std::io::{self, Write};
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -655,42 +657,66 @@ impl Results {
         out
     }
 
-    /// The per-path table as CSV (`path` first).
+    /// The per-path table as CSV (`path` first). Builds the whole text in
+    /// memory; prefer [`Results::write_per_path_csv`] for large runs.
     pub fn per_path_csv(&self) -> String {
+        let mut out = Vec::new();
+        self.write_per_path_csv(&mut out).expect("writing to a Vec cannot fail");
+        String::from_utf8(out).expect("the CSV is UTF-8")
+    }
+
+    /// Stream the per-path table as CSV (`path` first) to `w`, row by row,
+    /// byte for byte what [`Results::per_path_csv`] returns. At a million
+    /// paths the text is several GB, so it should not be built in memory;
+    /// give a buffered writer, as this makes many small writes.
+    ///
+    /// # Errors
+    /// The first error of `w`.
+    pub fn write_per_path_csv(&self, w: &mut impl Write) -> io::Result<()> {
         let cols = self.per_path_columns();
-        let mut s = String::from("path");
+        w.write_all(b"path")?;
         for (name, _) in &cols {
-            s.push(',');
-            s.push_str(name);
+            write!(w, ",{name}")?;
         }
-        s.push('\n');
+        w.write_all(b"\n")?;
         for p in 0..self.len() {
-            s.push_str(&(self.start + p as u64).to_string());
+            write!(w, "{}", self.start + p as u64)?;
             for (_, v) in &cols {
-                s.push(',');
-                s.push_str(&v[p].to_string());
+                write!(w, ",{}", v[p])?;
             }
-            s.push('\n');
+            w.write_all(b"\n")?;
         }
-        s
+        Ok(())
     }
 
     /// The time-series quantiles as CSV.
     pub fn series_csv(&self) -> String {
-        let mut s = String::from("variable,lab,segment,time,p5,p25,p50,p75,p95\n");
+        let mut out = Vec::new();
+        self.write_series_csv(&mut out).expect("writing to a Vec cannot fail");
+        String::from_utf8(out).expect("the CSV is UTF-8")
+    }
+
+    /// Stream the time-series quantiles as CSV to `w`, byte for byte what
+    /// [`Results::series_csv`] returns.
+    ///
+    /// # Errors
+    /// The first error of `w`.
+    pub fn write_series_csv(&self, w: &mut impl Write) -> io::Result<()> {
+        w.write_all(b"variable,lab,segment,time,p5,p25,p50,p75,p95\n")?;
         for r in self.series_rows() {
-            s.push_str(&format!(
+            write!(
+                w,
                 "{},{},{},{}",
                 r.id.variable,
                 r.id.lab.as_deref().unwrap_or(""),
                 r.id.segment.as_deref().unwrap_or(""),
                 r.time
-            ));
+            )?;
             for q in r.quantiles {
-                s.push_str(&format!(",{q}"));
+                write!(w, ",{q}")?;
             }
-            s.push('\n');
+            w.write_all(b"\n")?;
         }
-        s
+        Ok(())
     }
 }

@@ -1,7 +1,7 @@
 #![cfg(feature = "cli")]
 //! The `aibubble` command line, run as a user would: the table, the JSON
 //! contract of `run --json`, determinism, overrides, `--out`, `presets`,
-//! `show` round trips and `validate`.
+//! `show` round trips and `validate` (`--out` in detail: tests/output.rs).
 //!
 //! Presets are only addressed by name here (their contents change with
 //! calibration); anything needing lab ids uses `tests/data/frozen.toml`.
@@ -61,8 +61,15 @@ where
     stdout(&o)
 }
 
-/// A failed run's stderr, checked to be an error message and not a panic.
-fn fails<I, S>(args: I) -> String
+/// Exit statuses of `aibubble --help`.
+const USAGE: i32 = 2;
+const SCENARIO: i32 = 3;
+const FILES: i32 = 4;
+const RESOURCES: i32 = 6;
+
+/// A failed run's stderr, checked to be an error message (not a panic)
+/// with exit status `code`.
+fn fails<I, S>(code: i32, args: I) -> String
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
@@ -70,7 +77,7 @@ where
     let o = aibubble(args);
     let err = stderr(&o);
     assert!(!o.status.success(), "succeeded: {}", stdout(&o));
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(o.status.code(), Some(code), "{err}");
     assert!(err.starts_with("error: "), "{err}");
     for bad in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
         assert!(!err.contains(bad), "{bad} in {err}");
@@ -270,30 +277,42 @@ fn set_changes_the_mark() {
 #[test]
 fn bad_set_fails_with_the_path_and_no_panic() {
     let f = frozen();
-    let err = fails(["run", f.as_str(), "--paths", "100", "--set", "nope.x=1"]);
+    let err = fails(SCENARIO, ["run", f.as_str(), "--paths", "100", "--set", "nope.x=1"]);
     assert!(err.contains("nope.x"), "{err}");
 
-    let err = fails(["run", f.as_str(), "--paths", "100", "--set", "labs.delta.mark=1"]);
+    let err = fails(
+        SCENARIO,
+        ["run", f.as_str(), "--paths", "100", "--set", "labs.delta.mark=1"],
+    );
     assert!(err.contains("labs.delta.mark"), "{err}");
     assert!(err.contains("alpha, beta, gamma"), "{err}");
 
-    let err = fails(["run", f.as_str(), "--paths", "100", "--set", "labs.alpha.mark=-5"]);
+    let err = fails(
+        SCENARIO,
+        ["run", f.as_str(), "--paths", "100", "--set", "labs.alpha.mark=-5"],
+    );
     assert!(err.contains("labs.alpha.mark: must be > 0, got -5"), "{err}");
 
-    let err = fails(["run", f.as_str(), "--paths", "100", "--set", "labs.alpha.mark=nan"]);
+    let err = fails(
+        SCENARIO,
+        ["run", f.as_str(), "--paths", "100", "--set", "labs.alpha.mark=nan"],
+    );
     assert!(err.contains("labs.alpha.mark"), "{err}");
 
-    let err = fails(["run", f.as_str(), "--paths", "100", "--set", "labs.alpha.mark"]);
+    let err = fails(USAGE, ["run", f.as_str(), "--paths", "100", "--set", "labs.alpha.mark"]);
     assert!(err.contains("PATH=VALUE"), "{err}");
 
-    let err = fails(["run", "no_such_preset_or_file", "--paths", "100"]);
+    let err = fails(USAGE, ["run", "no_such_preset_or_file", "--paths", "100"]);
     assert!(err.contains("no_such_preset_or_file"), "{err}");
 }
 
 #[test]
 fn run_on_an_invalid_file_lists_its_problems() {
     let path = data("many_problems.toml");
-    let err = fails(["run".as_ref(), path.as_os_str(), "--paths".as_ref(), "100".as_ref()]);
+    let err = fails(
+        SCENARIO,
+        ["run".as_ref(), path.as_os_str(), "--paths".as_ref(), "100".as_ref()],
+    );
     assert!(err.contains("13 problems"), "{err}");
 }
 
@@ -313,7 +332,10 @@ fn out_writes_the_three_files() {
     let f = frozen();
     let d = dir.display().to_string();
     let json = run_json(&["--out", d.as_str()]);
-    assert_eq!(dir_entries(&dir), ["per_path.csv", "summary.json", "timeseries.csv"]);
+    assert_eq!(
+        dir_entries(&dir),
+        [".aibubble-output", "per_path.csv", "summary.json", "timeseries.csv"]
+    );
     assert_eq!(dir_entries(tmp.path()), ["run"], "leftovers next to the output");
 
     let summary = std::fs::read_to_string(dir.join("summary.json")).unwrap();
@@ -352,26 +374,9 @@ fn out_with_a_missing_parent_fails_and_leaves_nothing() {
     let dir = tmp.path().join("missing").join("run");
     let d = dir.display().to_string();
     let f = frozen();
-    let err = fails(["run", f.as_str(), "--paths", "100", "--out", d.as_str()]);
+    let err = fails(FILES, ["run", f.as_str(), "--paths", "100", "--out", d.as_str()]);
     assert!(err.contains("missing"), "{err}");
     assert!(dir_entries(tmp.path()).is_empty(), "left {:?}", dir_entries(tmp.path()));
-}
-
-#[test]
-fn out_replaces_an_existing_directory_whole() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("run");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::write(dir.join("stale.txt"), "old").unwrap();
-    std::fs::write(dir.join("summary.json"), "{}").unwrap();
-    let d = dir.display().to_string();
-    let json = run_json(&["--out", d.as_str()]);
-    assert_eq!(dir_entries(&dir), ["per_path.csv", "summary.json", "timeseries.csv"]);
-    assert_eq!(
-        parse(&std::fs::read_to_string(dir.join("summary.json")).unwrap()),
-        parse(&json)
-    );
-    assert_eq!(dir_entries(tmp.path()), ["run"], "leftovers next to the output");
 }
 
 #[test]
@@ -459,7 +464,7 @@ fn sources_survive_show() {
 #[test]
 fn validate_lists_every_problem_with_its_path() {
     let path = data("many_problems.toml");
-    let err = fails(["validate".as_ref(), path.as_os_str()]);
+    let err = fails(SCENARIO, ["validate".as_ref(), path.as_os_str()]);
     let s = Scenario::from_value_unchecked(
         &aibubble::scenario::parse_value(
             &std::fs::read_to_string(&path).unwrap(),
@@ -481,16 +486,28 @@ fn validate_lists_every_problem_with_its_path() {
 
     // JSON, a parse error and a missing file fail cleanly too.
     let json = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid/json_switching_negative.json");
-    let err = fails(["validate".as_ref(), json.as_os_str()]);
+    let err = fails(SCENARIO, ["validate".as_ref(), json.as_os_str()]);
     assert!(
         err.contains("segments.enterprise.switching: must be >= 0, got -0.3"),
         "{err}"
     );
     let syntax = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid/syntax_unclosed_header.toml");
-    let err = fails(["validate".as_ref(), syntax.as_os_str()]);
+    let err = fails(SCENARIO, ["validate".as_ref(), syntax.as_os_str()]);
     assert!(err.contains("cannot parse TOML scenario"), "{err}");
-    let err = fails(["validate", "no/such/file.toml"]);
+    let err = fails(USAGE, ["validate", "no/such/file.toml"]);
     assert!(err.contains("no/such/file.toml"), "{err}");
+    // A file that exists but cannot be read.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let err = fails(FILES, ["validate".as_ref(), dir.as_os_str()]);
+    assert!(err.contains(&dir.display().to_string()), "{err}");
+}
+
+#[test]
+fn validate_takes_preset_names() {
+    for name in PRESETS {
+        let out = ok(["validate", name]);
+        assert!(out.contains(&format!("{name}: valid scenario \"{name}\"")), "{out}");
+    }
 }
 
 #[test]
@@ -500,4 +517,84 @@ fn validate_accepts_a_valid_file() {
         out.contains("valid scenario \"frozen\" (3 labs, 2 segments, 2 events)"),
         "{out}"
     );
+}
+
+#[test]
+fn exit_codes_tell_failures_apart_and_help_lists_them() {
+    let help = ok(["--help"]);
+    assert!(help.contains("Exit status:"), "{help}");
+    for code in ["0", "1", "2", "3", "4", "5", "6", "7", "130"] {
+        assert!(
+            help.lines().any(|l| l.trim_start().starts_with(&format!("{code} "))),
+            "exit status {code} not in\n{help}"
+        );
+    }
+    // clap's own usage errors.
+    let o = aibubble(["run", "--paths", "many"]);
+    assert_eq!(o.status.code(), Some(USAGE), "{}", stderr(&o));
+    let o = aibubble(["frobnicate"]);
+    assert_eq!(o.status.code(), Some(USAGE), "{}", stderr(&o));
+    // Arguments the library refuses.
+    let err = fails(USAGE, ["run", "baseline", "--paths", "0"]);
+    assert!(err.contains("paths"), "{err}");
+    // Checked before anything runs: a billion paths do not fit in memory.
+    let err = fails(RESOURCES, ["run", "baseline", "--paths", "1000000000"]);
+    assert!(err.contains("resource limit"), "{err}");
+}
+
+#[test]
+fn validate_fails_cleanly_on_deeply_nested_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    for (name, text) in [
+        ("deep.toml", format!("a = {}{}\n", "[".repeat(n), "]".repeat(n))),
+        ("deep.json", format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n))),
+    ] {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let err = fails(SCENARIO, ["validate".as_ref(), file.as_os_str()]);
+        assert!(err.len() < 300, "{} bytes: {err}", err.len());
+        assert!(err.contains(&file.display().to_string()), "{err}");
+    }
+}
+
+/// Run with stdout a pipe that is closed after `keep` bytes were read,
+/// as `aibubble ... | head -c keep` does; the exit status and stderr.
+fn with_closed_stdout(args: &[&str], keep: usize) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aibubble"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut pipe = child.stdout.take().expect("a stdout pipe");
+    let mut head = vec![0u8; keep];
+    pipe.read_exact(&mut head).expect("the first bytes");
+    drop(pipe);
+    let o = child.wait_with_output().expect("the binary ends");
+    (o.status.code(), stderr(&o))
+}
+
+#[test]
+fn a_closed_stdout_ends_the_run_quietly() {
+    // `run --json` writes about 90 KB, more than a pipe holds, so most of
+    // it meets the closed pipe.
+    let (code, err) = with_closed_stdout(&["run", "baseline", "--paths", "500", "--json"], 10);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+    // Closed before the first byte: every other printing command.
+    let f = frozen();
+    for args in [
+        vec!["run", f.as_str(), "--paths", "2000"],
+        vec!["show", "baseline", "--expanded"],
+        vec!["show", "baseline", "--json"],
+        vec!["presets"],
+        vec!["validate", "baseline"],
+    ] {
+        let (code, err) = with_closed_stdout(&args, 0);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
 }

@@ -1,20 +1,36 @@
 //! The `aibubble` command line: run scenarios, list and show presets,
 //! validate files. A thin layer over the library.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use aibubble::scenario::{Format, parse_override_value, parse_value, presets};
 use aibubble::summary::{LabSummary, Summary};
-use aibubble::{Error, Scenario, Simulation};
-use clap::{Parser, Subcommand};
+use aibubble::{CancelToken, Error, Scenario, Simulation};
+use clap::{Args, Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use serde_json::Value;
+
+/// The exit statuses of [`exit_code`], for `--help`.
+const EXIT_STATUS: &str = "\
+Exit status:
+  0    success
+  1    any other failure
+  2    invalid arguments
+  3    invalid or unparsable scenario
+  4    a file could not be read or written, or --out would replace what aibubble did not write
+  5    unreadable results file
+  6    resource limit (the run needs too much memory)
+  7    numerical failure on a path
+  130  interrupted (Ctrl-C)";
 
 #[derive(Parser)]
 #[command(
     name = "aibubble",
     version,
-    about = "Monte Carlo repricing of closed AI labs as open models close the gap"
+    about = "Monte Carlo repricing of closed AI labs as open models close the gap",
+    after_help = EXIT_STATUS
 )]
 struct Cli {
     #[command(subcommand)]
@@ -24,28 +40,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a preset or a scenario file and print the per-lab table.
-    Run {
-        /// A preset name or a path to a .toml/.json scenario.
-        #[arg(default_value = "baseline")]
-        scenario: String,
-        /// Override a field: PATH=VALUE (VALUE in TOML syntax). Repeatable.
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
-        #[arg(long, default_value_t = 100_000)]
-        paths: u64,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Print the whole summary as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Write summary.json, per_path.csv and timeseries.csv to this directory
-        /// (replaced whole; its parent must exist).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-    },
+    Run(RunArgs),
     /// List the presets.
     Presets,
     /// Print a preset as TOML with its sources, ready to copy and edit.
@@ -58,121 +53,239 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check a scenario file and list every problem.
-    Validate { file: PathBuf },
+    /// Check a preset or a scenario file and list every problem.
+    Validate {
+        /// A preset name or a path to a .toml/.json scenario.
+        scenario: String,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// A preset name or a path to a .toml/.json scenario.
+    #[arg(default_value = "baseline")]
+    scenario: String,
+    /// Override a field: PATH=VALUE (VALUE in TOML syntax). Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    #[arg(long, default_value_t = 100_000)]
+    paths: u64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the whole summary as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Write summary.json, per_path.csv and timeseries.csv to this directory.
+    /// It must be new, empty, or the output of an earlier run (replaced
+    /// whole); its parent must exist.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// With --out: replace DIR even if it holds files aibubble did not write
+    /// (they are deleted). A file at DIR is never replaced.
+    #[arg(long, requires = "out")]
+    force: bool,
+}
+
+/// Why a command failed.
+enum Failure {
+    /// An error of the library (or of the arguments, in its terms).
+    Lib(Error),
+    /// Standard output could not be written.
+    Stdout(io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Lib(e)
+    }
+}
+
+/// Only stdout is written through `std::io` directly, so a bare I/O error is one of stdout's.
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Stdout(e)
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Run {
-        scenario: "baseline".into(),
-        set: Vec::new(),
-        paths: 100_000,
-        seed: 42,
-        threads: None,
-        json: false,
-        out: None,
+    let command = cli.command.unwrap_or_else(|| {
+        Command::Run(RunArgs {
+            scenario: "baseline".into(),
+            set: Vec::new(),
+            paths: 100_000,
+            seed: 42,
+            threads: None,
+            json: false,
+            out: None,
+            force: false,
+        })
     });
-    match execute(command) {
+    let cancel = CancelToken::new();
+    on_ctrl_c(cancel.clone());
+    match execute(command, &cancel, &mut io::stdout().lock()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+        // The reader has gone (`aibubble run --json | head`): nothing is
+        // wrong, there is only no one left to tell.
+        Err(Failure::Stdout(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Stdout(e)) => {
+            report(&format!("error: cannot write to standard output: {e}"));
+            ExitCode::from(4)
+        }
+        Err(Failure::Lib(e)) => {
+            report(&format!("error: {e}{}", hint(&e)));
+            ExitCode::from(exit_code(&e))
         }
     }
 }
 
-fn execute(command: Command) -> Result<(), Error> {
+/// On Ctrl-C: stop the run, remove the temporary directory of an output
+/// being written (a replaced output stays as it was), and exit with 130.
+fn on_ctrl_c(cancel: CancelToken) {
+    let installed = ctrlc::set_handler(move || {
+        cancel.cancel();
+        aibubble::output::abandon_writes();
+        report("interrupted");
+        std::process::exit(130);
+    });
+    // Without the handler Ctrl-C still ends the process; only a temporary
+    // directory may stay behind, for the next run to remove.
+    if let Err(e) = installed {
+        report(&format!("warning: cannot handle Ctrl-C: {e}"));
+    }
+}
+
+/// What the user can do about an error, where the CLI knows better than the library.
+fn hint(e: &Error) -> &'static str {
+    match e {
+        // Only a directory can be replaced; a file never is.
+        Error::OutputExists { path, .. } if Path::new(path).is_dir() => "; use --force to replace it",
+        _ => "",
+    }
+}
+
+/// A line on stderr; if even stderr is gone, there is no one to tell.
+fn report(line: &str) {
+    let _ = writeln!(io::stderr(), "{line}");
+}
+
+/// The exit status of each kind of error, so that scripts can tell a bad
+/// scenario from a full disk; listed in [`EXIT_STATUS`]. clap exits with 2
+/// on its own for malformed command lines.
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Argument { .. } => 2,
+        Error::Scenario(_) | Error::Parse { .. } => 3,
+        Error::Io { .. } | Error::OutputExists { .. } => 4,
+        Error::ResultsFile { .. } | Error::Schema { .. } => 5,
+        Error::ResourceLimit(_) => 6,
+        Error::Numerical { .. } => 7,
+        Error::Cancelled { .. } => 130,
+        _ => 1,
+    }
+}
+
+/// Run one command, printing to `out`.
+fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     match command {
-        Command::Run {
-            scenario,
-            set,
-            paths,
-            seed,
-            threads,
-            json,
-            out,
-        } => {
-            let base = load(&scenario)?;
-            let overrides = set
-                .iter()
-                .map(|s| {
-                    s.split_once('=')
-                        .map(|(p, v)| (p.trim(), parse_override_value(v.trim())))
-                        .ok_or_else(|| Error::argument("--set", format!("expected PATH=VALUE, got {s:?}")))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let scenario = if overrides.is_empty() {
-                base
-            } else {
-                base.with_overrides(overrides)?
-            };
-            let mut sim = Simulation::new(&scenario)?.paths(paths).seed(seed);
-            if let Some(t) = threads {
-                sim = sim.threads(t);
-            }
-            let results = sim.run()?;
-            let summary = results.summary();
-            if let Some(dir) = out {
-                aibubble::output::write_run(&dir, &results)?;
-                if !json {
-                    eprintln!("wrote {}", dir.display());
-                }
-            }
-            if json {
-                println!("{}", summary.to_json());
-            } else {
-                print_table(&summary);
-            }
-            Ok(())
-        }
+        Command::Run(args) => run(args, cancel, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
                 let first = s.description.split(". ").next().unwrap_or("").trim_end_matches('.');
-                println!("{name:<18} {first}");
+                writeln!(out, "{name:<18} {first}")?;
             }
-            Ok(())
         }
         Command::Show { preset, expanded, json } => {
             let s = load(&preset)?;
             let value = if expanded { s.to_value_expanded() } else { s.to_value() };
             if json {
-                println!("{}", serde_json::to_string_pretty(&value).expect("json"));
+                serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::from)?;
+                writeln!(out)?;
             } else {
-                print!("{}", aibubble::scenario::value_to_toml(&value));
+                write!(out, "{}", aibubble::scenario::value_to_toml(&value))?;
             }
-            Ok(())
         }
-        Command::Validate { file } => {
-            let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
-                path: file.display().to_string(),
-                source,
-            })?;
-            let value = parse_value(&text, Format::of_path(&file))?;
+        Command::Validate { scenario } => {
+            let value = read_value(&scenario)?;
             let s = Scenario::from_value_unchecked(&value)?;
             s.validate()?;
-            println!(
-                "{}: valid scenario {:?} ({} labs, {} segments, {} events)",
-                file.display(),
+            writeln!(
+                out,
+                "{scenario}: valid scenario {:?} ({} labs, {} segments, {} events)",
                 s.name,
                 s.labs.len(),
                 s.segments.len(),
                 s.events.len()
-            );
-            Ok(())
+            )?;
         }
     }
+    out.flush()?;
+    Ok(())
 }
 
-/// A preset name, or a file path.
-fn load(name: &str) -> Result<Scenario, Error> {
+/// `aibubble run`: the scenario with its overrides, run, written to `--out`
+/// and printed.
+fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
+    if let Some(dir) = &args.out {
+        // Before the run, so that a refused directory costs no waiting.
+        aibubble::output::check_target(dir, args.force)?;
+    }
+    let base = load(&args.scenario)?;
+    let overrides = args
+        .set
+        .iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(p, v)| (p.trim(), parse_override_value(v.trim())))
+                .ok_or_else(|| Error::argument("--set", format!("expected PATH=VALUE, got {s:?}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let scenario = if overrides.is_empty() {
+        base
+    } else {
+        base.with_overrides(overrides)?
+    };
+    let mut sim = Simulation::new(&scenario)?
+        .paths(args.paths)
+        .seed(args.seed)
+        .cancel_token(cancel.clone());
+    if let Some(t) = args.threads {
+        sim = sim.threads(t);
+    }
+    let results = sim.run()?;
+    let summary = results.summary();
+    if let Some(dir) = &args.out {
+        aibubble::output::write_run(dir, &results, args.force)?;
+        if !args.json {
+            report(&format!("wrote {}", dir.display()));
+        }
+    }
+    if args.json {
+        writeln!(out, "{}", summary.to_json())?;
+    } else {
+        print_table(out, &summary)?;
+    }
+    Ok(())
+}
+
+/// Where a scenario named on the command line comes from.
+enum Source<'a> {
+    Preset(&'a str),
+    File(&'a Path),
+}
+
+/// A preset name, or else a file path.
+fn source(name: &str) -> Result<Source<'_>, Error> {
     if presets::names().contains(&name) {
-        return Scenario::preset(name);
+        return Ok(Source::Preset(name));
     }
     let path = Path::new(name);
     if path.exists() {
-        return Scenario::from_file(path);
+        return Ok(Source::File(path));
     }
     Err(Error::argument(
         "scenario",
@@ -181,6 +294,36 @@ fn load(name: &str) -> Result<Scenario, Error> {
             presets::names().join(", ")
         ),
     ))
+}
+
+/// A preset or a scenario file, validated.
+fn load(name: &str) -> Result<Scenario, Error> {
+    match source(name)? {
+        Source::Preset(p) => Scenario::preset(p),
+        Source::File(path) => Scenario::from_file(path),
+    }
+}
+
+/// A preset or a scenario file in the generic form, not yet validated, so
+/// that `validate` can list every problem. Parse errors name the file, as
+/// those of [`Scenario::from_file`] do.
+fn read_value(name: &str) -> Result<Value, Error> {
+    match source(name)? {
+        Source::Preset(p) => parse_value(presets::text(p)?, Format::Toml),
+        Source::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            parse_value(&text, Format::of_path(path)).map_err(|e| match e {
+                Error::Parse { what, message } => Error::Parse {
+                    what: format!("{what} {}", path.display()),
+                    message,
+                },
+                other => other,
+            })
+        }
+    }
 }
 
 fn money(x: Option<f64>) -> String {
@@ -203,12 +346,16 @@ fn pct(x: Option<f64>) -> String {
     }
 }
 
-fn print_table(s: &Summary) {
-    println!(
+fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
+    writeln!(
+        out,
         "aibubble: scenario {:?}, {} paths, seed {}, valuation date {}",
         s.scenario, s.paths, s.seed, s.start_year
-    );
-    println!("Fair values and marks in USD bn. P(phi<0.5): fair value below half the mark.\n");
+    )?;
+    writeln!(
+        out,
+        "Fair values and marks in USD bn. P(phi<0.5): fair value below half the mark.\n"
+    )?;
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec![
@@ -250,18 +397,65 @@ fn print_table(s: &Summary) {
         Cell::new("-"),
         Cell::new("-"),
     ]);
-    println!("{t}");
-    println!(
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
         "\nSector fair value / marks: median {:.2}, P(< 1) {}, P(< 0.5) {}",
         sec.phi.stats.p50,
         pct(Some(sec.phi.p_below_1)),
         pct(Some(sec.phi.p_below_half))
-    );
+    )?;
     for e in &s.events {
-        println!(
+        writeln!(
+            out,
             "Event {:?} fires within the horizon on {} of paths",
             e.name,
             pct(Some(e.p_fired))
-        );
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every status that [`exit_code`] gives is explained in `--help`.
+    #[test]
+    fn every_exit_code_is_documented() {
+        let io = || std::io::Error::other("x");
+        let errors = [
+            Error::argument("a", "b"),
+            Error::problem("a", "b"),
+            Error::Parse {
+                what: "a".into(),
+                message: "b".into(),
+            },
+            Error::Io {
+                path: "a".into(),
+                source: io(),
+            },
+            Error::OutputExists {
+                path: "a".into(),
+                found: "b".into(),
+            },
+            Error::ResultsFile { message: "a".into() },
+            Error::Schema { found: 2, supported: 1 },
+            Error::ResourceLimit("a".into()),
+            Error::Numerical {
+                path: "a".into(),
+                message: "b".into(),
+            },
+            Error::Cancelled { done: 1, total: 2 },
+        ];
+        let mut codes: Vec<u8> = errors.iter().map(exit_code).collect();
+        codes.extend([0, 1]);
+        for code in codes {
+            let line = format!("\n  {code:<5}");
+            assert!(
+                EXIT_STATUS.contains(&line),
+                "exit status {code} is not in\n{EXIT_STATUS}"
+            );
+        }
     }
 }

@@ -43,7 +43,7 @@ impl From<PyAibubbleError> for PyErr {
             ),
             Error::ResultsFile { .. } => raise("ResultsFileError", message, None),
             Error::Parse { .. } => raise("ScenarioError", message, Some(Vec::new())),
-            Error::Io { .. } => raise("FileError", message, None),
+            Error::Io { .. } | Error::OutputExists { .. } => raise("FileError", message, None),
             Error::ResourceLimit(_) => raise("ResourceLimitError", message, None),
             Error::Numerical { .. } => raise("NumericalError", message, None),
             Error::Schema { .. } => raise("SchemaVersionError", message, None),

@@ -36,15 +36,9 @@ impl Format {
 /// Parse a document into the generic JSON form used by field paths.
 pub fn parse_value(text: &str, format: Format) -> Result<Value> {
     match format {
-        Format::Json => serde_json::from_str(text).map_err(|e| Error::Parse {
-            what: "JSON scenario".into(),
-            message: e.to_string(),
-        }),
+        Format::Json => serde_json::from_str(text).map_err(|e| json_error(text, &e)),
         Format::Toml => {
-            let t: toml::Table = toml::from_str(text).map_err(|e| Error::Parse {
-                what: "TOML scenario".into(),
-                message: e.to_string().trim_end().to_string(),
-            })?;
+            let t: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
             // The generic form cannot hold `nan` or `inf` (they would turn
             // into `null`, read as an absent optional field): report them here.
             let mut problems = Vec::new();
@@ -57,6 +51,106 @@ pub fn parse_value(text: &str, format: Format) -> Result<Value> {
                 message: e.to_string(),
             })
         }
+    }
+}
+
+/// Longest excerpt of the offending line that a parse error quotes, in
+/// characters: a JSON file is often one line of tens of KB, and quoting it
+/// whole buries the message.
+const EXCERPT_CHARS: usize = 60;
+/// Longest parser message kept, in characters.
+const MESSAGE_CHARS: usize = 120;
+
+/// A TOML syntax error as a short message: the parser's own text, where it
+/// is (line, column) and an excerpt of that line, instead of toml's
+/// rendering, which quotes the whole line.
+fn toml_error(text: &str, e: &toml::de::Error) -> Error {
+    let mut message = brief(e.message());
+    if let Some(span) = e.span() {
+        message = locate(text, span.start, &message);
+    }
+    if text.trim_start().starts_with('{') {
+        message.push_str(" (this looks like JSON: name the file .json)");
+    }
+    Error::Parse {
+        what: "TOML scenario".into(),
+        message,
+    }
+}
+
+/// A JSON syntax error as a short message, like [`toml_error`].
+fn json_error(text: &str, e: &serde_json::Error) -> Error {
+    let full = e.to_string();
+    // serde_json appends the position to its message; it is given separately below.
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    let mut message = brief(full.strip_suffix(&position).unwrap_or(&full));
+    if e.line() > 0 {
+        message = locate(text, json_offset(text, e.line(), e.column()), &message);
+    }
+    Error::Parse {
+        what: "JSON scenario".into(),
+        message,
+    }
+}
+
+/// The byte offset of serde_json's position: `column` counts the bytes of
+/// line `line` (1-based) up to and including the offending one.
+fn json_offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let mut at = (start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// `line L, column C: message; at `excerpt``: where byte `offset` of `text`
+/// is, with at most [`EXCERPT_CHARS`] characters of its line around it.
+fn locate(text: &str, offset: usize, message: &str) -> String {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line_no = text[..line_start].matches('\n').count() + 1;
+    let line: Vec<char> = text[line_start..line_end].trim_end_matches('\r').chars().collect();
+    let column = text[line_start..offset].chars().count();
+    // A window around the column, shifted left when the column is near the end.
+    let from = column
+        .saturating_sub(EXCERPT_CHARS / 2)
+        .min(line.len().saturating_sub(EXCERPT_CHARS));
+    let to = (from + EXCERPT_CHARS).min(line.len());
+    let mut excerpt: String = line[from..to]
+        .iter()
+        .map(|c| if c.is_control() { ' ' } else { *c })
+        .collect();
+    if from > 0 {
+        excerpt.insert(0, '…');
+    }
+    if to < line.len() {
+        excerpt.push('…');
+    }
+    format!("line {line_no}, column {}: {message}; at `{excerpt}`", column + 1)
+}
+
+/// A parser message on one line and at most [`MESSAGE_CHARS`] characters.
+fn brief(message: &str) -> String {
+    let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{}…", &one_line[..cut]),
+        None => one_line,
+    }
+}
+
+/// A parse error of `path`'s text, naming the file.
+fn in_file(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Parse { what, message } => Error::Parse {
+            what: format!("{what} {}", path.display()),
+            message,
+        },
+        other => other,
     }
 }
 
@@ -193,13 +287,19 @@ impl Scenario {
     }
 
     /// Read and validate a scenario file (`.json` as JSON, otherwise TOML).
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path when it cannot be read; [`Error::Parse`]
+    /// naming the path, line and column (with a short excerpt) when it is not
+    /// TOML or JSON; [`Error::Scenario`] listing every problem otherwise.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_value(parse_value(&text, Format::of_path(path))?)
+        let value = parse_value(&text, Format::of_path(path)).map_err(|e| in_file(e, path))?;
+        Self::from_value(value)
     }
 
     /// The generic JSON form (defaulted fields left out).
