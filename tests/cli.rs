@@ -598,3 +598,98 @@ fn a_closed_stdout_ends_the_run_quietly() {
         assert!(err.is_empty(), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn max_memory_refuses_a_run_before_it_starts() {
+    // 3 million baseline paths need about 7 GiB: refused under 1G, with the
+    // estimate and the limit named, whichever way the limit is given.
+    let err = fails(
+        RESOURCES,
+        ["run", "baseline", "--paths", "3000000", "--max-memory", "1G"],
+    );
+    assert!(err.contains("GiB") && err.contains("limit set for this run"), "{err}");
+    let o = Command::new(env!("CARGO_BIN_EXE_aibubble"))
+        .args(["run", "baseline", "--paths", "300000"])
+        .env("AIBUBBLE_MAX_MEMORY", "100M")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(RESOURCES), "{}", stderr(&o));
+    assert!(stderr(&o).contains("100.0 MiB"), "{}", stderr(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_aibubble"))
+        .args(["run", "baseline", "--paths", "300"])
+        .env("AIBUBBLE_MAX_MEMORY", "lots")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(USAGE), "{}", stderr(&o));
+    assert!(stderr(&o).contains("AIBUBBLE_MAX_MEMORY"), "{}", stderr(&o));
+    let o = aibubble(["run", "baseline", "--max-memory", "lots"]);
+    assert_eq!(o.status.code(), Some(USAGE), "{}", stderr(&o));
+}
+
+#[test]
+fn threads_beyond_the_cores_are_capped_with_a_note() {
+    let o = aibubble([
+        "run",
+        frozen().as_str(),
+        "--paths",
+        "300",
+        "--threads",
+        "10000",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("note: --threads 10000 capped at"), "{err}");
+    // The results are those of any other thread count.
+    let f = frozen();
+    assert_eq!(
+        stdout(&o),
+        ok(["run", f.as_str(), "--paths", "300", "--threads", "1", "--json"])
+    );
+}
+
+#[test]
+fn extreme_values_print_short_and_the_collapse_is_noted() {
+    let o = aibubble([
+        "run",
+        frozen().as_str(),
+        "--paths",
+        "400",
+        "--set",
+        "segments.consumer.elasticity=60",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(table.contains("e1") || table.contains("e2"), "{table}");
+    assert!(table.lines().all(|l| l.chars().count() < 200), "{table}");
+    assert!(stderr(&o).contains("orders of magnitude"), "{}", stderr(&o));
+}
+
+#[test]
+fn non_finite_results_fail_with_the_variable_named() {
+    let err = fails(
+        7,
+        [
+            "run",
+            frozen().as_str(),
+            "--paths",
+            "50",
+            "--set",
+            "labs.alpha.gross_margin_0=1e308",
+        ],
+    );
+    assert!(err.contains("labs.alpha.fcf = inf") && err.contains("path 0"), "{err}");
+    let err = fails(
+        7,
+        [
+            "run",
+            frozen().as_str(),
+            "--paths",
+            "50",
+            "--set",
+            "prices.sigma_closed=1e308",
+            "--json",
+        ],
+    );
+    assert!(err.contains("numerical failure"), "{err}");
+}

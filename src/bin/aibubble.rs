@@ -72,9 +72,14 @@ struct RunArgs {
     paths: u64,
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most the available cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Refuse the run if it would need more memory than this (e.g. 8G,
+    /// 512M). Default: AIBUBBLE_MAX_MEMORY if set; the memory available on
+    /// the machine always limits the run.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    max_memory: Option<u64>,
     /// Print the whole summary as JSON.
     #[arg(long)]
     json: bool,
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
             paths: 100_000,
             seed: 42,
             threads: None,
+            max_memory: None,
             json: false,
             out: None,
             force: false,
@@ -255,8 +261,24 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         .cancel_token(cancel.clone());
     if let Some(t) = args.threads {
         sim = sim.threads(t);
+        if sim.threads_used() < t {
+            report(&format!(
+                "note: --threads {t} capped at {} (the cores available)",
+                sim.threads_used()
+            ));
+        }
+    }
+    if let Some(bytes) = args.max_memory {
+        sim = sim.max_memory(bytes);
     }
     let results = sim.run()?;
+    let collapsed = results.collapsed_series();
+    if !collapsed.is_empty() {
+        report(&format!(
+            "note: the values of {} series span more than 17 orders of magnitude; their low quantiles are coarse",
+            collapsed.len()
+        ));
+    }
     let summary = results.summary();
     if let Some(dir) = &args.out {
         aibubble::output::write_run(dir, &results, args.force)?;
@@ -326,8 +348,15 @@ fn read_value(name: &str) -> Result<Value, Error> {
     }
 }
 
+/// `--max-memory`: a size such as `8G` or `512M`.
+fn parse_memory(text: &str) -> Result<u64, String> {
+    aibubble::engine::parse_size(text)
+}
+
 fn money(x: Option<f64>) -> String {
     match x {
+        // Beyond ten million billions a number is a warning, not an amount.
+        Some(v) if v.is_finite() && v.abs() >= 1e7 => format!("{v:.2e}"),
         Some(v) if v.is_finite() => {
             if v.abs() >= 100.0 {
                 format!("{v:.0}")
@@ -442,10 +471,7 @@ mod tests {
             Error::ResultsFile { message: "a".into() },
             Error::Schema { found: 2, supported: 1 },
             Error::ResourceLimit("a".into()),
-            Error::Numerical {
-                path: "a".into(),
-                message: "b".into(),
-            },
+            Error::numerical("gap", 1, 2, 2026.0, f64::NAN, "must be finite"),
             Error::Cancelled { done: 1, total: 2 },
         ];
         let mut codes: Vec<u8> = errors.iter().map(exit_code).collect();
