@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import warnings
 import zlib
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -55,6 +56,7 @@ def simulate(
     path_range: Optional[Tuple[int, int]] = None,
     store_paths: int = 0,
     progress: bool = False,
+    max_memory: Union[int, str, None] = None,
 ) -> "Result":
     """Run a scenario.
 
@@ -75,6 +77,11 @@ def simulate(
         Keep every step of the first ``store_paths`` paths (for :meth:`Result.paths`).
     progress : bool
         Show a tqdm progress bar.
+    max_memory : int or str, optional
+        Refuse the run (:class:`ResourceLimitError`, before anything is
+        allocated) if it would need more memory than this: bytes, or text
+        such as ``"8G"``. Default: ``AIBUBBLE_MAX_MEMORY`` if set. The memory
+        available on the machine always limits the run.
 
     The run releases the GIL; Ctrl-C stops it between batches and raises
     ``KeyboardInterrupt``.
@@ -86,6 +93,16 @@ def simulate(
     store_paths = _check_int("store_paths", store_paths, 0)
     if threads is not None:
         threads = _check_int("threads", threads, 1)
+        cores = _core.available_cores()
+        if threads > cores:
+            warnings.warn(
+                f"threads={threads} capped at {cores}, the cores available", RuntimeWarning, stacklevel=2
+            )
+    limit: Optional[int] = None
+    if isinstance(max_memory, str):
+        limit = _core.parse_size(max_memory)
+    elif max_memory is not None:
+        limit = _check_int("max_memory", max_memory, 1)
     start: Optional[int] = None
     end: Optional[int] = None
     if path_range is not None:
@@ -115,10 +132,19 @@ def simulate(
             end=end,
             store_paths=store_paths,
             progress=callback,
+            max_memory=limit,
         )
     finally:
         if bar is not None:
             bar.close()
+    collapsed = inner.collapsed_series()
+    if collapsed:
+        warnings.warn(
+            f"the values of {len(collapsed)} series span more than 17 orders of magnitude "
+            f"({', '.join(collapsed[:3])}{', ...' if len(collapsed) > 3 else ''}); their low quantiles are coarse",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     return Result(inner)
 
 
@@ -193,7 +219,7 @@ class Result:
 
     @property
     def scenario(self) -> Scenario:
-        return Scenario.from_json(self._inner.scenario_json)
+        return Scenario.from_json_str(self._inner.scenario_json)
 
     @property
     def labs(self) -> List[str]:

@@ -11,22 +11,22 @@ import pandas as pd
 
 from . import _core
 from ._paths import flat_dict
-from .errors import ScenarioError
+from .errors import FileError, ScenarioError
 
-PathOrText = Union[str, "os.PathLike[str]"]
+PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _read(path_or_text: PathOrText, kind: str) -> str:
-    if isinstance(path_or_text, os.PathLike):
-        with open(path_or_text, encoding="utf-8") as f:
-            return f.read()
-    if not isinstance(path_or_text, str):
-        raise TypeError(f"expected a path or {kind} text, got {type(path_or_text).__name__}")
-    looks_like_text = "\n" in path_or_text or "=" in path_or_text or path_or_text.lstrip().startswith("{")
-    if not looks_like_text and os.path.exists(path_or_text):
-        with open(path_or_text, encoding="utf-8") as f:
-            return f.read()
-    return path_or_text
+def _path(path: PathLike, kind: str) -> str:
+    """A file path as a str; text that looks like a scenario gets a pointed hint."""
+    if isinstance(path, os.PathLike):
+        return os.fspath(path)
+    if not isinstance(path, str):
+        raise TypeError(f"expected a file path, got {type(path).__name__}")
+    if "\n" in path or "=" in path or path.lstrip().startswith("{"):
+        raise FileError(
+            f"{path[:40]!r}...: not a file; to parse {kind} text use Scenario.from_{kind.lower()}_str"
+        )
+    return path
 
 
 def _non_finite(value: Any, path: str) -> Iterator[Tuple[str, str]]:
@@ -67,7 +67,7 @@ class Scenario:
 
     def __init__(self, inner: _core.Scenario) -> None:
         if not isinstance(inner, _core.Scenario):
-            raise TypeError("use Scenario.preset, from_toml, from_json or from_dict")
+            raise TypeError("use Scenario.preset, from_toml, from_json, from_toml_str, from_json_str or from_dict")
         self._inner = inner
 
     # Construction ---------------------------------------------------------
@@ -79,14 +79,28 @@ class Scenario:
         return cls(_core.Scenario.preset(name))
 
     @classmethod
-    def from_toml(cls, path_or_text: PathOrText) -> "Scenario":
-        """Read a TOML scenario from a file path or from TOML text."""
-        return cls(_core.Scenario.from_toml(_read(path_or_text, "TOML")))
+    def from_toml(cls, path: PathLike) -> "Scenario":
+        """Read a TOML scenario file (a missing file raises :class:`FileError`)."""
+        return cls(_core.Scenario.from_file(_path(path, "TOML"), "toml"))
 
     @classmethod
-    def from_json(cls, path_or_text: PathOrText) -> "Scenario":
-        """Read a JSON scenario from a file path or from JSON text."""
-        return cls(_core.Scenario.from_json(_read(path_or_text, "JSON")))
+    def from_json(cls, path: PathLike) -> "Scenario":
+        """Read a JSON scenario file (a missing file raises :class:`FileError`)."""
+        return cls(_core.Scenario.from_file(_path(path, "JSON"), "json"))
+
+    @classmethod
+    def from_toml_str(cls, text: str) -> "Scenario":
+        """Parse a scenario written as TOML text."""
+        if not isinstance(text, str):
+            raise TypeError(f"expected TOML text, got {type(text).__name__}")
+        return cls(_core.Scenario.from_toml_str(text))
+
+    @classmethod
+    def from_json_str(cls, text: str) -> "Scenario":
+        """Parse a scenario written as JSON text."""
+        if not isinstance(text, str):
+            raise TypeError(f"expected JSON text, got {type(text).__name__}")
+        return cls(_core.Scenario.from_json_str(text))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
@@ -94,7 +108,7 @@ class Scenario:
         if not isinstance(d, Mapping):
             raise TypeError(f"expected a mapping, got {type(d).__name__}")
         _check_finite(d)
-        return cls(_core.Scenario.from_json(json.dumps(dict(d))))
+        return cls(_core.Scenario.from_json_str(json.dumps(dict(d))))
 
     # Conversion ------------------------------------------------------------
     def to_dict(self, expanded: bool = False) -> Dict[str, Any]:
@@ -186,7 +200,7 @@ class Scenario:
         )
 
     def __reduce__(self) -> Any:
-        return (Scenario.from_json, (self.to_json(),))
+        return (Scenario.from_json_str, (self.to_json(),))
 
 
 def _describe_dist(d: Dict[str, Any]) -> str:

@@ -30,7 +30,7 @@ const POLL: Duration = Duration::from_millis(40);
 /// batches and raises `KeyboardInterrupt`; `progress(done, total)` is called
 /// from the calling thread as batches finish.
 #[pyfunction]
-#[pyo3(signature = (scenario, paths, seed, threads=None, start=None, end=None, store_paths=0, progress=None))]
+#[pyo3(signature = (scenario, paths, seed, threads=None, start=None, end=None, store_paths=0, progress=None, max_memory=None))]
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     py: Python<'_>,
@@ -42,6 +42,7 @@ fn simulate(
     end: Option<u64>,
     store_paths: u64,
     progress: Option<Py<PyAny>>,
+    max_memory: Option<u64>,
 ) -> PyResult<PyResults> {
     guard(|| {
         let counter = Counter(AtomicU64::new(0));
@@ -55,6 +56,9 @@ fn simulate(
             .cancel_token(token.clone());
         if let Some(t) = threads {
             sim = sim.threads(t);
+        }
+        if let Some(b) = max_memory {
+            sim = sim.max_memory(b);
         }
         let (s, e) = (start.unwrap_or(0), end.unwrap_or(paths));
         if (s, e) != (0, paths) {
@@ -97,6 +101,20 @@ fn simulate(
     })
 }
 
+/// The cores this process may use: the most threads a run uses.
+#[pyfunction]
+fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A memory size in bytes from text such as `8G` or `512M`.
+#[pyfunction]
+fn parse_size(text: &str) -> PyResult<u64> {
+    guard(|| {
+        crate::engine::parse_size(text).map_err(|m| PyAibubbleError(crate::Error::argument("max_memory", m)).into())
+    })
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyScenario>()?;
@@ -104,6 +122,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(scenario::presets, m)?)?;
     m.add_function(wrap_pyfunction!(results::merge, m)?)?;
+    m.add_function(wrap_pyfunction!(available_cores, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_size, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("LAB_METRICS", crate::results::LAB_METRICS.to_vec())?;
     m.add(

@@ -111,6 +111,11 @@ impl PyResults {
         })
     }
 
+    /// Series whose sketches collapsed their smallest magnitudes.
+    fn collapsed_series(&self) -> Vec<String> {
+        self.inner.collapsed_series().iter().map(|s| s.to_string()).collect()
+    }
+
     /// Present value of the savings moved to users, per path.
     fn pv_savings<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
         self.inner.pv_savings.clone().into_pyarray(py)

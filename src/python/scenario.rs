@@ -30,14 +30,37 @@ impl PyScenario {
         })
     }
 
+    /// Parse TOML text.
     #[staticmethod]
-    fn from_toml(text: &str) -> PyResult<Self> {
+    fn from_toml_str(text: &str) -> PyResult<Self> {
         guard(|| from_text(text, Format::Toml))
     }
 
+    /// Parse JSON text.
     #[staticmethod]
-    fn from_json(text: &str) -> PyResult<Self> {
+    fn from_json_str(text: &str) -> PyResult<Self> {
         guard(|| from_text(text, Format::Json))
+    }
+
+    /// Read a file as TOML (`format="toml"`) or JSON (`format="json"`).
+    #[staticmethod]
+    fn from_file(path: std::path::PathBuf, format: &str) -> PyResult<Self> {
+        guard(|| {
+            let format = match format {
+                "toml" => Format::Toml,
+                "json" => Format::Json,
+                other => {
+                    return Err(PyAibubbleError(crate::Error::argument(
+                        "format",
+                        format!("\"toml\" or \"json\", got {other:?}"),
+                    ))
+                    .into());
+                }
+            };
+            Ok(PyScenario {
+                inner: Scenario::from_file_as(&path, format).map_err(PyAibubbleError)?,
+            })
+        })
     }
 
     #[getter]
@@ -104,7 +127,7 @@ impl PyScenario {
     }
 
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
-        let ctor = py.import("aibubble._core")?.getattr("Scenario")?.getattr("from_json")?;
+        let ctor = py.import("aibubble._core")?.getattr("Scenario")?.getattr("from_json_str")?;
         Ok((ctor.unbind(), (self.inner.to_json(),)))
     }
 }

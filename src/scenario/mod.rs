@@ -294,11 +294,21 @@ impl Scenario {
     /// TOML or JSON; [`Error::Scenario`] listing every problem otherwise.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario> {
         let path = path.as_ref();
+        Self::from_file_as(path, Format::of_path(path))
+    }
+
+    /// Read and validate a scenario file in the given format, whatever its name.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file when it cannot be read; parse errors
+    /// name it too.
+    pub fn from_file_as(path: impl AsRef<Path>, format: Format) -> Result<Scenario> {
+        let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.display().to_string(),
             source,
         })?;
-        let value = parse_value(&text, Format::of_path(path)).map_err(|e| in_file(e, path))?;
+        let value = parse_value(&text, format).map_err(|e| in_file(e, path))?;
         Self::from_value(value)
     }
 

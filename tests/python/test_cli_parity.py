@@ -21,7 +21,7 @@ CliJson = Callable[..., Any]
 def _cli_preset(cli: Path, name: str) -> Scenario:
     """The preset as the CLI binary has it (``aibubble show``)."""
     proc = subprocess.run([str(cli), "show", name], capture_output=True, text=True, check=True)
-    return Scenario.from_toml(proc.stdout)
+    return Scenario.from_toml_str(proc.stdout)
 
 
 def _same_build(cli: Path, name: str) -> None:

@@ -90,7 +90,7 @@ def test_scenario_error_pickles_with_its_problems(baseline: aibubble.Scenario) -
 
 def test_parse_errors_are_scenario_errors_without_problems() -> None:
     with pytest.raises(errors.ScenarioError) as info:
-        aibubble.Scenario.from_toml("name = ")
+        aibubble.Scenario.from_toml_str("name = ")
     assert info.value.problems == []
     assert "line 1" in str(info.value)
 
@@ -100,7 +100,7 @@ def test_errors_of_the_core_are_instances_of_the_python_classes(baseline: aibubb
     from aibubble import _core
 
     with pytest.raises(errors.ScenarioError):
-        _core.Scenario.from_json("{")
+        _core.Scenario.from_json_str("{")
     with pytest.raises(errors.ArgumentError):
         _core.simulate(baseline._inner, 10, 1, start=5, end=3)
     with pytest.raises(errors.ResourceLimitError):

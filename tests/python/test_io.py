@@ -63,7 +63,7 @@ def test_save_accepts_str_paths_and_leaves_no_temporary(small: Result, tmp_path:
     assert aibubble.load(path) == small
     assert os.listdir(tmp_path) == ["run.json"]
     with open(path, encoding="utf-8") as f:
-        assert json.load(f)["schema_version"] == 1
+        assert json.load(f)["schema_version"] == 2
 
 
 def test_save_overwrites(small: Result, baseline: aibubble.Scenario, tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def test_load_of_a_corrupt_file(tiny: Result, tmp_path: Path, kind: str) -> None
     assert isinstance(info.value, ValueError) and isinstance(info.value, aibubble.AibubbleError)
 
 
-@pytest.mark.parametrize("version", [999, 2, 0])
+@pytest.mark.parametrize("version", [999, 1, 0])
 def test_load_of_another_schema_version(saved: Dict[str, Any], tmp_path: Path, version: int) -> None:
     data = dict(saved, schema_version=version)
     with pytest.raises(SchemaVersionError) as info:
@@ -257,3 +257,17 @@ def test_save_plain_or_compressed_loads_back_equal(small: Result, tmp_path: Path
     small.save(path, compress=compress)
     assert path.read_bytes()[:2] == (b"\x1f\x8b" if compress else b'{"')
     assert aibubble.load(path) == small
+
+
+def test_a_value_edited_by_hand_fails_the_checksum(saved: Dict[str, Any], tmp_path: Path) -> None:
+    """A fair value set to NaN in an otherwise consistent file is refused."""
+    column = saved["labs"][0]["metrics"][0]
+    values = np.frombuffer(base64.b64decode(column["values"]), dtype="<f8").copy()
+    values[3] = np.nan
+    column["values"] = base64.b64encode(values.tobytes()).decode()
+    with pytest.raises(ResultsFileError, match="checksum"):
+        aibubble.load(_write_gz(tmp_path / "edited.gz", saved))
+    # Written as a plain list of numbers, the same edit is refused too.
+    column["values"] = [float(x) if np.isfinite(x) else "nan" for x in values]
+    with pytest.raises(ResultsFileError, match="checksum"):
+        aibubble.load(_write_gz(tmp_path / "edited_list.gz", saved))

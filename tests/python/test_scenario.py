@@ -173,7 +173,14 @@ def test_get_unknown_path(baseline: Scenario) -> None:
 
 @pytest.mark.parametrize("bad", [5, None, b"baseline"])
 def test_constructors_reject_wrong_types(bad: object) -> None:
-    for ctor in (Scenario.preset, Scenario.from_toml, Scenario.from_json, Scenario.from_dict):
+    for ctor in (
+        Scenario.preset,
+        Scenario.from_toml,
+        Scenario.from_json,
+        Scenario.from_toml_str,
+        Scenario.from_json_str,
+        Scenario.from_dict,
+    ):
         with pytest.raises(TypeError):
             ctor(bad)  # type: ignore[arg-type]
 
@@ -193,27 +200,27 @@ def test_round_trip_expanded_dict(baseline: Scenario) -> None:
 
 
 def test_round_trip_toml(baseline: Scenario) -> None:
-    assert Scenario.from_toml(baseline.to_toml()) == baseline
+    assert Scenario.from_toml_str(baseline.to_toml()) == baseline
 
 
 def test_round_trip_json(baseline: Scenario) -> None:
-    assert Scenario.from_json(baseline.to_json()) == baseline
+    assert Scenario.from_json_str(baseline.to_json()) == baseline
 
 
 @pytest.mark.parametrize("name", aibubble.presets())
 def test_every_preset_round_trips(name: str) -> None:
     s = Scenario.preset(name)
     assert Scenario.from_dict(s.to_dict()) == s
-    assert Scenario.from_toml(s.to_toml()) == s
-    assert Scenario.from_json(s.to_json()) == s
+    assert Scenario.from_toml_str(s.to_toml()) == s
+    assert Scenario.from_json_str(s.to_json()) == s
 
 
 def test_round_trip_of_a_modified_scenario(baseline: Scenario) -> None:
     s2 = baseline.replace({SWITCHING: {"dist": "uniform", "lo": 0.2, "hi": 0.4}})
     for back in (
         Scenario.from_dict(s2.to_dict()),
-        Scenario.from_toml(s2.to_toml()),
-        Scenario.from_json(s2.to_json()),
+        Scenario.from_toml_str(s2.to_toml()),
+        Scenario.from_json_str(s2.to_json()),
     ):
         assert back == s2
         assert back != baseline
@@ -229,8 +236,30 @@ def test_from_file_path(baseline: Scenario, tmp_path: Path, kind: str) -> None:
 
 
 def test_missing_file_path(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
-        Scenario.from_toml(tmp_path / "missing.toml")
+    missing = tmp_path / "missing.toml"
+    for read in (Scenario.from_toml, Scenario.from_json):
+        with pytest.raises(aibubble.FileError) as info:
+            read(missing)
+        assert str(missing) in str(info.value)
+        assert isinstance(info.value, OSError)
+    # A typo in a file name is not parsed as TOML text.
+    with pytest.raises(aibubble.FileError, match="typo.toml"):
+        Scenario.from_toml("typo.toml")
+
+
+def test_text_given_as_a_path_points_to_the_str_readers(baseline: Scenario) -> None:
+    with pytest.raises(aibubble.FileError, match="from_toml_str"):
+        Scenario.from_toml(baseline.to_toml())
+    with pytest.raises(aibubble.FileError, match="from_json_str"):
+        Scenario.from_json(baseline.to_json())
+
+
+def test_the_format_is_the_reader_not_the_extension(baseline: Scenario, tmp_path: Path) -> None:
+    path = tmp_path / "scenario.txt"
+    path.write_text(baseline.to_json(), encoding="utf-8")
+    assert Scenario.from_json(path) == baseline
+    with pytest.raises(ScenarioError, match="scenario.txt"):
+        Scenario.from_toml(path)
 
 
 def test_to_dict_is_a_copy(baseline: Scenario) -> None:
@@ -277,9 +306,9 @@ def test_from_dict_unknown_field(baseline: Scenario) -> None:
 
 def test_unparseable_text_is_a_scenario_error() -> None:
     with pytest.raises(ScenarioError, match="TOML"):
-        Scenario.from_toml("x = = 1")
+        Scenario.from_toml_str("x = = 1")
     with pytest.raises(ScenarioError, match="JSON"):
-        Scenario.from_json("{")
+        Scenario.from_json_str("{")
 
 
 def test_pickle(baseline: Scenario) -> None:

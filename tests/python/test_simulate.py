@@ -22,9 +22,13 @@ def test_positional_paths_and_seed(baseline: Scenario, small: Result) -> None:
 
 
 def test_thread_count_does_not_change_results(baseline: Scenario) -> None:
+    from aibubble import _core
+
+    # Runs use at most the available cores (more would only warn).
+    most = _core.available_cores()
     one = aibubble.simulate(baseline, paths=700, seed=3, threads=1, store_paths=2)
-    three = aibubble.simulate(baseline, paths=700, seed=3, threads=3, store_paths=2)
-    assert one == three
+    many = aibubble.simulate(baseline, paths=700, seed=3, threads=most, store_paths=2)
+    assert one == many
 
 
 def test_different_seed_different_result(baseline: Scenario, small: Result) -> None:
@@ -199,3 +203,55 @@ def test_progress_bar(baseline: Scenario, small: Result, capsys: pytest.CaptureF
 def test_progress_bar_of_a_path_range(baseline: Scenario, capsys: pytest.CaptureFixture[str]) -> None:
     aibubble.simulate(baseline, paths=1000, seed=1, path_range=(200, 700), progress=True)
     assert "500/500" in capsys.readouterr().err
+
+
+# Limits and numerical failures ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [10**8, "100M"])
+def test_max_memory_refuses_before_running(baseline: Scenario, limit: object) -> None:
+    with pytest.raises(aibubble.ResourceLimitError, match="limit set for this run"):
+        aibubble.simulate(baseline, paths=300_000, seed=1, max_memory=limit)  # type: ignore[arg-type]
+    # Within the limit, the same call runs.
+    r = aibubble.simulate(baseline, paths=100, seed=1, max_memory=limit)  # type: ignore[arg-type]
+    assert r.n_paths == 100
+
+
+def test_max_memory_from_the_environment(baseline: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIBUBBLE_MAX_MEMORY", "100M")
+    with pytest.raises(aibubble.ResourceLimitError):
+        aibubble.simulate(baseline, paths=300_000, seed=1)
+    monkeypatch.setenv("AIBUBBLE_MAX_MEMORY", "lots")
+    with pytest.raises(ArgumentError, match="AIBUBBLE_MAX_MEMORY"):
+        aibubble.simulate(baseline, paths=10, seed=1)
+
+
+def test_bad_max_memory(baseline: Scenario) -> None:
+    with pytest.raises(ArgumentError, match="max_memory"):
+        aibubble.simulate(baseline, paths=10, seed=1, max_memory="lots")
+    with pytest.raises(TypeError):
+        aibubble.simulate(baseline, paths=10, seed=1, max_memory=1.5)  # type: ignore[arg-type]
+
+
+def test_threads_beyond_the_cores_warn_and_change_nothing(baseline: Scenario) -> None:
+    from aibubble import _core
+
+    many = _core.available_cores() + 5
+    with pytest.warns(RuntimeWarning, match="capped"):
+        r = aibubble.simulate(baseline, paths=300, seed=3, threads=many)
+    assert r == aibubble.simulate(baseline, paths=300, seed=3, threads=1)
+
+
+def test_non_finite_results_raise_numerical_error(baseline: Scenario) -> None:
+    s = baseline.replace({"labs.openai.gross_margin_0": 1e308})
+    with pytest.raises(aibubble.NumericalError) as info:
+        aibubble.simulate(s, paths=50, seed=1)
+    assert "labs.openai.fcf" in str(info.value) and "path 0" in str(info.value)
+    assert isinstance(info.value, ArithmeticError)
+
+
+def test_collapsed_sketches_warn(baseline: Scenario) -> None:
+    s = baseline.replace({"segments.consumer.elasticity": 60.0})
+    with pytest.warns(RuntimeWarning, match="orders of magnitude"):
+        r = aibubble.simulate(s, paths=300, seed=1)
+    assert r.summary_dict()["collapsed_series"]
