@@ -18,8 +18,36 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     if frac == 0.0 {
         sorted[lo]
     } else {
-        sorted[lo] + frac * (sorted[hi] - sorted[lo])
+        let (a, b) = (sorted[lo], sorted[hi]);
+        let x = a + frac * (b - a);
+        // `b - a` overflows only for values near the largest f64.
+        if x.is_finite() { x } else { a * (1.0 - frac) + b * frac }
     }
+}
+
+/// The mean of finite values, in path order; when the plain sum overflows
+/// (values near the largest f64), the sum of `x / n` instead, which cannot.
+pub fn mean(xs: &[f64]) -> f64 {
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    if m.is_finite() || xs.iter().any(|x| !x.is_finite()) {
+        m
+    } else {
+        xs.iter().map(|x| x / n).sum()
+    }
+}
+
+/// `sqrt(sum (x - mean)^2 / (n - 1))`, scaled by the largest magnitude when
+/// the squares overflow.
+fn sample_sd(xs: &[f64], mean: f64) -> f64 {
+    let n1 = (xs.len() - 1) as f64;
+    let sd = (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n1).sqrt();
+    if sd.is_finite() || xs.iter().any(|x| !x.is_finite()) {
+        return sd;
+    }
+    let scale = xs.iter().fold(mean.abs(), |m, x| m.max(x.abs()));
+    let (ms, ns) = (mean / scale, n1);
+    scale * (xs.iter().map(|x| (x / scale - ms) * (x / scale - ms)).sum::<f64>() / ns).sqrt()
 }
 
 /// The finite values of `xs`, sorted.
@@ -50,12 +78,8 @@ pub fn moments(xs: &[f64]) -> Moments {
             se: f64::NAN,
         };
     }
-    let mean = xs.iter().sum::<f64>() / n as f64;
-    let sd = if n > 1 {
-        (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt()
-    } else {
-        0.0
-    };
+    let mean = mean(xs);
+    let sd = if n > 1 { sample_sd(xs, mean) } else { 0.0 };
     Moments {
         n,
         mean,
@@ -98,7 +122,7 @@ pub fn cvar5_sorted(sorted: &[f64]) -> f64 {
         return f64::NAN;
     }
     let m = ((0.05 * sorted.len() as f64).ceil() as usize).max(1);
-    sorted[..m].iter().sum::<f64>() / m as f64
+    mean(&sorted[..m])
 }
 
 /// Relative accuracy of the time-series sketches.
@@ -303,6 +327,23 @@ mod tests {
         assert!((quantile_sorted(&v, 0.5) - 2.5).abs() < 1e-12);
         assert!((quantile_sorted(&v, 0.9) - 3.7).abs() < 1e-12);
         assert_eq!(quantile_sorted(&v, 1.0), 4.0);
+    }
+
+    /// Values near the largest f64 give finite statistics, not infinities.
+    #[test]
+    fn statistics_do_not_overflow() {
+        let xs = [1e308, 1.5e308, -1e308, 1.7e308, 1.2e308];
+        let m = moments(&xs);
+        assert!((m.mean - 0.88e308).abs() < 1e293, "{}", m.mean);
+        assert!(m.sd.is_finite() && m.sd > 1e308, "{}", m.sd);
+        let mut s = xs.to_vec();
+        s.sort_by(f64::total_cmp);
+        let q = quantile_sorted(&s, 0.1);
+        assert!(q.is_finite() && q > -1e308 && q < 1e308, "{q}");
+        assert!(cvar5_sorted(&s).is_finite());
+        // Ordinary values keep the plain formulas' bits.
+        let plain = [0.1, 0.2, 0.3];
+        assert_eq!(mean(&plain), (0.1 + 0.2 + 0.3) / 3.0);
     }
 
     #[test]

@@ -635,6 +635,16 @@ impl<'c> PathRunner<'c> {
             }
         }
         check(Site::Run("pv_savings"), row[l.pv_savings()], &mut finite);
+        // The sector's per-path sums, in lab order as the summary adds them.
+        let (mut fair_value, mut marks) = (0.0, 0.0);
+        for (i, lab) in self.params.labs.iter().enumerate() {
+            if let (true, Some(v0)) = (lab.closed, lab.mark) {
+                fair_value += row[l.lab_metric(i, 0)];
+                marks += v0;
+            }
+        }
+        check(Site::Run("sector.fair_value"), fair_value, &mut finite);
+        check(Site::Run("sector.mark"), marks, &mut finite);
         self.finite = finite;
         match bad {
             Some((site, x)) if self.checked => Err(self.non_finite(site, k, x)),

@@ -127,7 +127,10 @@ impl PyScenario {
     }
 
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
-        let ctor = py.import("aibubble._core")?.getattr("Scenario")?.getattr("from_json_str")?;
+        let ctor = py
+            .import("aibubble._core")?
+            .getattr("Scenario")?
+            .getattr("from_json_str")?;
         Ok((ctor.unbind(), (self.inner.to_json(),)))
     }
 }
