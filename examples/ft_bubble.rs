@@ -9,22 +9,28 @@
 mod common;
 
 use aibubble::{Scenario, Simulation};
-use common::{paths, pct};
+use common::{header, paths, pct};
 
 fn main() -> Result<(), aibubble::Error> {
-    let n = paths();
+    let (n, seed) = (paths(), 42);
+    header(
+        "If open models are almost as good for a sixth of the price: ft_bubble against baseline",
+        n,
+        seed,
+    );
+    println!("mark: the latest post-money valuation; FV p50: median fair value (DCF, limited liability);");
+    println!("P(pop): probability that a quarter-end market mark falls below half the latest mark.\n");
     let base = Simulation::new(&Scenario::preset("baseline")?)?
         .paths(n)
-        .seed(42)
+        .seed(seed)
         .run()?
         .summary();
     let ft = Simulation::new(&Scenario::preset("ft_bubble")?)?
         .paths(n)
-        .seed(42)
+        .seed(seed)
         .run()?
         .summary();
 
-    println!("If open models are almost as good for a sixth of the price ({n} paths)\n");
     println!(
         "{:<12} {:>8} {:>16} {:>16} {:>14} {:>14}",
         "lab", "mark", "FV p50 baseline", "FV p50 ft_bubble", "P(pop) base", "P(pop) ft"

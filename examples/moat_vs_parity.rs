@@ -7,10 +7,18 @@
 mod common;
 
 use aibubble::{Scenario, Simulation};
-use common::{paths, pct};
+use common::{header, paths, pct};
 
 fn main() -> Result<(), aibubble::Error> {
-    let n = paths();
+    let (n, seed) = (paths(), 1);
+    header(
+        "The moat holds, or open models reach parity: the marked labs against their marks",
+        n,
+        seed,
+    );
+    println!("phi p50: median of fair value / latest mark; P(phi<0.5): probability that fair value is");
+    println!("below half the mark; P(pop): probability that a quarter-end market mark falls below half");
+    println!("the latest mark within the horizon. The sector adds the closed labs with a mark.\n");
     println!(
         "{:<14} {:>10} {:>12} {:>12} {:>12}",
         "scenario", "lab", "phi p50", "P(phi<0.5)", "P(pop)"
@@ -18,7 +26,7 @@ fn main() -> Result<(), aibubble::Error> {
     for name in ["moat_holds", "open_parity"] {
         let s = Simulation::new(&Scenario::preset(name)?)?
             .paths(n)
-            .seed(1)
+            .seed(seed)
             .run()?
             .summary();
         for lab in s.labs.iter().filter(|l| l.phi.is_some()) {

@@ -9,7 +9,7 @@
 mod common;
 
 use aibubble::{Scenario, Simulation, stats};
-use common::{paths, pct};
+use common::{header, paths, pct};
 
 const WITHIN_YEARS: f64 = 2.0;
 
@@ -20,8 +20,12 @@ fn mean(v: &[f64]) -> f64 {
 }
 
 fn main() -> Result<(), aibubble::Error> {
+    let (n, seed) = (paths(), 7);
+    header("What each turning point of ft_bubble does to each marked lab", n, seed);
+    println!("mean phi: the mean over paths of fair value / latest mark (below 1: the mark is not earned),");
+    println!("on the paths where the turning point happened within {WITHIN_YEARS} years, and on the others.");
     let scenario = Scenario::preset("ft_bubble")?;
-    let results = Simulation::new(&scenario)?.paths(paths()).seed(7).run()?;
+    let results = Simulation::new(&scenario)?.paths(n).seed(seed).run()?;
     for (event, spec) in results.events.iter().zip(&scenario.events) {
         let early: Vec<bool> = event.values.iter().map(|t| *t <= WITHIN_YEARS).collect();
         let share = early.iter().filter(|e| **e).count() as f64 / early.len() as f64;
@@ -48,6 +52,5 @@ fn main() -> Result<(), aibubble::Error> {
             );
         }
     }
-    println!("\nphi = fair value / latest mark; below 1 the mark is not earned.");
     Ok(())
 }

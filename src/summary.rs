@@ -165,7 +165,7 @@ fn by_year(r: &Results, times: &[f64]) -> Vec<YearProb> {
     r.years
         .iter()
         .map(|y| {
-            let limit = f64::from(y.year) + 1.0 + 1e-9 - r.scenario.start_year;
+            let limit = f64::from(y.year) + 1.0 + 1e-9 - r.scenario.start_year();
             let p = Prob::from_count(times.iter().filter(|t| **t <= limit).count(), times.len());
             YearProb {
                 year: y.year,
@@ -259,7 +259,7 @@ impl Results {
             scenario: self.scenario.name.clone(),
             paths: self.len() as u64,
             seed: self.seed,
-            start_year: self.scenario.start_year,
+            start_year: self.scenario.start_year(),
             labs,
             sector,
             events,

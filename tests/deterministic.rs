@@ -22,7 +22,7 @@ use std::fmt::Display;
 
 use aibubble::engine::SeriesId;
 use aibubble::scenario::{Class, Op};
-use aibubble::{Results, Scenario, Simulation, Uncertain};
+use aibubble::{Results, Scenario, Simulation};
 
 /// The tolerance of MODEL.md's preamble.
 const TOL: f64 = 1e-9;
@@ -71,9 +71,17 @@ fn metric(r: &Results, lab: &str, name: &str) -> f64 {
     r.lab(lab).expect("lab in results").metric(name).expect("metric exists")[0]
 }
 
-fn fixed(u: &Uncertain, what: &str) -> f64 {
-    u.fixed_value()
-        .unwrap_or_else(|| panic!("{what} must be a plain number in deterministic mode"))
+/// A fixed input by field path, its default when the file leaves it out.
+fn num(s: &Scenario, path: &str) -> f64 {
+    match s.get(path) {
+        Ok(serde_json::Value::Number(x)) => x.as_f64().expect("a number"),
+        other => panic!("{path} must be a plain number in deterministic mode, got {other:?}"),
+    }
+}
+
+/// An optional fixed input by field path (`None` when the file leaves it out).
+fn opt(s: &Scenario, path: &str) -> Option<f64> {
+    s.get(path).is_ok().then(|| num(s, path))
 }
 
 fn logistic(x: f64) -> f64 {
@@ -241,31 +249,34 @@ struct Reference {
 impl Reference {
     fn new(s: &Scenario) -> Reference {
         let n = s.steps_per_year as usize;
-        let steps = (s.horizon * n as f64).round() as usize;
-        let gap_0 = fixed(&s.gap.initial, "gap.initial");
-        let ratio_0 = fixed(&s.prices.ratio_0, "prices.ratio_0");
-        for (sigma, what) in [
-            (&s.gap.sigma, "gap.sigma"),
-            (&s.gap.release_rate, "gap.release_rate"),
-            (&s.prices.sigma_closed, "prices.sigma_closed"),
-            (&s.prices.sigma_ratio, "prices.sigma_ratio"),
-            (&s.demand.sigma, "demand.sigma"),
-            (&s.attractiveness.sigma, "attractiveness.sigma"),
+        let steps = (num(s, "horizon") * n as f64).round() as usize;
+        let gap_0 = num(s, "gap.initial");
+        let ratio_0 = num(s, "prices.ratio_0");
+        for what in [
+            "gap.sigma",
+            "gap.release_rate",
+            "prices.sigma_closed",
+            "prices.sigma_ratio",
+            "demand.sigma",
+            "attractiveness.sigma",
         ] {
-            assert_eq!(fixed(sigma, what), 0.0, "{what} must be 0 in deterministic mode");
+            assert_eq!(num(s, what), 0.0, "{what} must be 0 in deterministic mode");
         }
         let segments: Vec<Segment> = s
             .segments
             .iter()
-            .map(|g| Segment {
-                spend_0: fixed(&g.spend_0, "spend_0"),
-                share_0: fixed(&g.closed_share_0, "closed_share_0"),
-                growth_0: fixed(&g.growth_0, "growth_0"),
-                growth_inf: fixed(&g.growth_inf, "growth_inf"),
-                growth_tau: fixed(&g.growth_tau, "growth_tau"),
-                elasticity: fixed(&g.elasticity, "elasticity"),
-                beta_quality: fixed(&g.beta_quality, "beta_quality"),
-                beta_price: fixed(&g.beta_price, "beta_price"),
+            .map(|g| {
+                let f = |name: &str| num(s, &format!("segments.{}.{name}", g.id));
+                Segment {
+                    spend_0: f("spend_0"),
+                    share_0: f("closed_share_0"),
+                    growth_0: f("growth_0"),
+                    growth_inf: f("growth_inf"),
+                    growth_tau: f("growth_tau"),
+                    elasticity: f("elasticity"),
+                    beta_quality: f("beta_quality"),
+                    beta_price: f("beta_price"),
+                }
             })
             .collect();
         // Section 3: absent a brand premium, today is an equilibrium.
@@ -273,34 +284,33 @@ impl Reference {
             .segments
             .iter()
             .zip(&segments)
-            .map(|(g, seg)| match &g.brand_premium {
-                Some(b) => fixed(b, "brand_premium"),
+            .map(|(g, seg)| match opt(s, &format!("segments.{}.brand_premium", g.id)) {
+                Some(b) => b,
                 None => logit(seg.share_0) - seg.beta_quality * gap_0 - seg.beta_price * ratio_0.ln(),
             })
             .collect();
         let labs: Vec<Lab> = s
             .labs
             .iter()
-            .map(|l| Lab {
-                closed: l.class == Class::Closed,
-                weights: s
-                    .segments
-                    .iter()
-                    .map(|g| l.weights.get(&g.id).map_or(0.0, |w| fixed(w, "weight")))
-                    .collect(),
-                capture: fixed(&l.capture, "capture"),
-                drift: fixed(&l.drift, "drift"),
-                margin_0: fixed(&l.gross_margin_0, "gross_margin_0"),
-                margin_tau: fixed(&l.margin_tau, "margin_tau"),
-                opex: fixed(&l.opex_ratio, "opex_ratio"),
-                committed: fixed(&l.committed, "committed"),
-                research: fixed(&l.research_intensity, "research_intensity"),
-                plan: l.plan.clone(),
-                cash_0: fixed(&l.cash_0, "cash_0"),
-                mark: l.mark.as_ref().map(|v0| Mark {
-                    v0: fixed(v0, "mark"),
-                    growth_trailing: fixed(l.growth_trailing.as_ref().expect("growth_trailing"), "growth_trailing"),
-                }),
+            .map(|l| {
+                let f = |name: &str| num(s, &format!("labs.{}.{name}", l.id));
+                Lab {
+                    closed: l.class == Class::Closed,
+                    weights: s.segments.iter().map(|g| f(&format!("weights.{}", g.id))).collect(),
+                    capture: f("capture"),
+                    drift: f("drift"),
+                    margin_0: f("gross_margin_0"),
+                    margin_tau: f("margin_tau"),
+                    opex: f("opex_ratio"),
+                    committed: f("committed"),
+                    research: f("research_intensity"),
+                    plan: l.plan.clone(),
+                    cash_0: f("cash_0"),
+                    mark: opt(s, &format!("labs.{}.mark", l.id)).map(|v0| Mark {
+                        v0,
+                        growth_trailing: f("growth_trailing"),
+                    }),
+                }
             })
             .collect();
         let seg_index = |id: &str| s.segments.iter().position(|g| g.id == id).expect("known segment");
@@ -324,9 +334,9 @@ impl Reference {
             .events
             .iter()
             .map(|e| {
-                if let Some(hazard) = &e.hazard {
+                if let Some(hazard) = opt(s, &format!("events.{}.hazard", e.id)) {
                     // Deterministic mode: a hazard event is there only to never fire.
-                    assert_eq!(fixed(hazard, "hazard"), 0.0, "deterministic mode: hazard of {}", e.id);
+                    assert_eq!(hazard, 0.0, "deterministic mode: hazard of {}", e.id);
                     return Event {
                         period: None,
                         effects: vec![],
@@ -334,7 +344,7 @@ impl Reference {
                 }
                 let y = e.date.expect("dated event");
                 // Section 6: the first state at or after y is t_j; the event fires in period j - 1.
-                let j = ((y - s.start_year) * n as f64 - 1e-9).ceil() as i64;
+                let j = ((y - num(s, "start_year")) * n as f64 - 1e-9).ceil() as i64;
                 assert!(j >= 1, "event {} dated at or before the start", e.id);
                 Event {
                     period: (j as usize <= steps).then(|| j as usize - 1),
@@ -350,34 +360,38 @@ impl Reference {
             demand: vec![1.0; segments.len()],
             share: shares.clone(),
             brand,
-            switching: s.segments.iter().map(|g| fixed(&g.switching, "switching")).collect(),
+            switching: s
+                .segments
+                .iter()
+                .map(|g| num(s, &format!("segments.{}.switching", g.id)))
+                .collect(),
             attract: vec![0.0; labs.len()],
             margin_inf: s
                 .labs
                 .iter()
-                .map(|l| fixed(&l.gross_margin_inf, "gross_margin_inf"))
+                .map(|l| num(s, &format!("labs.{}.gross_margin_inf", l.id)))
                 .collect(),
             // M_0 = V0 / R_0 needs R_0: filled in below from the first observation.
             multiple_0: vec![f64::NAN; labs.len()],
             multiple_inf: s
                 .labs
                 .iter()
-                .map(|l| l.multiple_inf.as_ref().map_or(f64::NAN, |m| fixed(m, "multiple_inf")))
+                .map(|l| opt(s, &format!("labs.{}.multiple_inf", l.id)).unwrap_or(f64::NAN))
                 .collect(),
         };
         let mut model = Reference {
-            start_year: s.start_year,
+            start_year: num(s, "start_year"),
             n,
             steps,
             dt: 1.0 / n as f64,
-            discount: fixed(&s.valuation.discount_rate, "discount_rate"),
-            terminal_growth: s.valuation.terminal_growth,
-            pop_threshold: s.valuation.pop_threshold,
-            gap_inf: fixed(&s.gap.long_run, "gap.long_run"),
-            kappa: std::f64::consts::LN_2 / fixed(&s.gap.half_life, "gap.half_life"),
-            gap_floor: s.gap.floor,
-            closed_decline: fixed(&s.prices.closed_decline, "closed_decline"),
-            ratio_drift: fixed(&s.prices.ratio_drift, "ratio_drift"),
+            discount: num(s, "valuation.discount_rate"),
+            terminal_growth: num(s, "valuation.terminal_growth"),
+            pop_threshold: num(s, "valuation.pop_threshold"),
+            gap_inf: num(s, "gap.long_run"),
+            kappa: std::f64::consts::LN_2 / num(s, "gap.half_life"),
+            gap_floor: num(s, "gap.floor"),
+            closed_decline: num(s, "prices.closed_decline"),
+            ratio_drift: num(s, "prices.ratio_drift"),
             pbar_0: shares.iter().map(|u| u + (1.0 - u) * ratio_0).collect(),
             segments,
             labs,
@@ -587,7 +601,7 @@ struct Trace {
 fn simulate(s: &Scenario) -> Trace {
     let mut m = Reference::new(s);
     let (dt, steps, n) = (m.dt, m.steps, m.n);
-    let year_of = |k: usize| (s.start_year + k as f64 * dt + 1e-9).floor() as i32;
+    let year_of = |k: usize| (num(s, "start_year") + k as f64 * dt + 1e-9).floor() as i32;
     let mut years: Vec<(i32, f64)> = Vec::new();
     for k in 0..steps {
         match years.last_mut() {
@@ -865,7 +879,7 @@ fn full_scenario_matches_reference() {
     // Coverage: the comparison above only means something if the scenario
     // takes the branches this file is about.
     let gap_moves = tr.gap.windows(2).any(|w| w[0] != w[1]);
-    assert!(gap_moves && tr.gap[0] != fixed(&s.gap.long_run, "long_run"));
+    assert!(gap_moves && tr.gap[0] != num(&s, "gap.long_run"));
     let both_branches = tr.labs.iter().any(|l| l.floor_binding > 0 && l.research_binding > 0);
     assert!(
         both_branches,
@@ -931,7 +945,7 @@ fn calibrated_premium_makes_today_an_equilibrium() {
     let s = Scenario::from_file(data("deterministic_frozen_share.toml")).expect("valid scenario");
     let r = run(&s);
     for g in &s.segments {
-        let u0 = fixed(&g.closed_share_0, "closed_share_0");
+        let u0 = num(&s, &format!("segments.{}.closed_share_0", g.id));
         let u = series(&r, "closed_share", None, Some(&g.id)).expect("closed share stored");
         assert_eq!(u.len(), s.steps() + 1);
         for (k, &x) in u.iter().enumerate() {
@@ -944,8 +958,8 @@ fn calibrated_premium_makes_today_an_equilibrium() {
     // a closed form of the demand recurrence (growth fading, elasticity).
     let n = s.steps_per_year as f64;
     let dt = 1.0 / n;
-    let d_c = fixed(&s.prices.closed_decline, "closed_decline");
-    let rho = fixed(&s.prices.ratio_0, "ratio_0");
+    let d_c = num(&s, "prices.closed_decline");
+    let rho = num(&s, "prices.ratio_0");
     let revenue = series(&r, "revenue", Some("closed"), None).expect("revenue stored");
     for (k, &got) in revenue.iter().enumerate() {
         let t = k as f64 * dt;
@@ -953,12 +967,12 @@ fn calibrated_premium_makes_today_an_equilibrium() {
             .segments
             .iter()
             .map(|g| {
-                let f = |u: &Uncertain| fixed(u, "segment input");
-                let (u0, eps) = (f(&g.closed_share_0), f(&g.elasticity));
-                let (g0, ginf, tau) = (f(&g.growth_0), f(&g.growth_inf), f(&g.growth_tau));
+                let f = |name: &str| num(&s, &format!("segments.{}.{name}", g.id));
+                let (u0, eps) = (f("closed_share_0"), f("elasticity"));
+                let (g0, ginf, tau) = (f("growth_0"), f("growth_inf"), f("growth_tau"));
                 let q = (-dt / tau).exp();
                 let ln_a = ginf * t + (g0 - ginf) * dt * (1.0 - q.powi(k as i32)) / (1.0 - q);
-                f(&g.spend_0) * u0 / (u0 + (1.0 - u0) * rho) * ln_a.exp() * (-d_c * t * (1.0 - eps)).exp()
+                f("spend_0") * u0 / (u0 + (1.0 - u0) * rho) * ln_a.exp() * (-d_c * t * (1.0 - eps)).exp()
             })
             .sum();
         assert_close(got, want, format!("closed revenue at k = {k}"));
@@ -972,10 +986,10 @@ fn calibrated_premium_makes_today_an_equilibrium() {
 fn given_premium_moves_the_share() {
     let s = Scenario::from_file(data("deterministic_frozen_share.toml")).expect("valid scenario");
     let g = &s.segments[0];
-    let u0 = fixed(&g.closed_share_0, "closed_share_0");
-    let calibrated = logit(u0)
-        - fixed(&g.beta_quality, "beta_quality") * fixed(&s.gap.initial, "gap.initial")
-        - fixed(&g.beta_price, "beta_price") * fixed(&s.prices.ratio_0, "ratio_0").ln();
+    let f = |name: &str| num(&s, &format!("segments.{}.{name}", g.id));
+    let u0 = f("closed_share_0");
+    let calibrated =
+        logit(u0) - f("beta_quality") * num(&s, "gap.initial") - f("beta_price") * num(&s, "prices.ratio_0").ln();
     let path = format!("segments.{}.brand_premium", g.id);
     let s = s
         .with_overrides([(path.as_str(), (calibrated + 0.5).into())])
@@ -984,7 +998,7 @@ fn given_premium_moves_the_share() {
     let u = series(&r, "closed_share", None, Some(&g.id)).expect("stored");
     // With the target frozen at u* = logistic(logit(u0) + 0.5), the share relaxes geometrically.
     let target = logistic(logit(u0) + 0.5);
-    let decay = (-fixed(&g.switching, "switching") / s.steps_per_year as f64).exp();
+    let decay = (-num(&s, &format!("segments.{}.switching", g.id)) / s.steps_per_year as f64).exp();
     for (k, &x) in u.iter().enumerate() {
         let want = target + (u0 - target) * decay.powi(k as i32);
         assert_close(x, want, format!("closed_share at k = {k}"));
@@ -1007,7 +1021,7 @@ fn closed_revenue_share_today() {
     // each books its whole class pool.
     assert_eq!(s.labs.len(), 2);
     for l in &s.labs {
-        assert_eq!(fixed(&l.capture, "capture"), 1.0);
+        assert_eq!(num(&s, &format!("labs.{}.capture", l.id)), 1.0);
         assert!(
             s.segments
                 .iter()
@@ -1019,7 +1033,11 @@ fn closed_revenue_share_today() {
     let open = series(&r, "revenue", Some("open"), None).expect("stored")[0];
     assert_close(closed / (closed + open), 0.96, "closed share of revenue at t = 0");
     // And the pools themselves: C_0 = S_0 u / (u + (1 - u) rho), O_0 = S_0 - C_0.
-    let spend: f64 = s.segments.iter().map(|g| fixed(&g.spend_0, "spend_0")).sum();
+    let spend: f64 = s
+        .segments
+        .iter()
+        .map(|g| num(&s, &format!("segments.{}.spend_0", g.id)))
+        .sum();
     assert_close(closed, 0.96 * spend, "closed revenue at t = 0");
     assert_close(open, 0.04 * spend, "open revenue at t = 0");
 }
@@ -1053,7 +1071,7 @@ fn event_semantics() {
     // `exact`: ratio set 0.1; `exact_too`: ratio mul 0.5 -> 0.05 (reversed: 0.1).
     assert_close(ratio[j], 0.05, "ratio after two events in one period");
     // Afterwards the gap relaxes back toward G_inf = 4 at rate kappa = ln 2 / h.
-    let h = fixed(&s.gap.half_life, "half_life");
+    let h = num(&s, "gap.half_life");
     let step = 1.0 - (-std::f64::consts::LN_2 / h / n as f64).exp();
     assert_close(gap[j + 1], 1.5 + step * (4.0 - 1.5), "gap relaxes after the events");
     // `inexact` at t_6: add -10 then add 2 takes the relaxed gap below 0, and the
@@ -1062,7 +1080,7 @@ fn event_semantics() {
     assert_close(gap[j + 3], step * 4.0, "gap relaxes from the floor");
     // `last` halves the closed price at t_K only.
     let price = series(&r, "closed_price", None, None).expect("stored");
-    let d_c = fixed(&s.prices.closed_decline, "closed_decline");
+    let d_c = num(&s, "prices.closed_decline");
     let k = s.steps();
     assert_close(
         price[k - 1],
@@ -1112,7 +1130,7 @@ fn event_date_tolerance() {
         .and_then(|e| e.date)
         .expect("dated");
     assert!(
-        (date - s.start_year) * s.steps_per_year as f64 > 3.0,
+        (date - s.start_year()) * s.steps_per_year as f64 > 3.0,
         "the premise of this test"
     );
     let r = run(&s);
@@ -1140,13 +1158,13 @@ fn pop_time_is_first_quarter_end_below_threshold() {
     let dt = 1.0 / s.steps_per_year as f64;
     let mut popped = 0;
     for l in s.labs.iter().filter(|l| l.mark.is_some()) {
-        let v0 = fixed(l.mark.as_ref().expect("mark"), "mark");
+        let v0 = num(&s, &format!("labs.{}.mark", l.id));
         let v = series(&r, "market_value", Some(&l.id), None).expect("marks stored");
         assert_close(v[0], v0, format!("V_0 of {} equals its mark", l.id));
         // From the engine's own stored marks, independently of the reference.
         let first_quarter = (quarter..v.len())
             .step_by(quarter)
-            .find(|&k| v[k] < s.valuation.pop_threshold * v0)
+            .find(|&k| v[k] < num(&s, "valuation.pop_threshold") * v0)
             .map_or(f64::INFINITY, |k| k as f64 * dt);
         let pop = metric(&r, &l.id, "pop_time");
         assert_close(pop, first_quarter, format!("pop_time of {}", l.id));
@@ -1178,7 +1196,7 @@ fn fair_value_clips_at_zero() {
     let r = run(&s);
     let tr = simulate(&s);
     let lt = lab(&tr, &s, "delta");
-    let cash_0 = fixed(&s.lab("delta").expect("delta").cash_0, "cash_0");
+    let cash_0 = num(&s, "labs.delta.cash_0");
     assert!(lt.pv + cash_0 < 0.0, "delta must be under water in the reference");
     assert_eq!(metric(&r, "delta", "fair_value"), 0.0);
     assert_eq!(metric(&r, "delta", "phi"), 0.0);

@@ -339,7 +339,7 @@ fn valid_override_changes_the_value_and_passes_validation() {
         .unwrap_or_else(|e| panic!("{e}"));
     s.validate().unwrap();
     assert_eq!(s.lab("alpha").unwrap().mark, Some(1000.0.into()));
-    assert_eq!(s.segment("enterprise").unwrap().switching, 0.8.into());
+    assert_eq!(s.segment("enterprise").unwrap().switching, Some(0.8.into()));
     assert_eq!(
         s.get("gap.long_run").unwrap(),
         json!({"dist": "normal", "mean": 2.0, "sd": 0.5})
@@ -364,7 +364,7 @@ fn minimal() -> Scenario {
 #[test]
 fn non_finite_values_through_the_api() {
     let mut s = minimal();
-    s.valuation.terminal_growth = f64::NAN;
+    s.valuation.terminal_growth = Some(f64::NAN);
     s.labs[0].mark = Some(f64::INFINITY.into());
     let problems = s.problems();
     let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();

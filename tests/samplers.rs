@@ -920,8 +920,8 @@ fn fixing_an_input_moves_only_its_correlated_partner() -> aibubble::Result<()> {
 
     // Fix gap.initial (a plain number) and drop its correlation entry.
     let mut fixed = sc.clone();
-    fixed.gap.initial = Uncertain::Fixed(4.0);
     fixed.correlation.inputs.clear();
+    fixed.set("gap.initial", 4.0)?;
     let fr = Simulation::new(&fixed)?.paths(paths).seed(COPULA_SEED).run()?;
     assert!(!has_column(&fr, "gap.initial"), "a fixed input is not drawn");
     for name in uncorrelated {
@@ -964,7 +964,7 @@ fn fixing_an_input_moves_only_its_correlated_partner() -> aibubble::Result<()> {
 
     // Fixing an uncorrelated input moves nothing else at all.
     let mut fixed_rate = sc.clone();
-    fixed_rate.valuation.discount_rate = Uncertain::Fixed(0.12);
+    fixed_rate.set("valuation.discount_rate", 0.12)?;
     let rr = Simulation::new(&fixed_rate)?.paths(paths).seed(COPULA_SEED).run()?;
     for name in [
         "gap.initial",

@@ -12,3 +12,9 @@ pub fn paths() -> u64 {
 pub fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
+
+/// The example's question, with the paths and seed behind every number.
+pub fn header(question: &str, paths: u64, seed: u64) {
+    println!("{question}");
+    println!("({paths} paths, seed {seed}; the same seed gives the same numbers. Money in USD bn.)\n");
+}

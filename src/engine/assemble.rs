@@ -89,7 +89,7 @@ pub fn results(
         steps_per_year: c.n,
         years: c.years.iter().map(|(y, f)| Year { year: *y, fraction: *f }).collect(),
         quarter_times: (0..nq)
-            .map(|q| s.start_year + (q * c.stride) as f64 / c.n as f64)
+            .map(|q| s.start_year() + (q * c.stride) as f64 / c.n as f64)
             .collect(),
         inputs,
         labs,

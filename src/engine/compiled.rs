@@ -7,16 +7,16 @@ use crate::error::{Error, Result};
 use crate::model::correlation::{InputCopula, ProcessShocks};
 use crate::model::events::{self, Effect, Target};
 use crate::model::labs::plan_at;
-use crate::model::params::Slots;
 use crate::results::{Series, SeriesId};
 use crate::rng::{component_key, stream};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, SlotLayout};
 
 use super::InputTable;
 
 /// An input drawn per path.
 #[derive(Clone, Debug)]
 pub struct DrawnInput {
+    /// Its slot.
     pub field: usize,
     pub key: u64,
     pub sampler: Sampler,
@@ -48,10 +48,13 @@ pub struct Compiled {
     pub sqrt_dt: f64,
     /// Steps between quarter ends, `n / 4`.
     pub stride: usize,
-    pub slots: Slots,
-    /// Every field's fixed value (NaN where drawn).
+    /// Where each section's inputs sit among the slots.
+    pub layout: SlotLayout,
+    /// Every slot's value when nothing is drawn (NaN where drawn or absent).
     pub base_values: Vec<f64>,
+    /// Every slot's field path.
     pub field_paths: Vec<String>,
+    /// Every slot's domain (the discount rate's bound resolved).
     pub domains: Vec<crate::scenario::Domain>,
     pub drawn: Vec<DrawnInput>,
     /// Copula and, for each of its inputs, the position in `drawn`.
@@ -71,9 +74,9 @@ pub struct Compiled {
     pub series: Vec<SeriesId>,
     /// Labs with a mark, in lab order.
     pub marked: Vec<usize>,
-    /// Input columns reported per path: drawn inputs, then table-only columns (field indices).
+    /// Input columns reported per path: drawn inputs, then table-only columns (slots).
     pub input_fields: Vec<usize>,
-    /// For each table column, its field index.
+    /// For each table column, its slot.
     pub table_fields: Vec<usize>,
 }
 
@@ -84,21 +87,20 @@ impl Compiled {
         let n = s.steps_per_year as usize;
         let steps = s.steps();
         let dt = 1.0 / n as f64;
+        let (slots, layout) = s.slots();
+        let field_paths: Vec<String> = slots.iter().map(|f| f.path.clone()).collect();
+        let base_values: Vec<f64> = slots.iter().map(|f| f.base_value()).collect();
+        let mut domains: Vec<_> = slots.iter().map(|f| f.spec.domain).collect();
         let fields = s.fields();
-        let field_paths: Vec<String> = fields.iter().map(|f| f.path.clone()).collect();
-        let domains = fields.iter().map(|f| f.domain).collect();
-        let base_values: Vec<f64> = fields
-            .iter()
-            .map(|f| f.value.fixed_value().unwrap_or(f64::NAN))
-            .collect();
         let mut drawn = Vec::new();
-        for (i, f) in fields.iter().enumerate() {
-            if let crate::dist::Uncertain::Dist(d) = f.value
+        for f in &fields {
+            domains[f.slot] = f.domain;
+            if let crate::dist::Uncertain::Dist(d) = &f.value
                 && f.value.fixed_value().is_none()
             {
                 let sampler = d.sampler().map_err(|m| Error::problem(&f.path, m))?;
                 drawn.push(DrawnInput {
-                    field: i,
+                    field: f.slot,
                     key: component_key(&f.path),
                     sampler,
                 });
@@ -124,7 +126,7 @@ impl Compiled {
             ProcessShocks::new(s.correlation.process.as_ref()).map_err(|m| Error::problem("correlation.process", m))?;
         let mut plans = Vec::with_capacity((steps + 1) * s.labs.len());
         for k in 0..=steps {
-            let year = s.start_year + k as f64 * dt;
+            let year = s.start_year() + k as f64 * dt;
             plans.extend(s.labs.iter().map(|l| plan_at(&l.plan, year)));
         }
         let events = s
@@ -133,7 +135,7 @@ impl Compiled {
             .map(|e| {
                 let firing = match (&e.hazard, e.date) {
                     (Some(_), _) => Firing::Hazard,
-                    (None, Some(y)) => Firing::Dated(events::dated_period(y, s.start_year, n, steps)),
+                    (None, Some(y)) => Firing::Dated(events::dated_period(y, s.start_year(), n, steps)),
                     (None, None) => unreachable!("validated"),
                 };
                 let effects = e
@@ -152,27 +154,27 @@ impl Compiled {
                 }
             })
             .collect();
-        let (year_of_period, years) = calendar_years(s.start_year, n, steps);
+        let (year_of_period, years) = calendar_years(s.start_year(), n, steps);
         let marked: Vec<usize> = (0..s.labs.len()).filter(|i| s.labs[*i].mark.is_some()).collect();
         let series = Series::ids(&s);
         let mut input_fields: Vec<usize> = drawn.iter().map(|d| d.field).collect();
         let mut table_fields = Vec::new();
         if let Some(t) = table {
             for c in &t.columns {
-                let i = field_paths.iter().position(|p| p == c).ok_or_else(|| {
+                let f = fields.iter().find(|f| f.path == *c && f.uncertain).ok_or_else(|| {
                     Error::problem(c.clone(), "input table column is not an input that may be uncertain")
                 })?;
-                if table_fields.contains(&i) {
+                if table_fields.contains(&f.slot) {
                     return Err(Error::problem(c.clone(), "input table names this column twice"));
                 }
-                table_fields.push(i);
-                if !input_fields.contains(&i) {
-                    input_fields.push(i);
+                table_fields.push(f.slot);
+                if !input_fields.contains(&f.slot) {
+                    input_fields.push(f.slot);
                 }
             }
         }
         Ok(Compiled {
-            slots: Slots::new(&s),
+            layout,
             n,
             steps,
             dt,

@@ -149,7 +149,7 @@ impl<'c> PathRunner<'c> {
             seed,
             values: Vec::new(),
             z: Vec::new(),
-            params: PathParams::default(),
+            params: PathParams::for_scenario(&c.scenario),
             state: State::default(),
             streams: Streams {
                 gap: any.clone(),
@@ -200,7 +200,7 @@ impl<'c> PathRunner<'c> {
                     "(unlocated)",
                     p,
                     0,
-                    self.c.scenario.start_year,
+                    self.c.scenario.start_year(),
                     f64::NAN,
                     "a non-finite value that the checked rerun did not find",
                 )),
@@ -240,7 +240,7 @@ impl<'c> PathRunner<'c> {
         for (j, f) in c.input_fields.iter().enumerate() {
             row[j] = self.values[*f];
         }
-        c.slots.fill(&self.values, &mut self.params);
+        self.params.fill(&c.layout, &self.values);
         self.state.reset(&self.params);
         self.gap_pull = gap::pull(&self.params.gap, c.dt);
         let s = &mut self.streams;
@@ -312,7 +312,7 @@ impl<'c> PathRunner<'c> {
                         format!("labs.{}.revenue", c.scenario.labs[i].id),
                         self.path,
                         0,
-                        c.scenario.start_year,
+                        c.scenario.start_year(),
                         r0,
                         "a lab with a mark needs revenue today > 0 (check the input table's weights and capture)",
                     )));
@@ -321,17 +321,19 @@ impl<'c> PathRunner<'c> {
             }
         }
         let quarter_end = k.is_multiple_of(c.stride);
-        let threshold = c.scenario.valuation.pop_threshold;
+        let threshold = pp.valuation.pop_threshold;
         let nl = pp.labs.len();
         for &i in &c.marked {
             let lab = &pp.labs[i];
+            // A lab with a mark has a trailing growth (validated).
+            let ghat_0 = lab.growth_trailing.unwrap_or(f64::NAN);
             let year_ago = if k >= n {
                 self.history[(k % n) * nl + i]
             } else {
-                valuation::backcast_revenue(self.revenue_0[i], lab.growth_trailing, k as i64 - n as i64, dt)
+                valuation::backcast_revenue(self.revenue_0[i], ghat_0, k as i64 - n as i64, dt)
             };
             let ghat = valuation::trailing_growth(self.revenue[i], year_ago);
-            let m = valuation::multiple(st.multiple_0[i], st.multiple_inf[i], ghat, lab.growth_trailing);
+            let m = valuation::multiple(st.multiple_0[i], st.multiple_inf[i], ghat, ghat_0);
             let v = valuation::market_value(m, self.revenue[i]);
             self.market_value[i] = v;
             if quarter_end {
@@ -418,10 +420,15 @@ impl<'c> PathRunner<'c> {
             self.fcf[i] = fcf;
             let tr = &mut self.tracks[i];
             if k == c.steps {
-                tr.tv = valuation::terminal_value(fcf, pp.discount_rate, pp.terminal_growth, c.steps as f64 * dt);
+                tr.tv = valuation::terminal_value(
+                    fcf,
+                    pp.valuation.discount_rate,
+                    pp.valuation.terminal_growth,
+                    c.steps as f64 * dt,
+                );
                 tr.pv += tr.tv;
             } else {
-                tr.pv += valuation::discounted_flow(fcf, dt, pp.discount_rate, t + dt);
+                tr.pv += valuation::discounted_flow(fcf, dt, pp.valuation.discount_rate, t + dt);
                 st.cash[i] += fcf * dt;
                 let y = c.year_of_period[k];
                 row[l.revenue(i, y)] += rev * dt;
@@ -429,7 +436,7 @@ impl<'c> PathRunner<'c> {
             }
         }
         if k < c.steps {
-            self.pv_savings += valuation::discounted_flow(self.savings, dt, pp.discount_rate, t + dt);
+            self.pv_savings += valuation::discounted_flow(self.savings, dt, pp.valuation.discount_rate, t + dt);
         }
     }
 
@@ -456,13 +463,13 @@ impl<'c> PathRunner<'c> {
         st.ln_ratio = prices::next_ln_ratio(st.ln_ratio, &pp.prices, dt, sqrt_dt, zr);
         for (s, seg) in pp.segments.iter().enumerate() {
             let g = demand::growth(seg, t);
-            st.ln_demand[s] = demand::next_ln_demand(st.ln_demand[s], g, pp.demand_sigma, dt, sqrt_dt, za);
+            st.ln_demand[s] = demand::next_ln_demand(st.ln_demand[s], g, pp.demand.sigma, dt, sqrt_dt, za);
             st.closed_share[s] = demand::next_share(st.closed_share[s], self.target[s], st.switching[s], dt);
         }
         for (i, lab) in pp.labs.iter().enumerate() {
             let z = shocks::normal(&mut s.labs[i]);
             st.attractiveness[i] =
-                labs::next_attractiveness(st.attractiveness[i], lab.drift, pp.attractiveness_sigma, dt, sqrt_dt, z);
+                labs::next_attractiveness(st.attractiveness[i], lab.drift, pp.attractiveness.sigma, dt, sqrt_dt, z);
         }
     }
 
@@ -477,7 +484,7 @@ impl<'c> PathRunner<'c> {
             let fires = match ev.firing {
                 Firing::Hazard => {
                     let u = shocks::uniform(&mut self.streams.events[e]);
-                    u < events::hazard_probability(self.params.hazards[e], dt)
+                    u < events::hazard_probability(self.params.events[e].hazard.unwrap_or(0.0), dt)
                 }
                 Firing::Dated(period) => period == Some(k),
             };
@@ -557,7 +564,7 @@ impl<'c> PathRunner<'c> {
             variable,
             self.path,
             k,
-            s.start_year + k as f64 * self.c.dt,
+            s.start_year() + k as f64 * self.c.dt,
             x,
             "must be finite; the path's inputs take the model beyond floating point",
         ))

@@ -4,6 +4,19 @@
 
 use super::params::SegmentParams;
 
+/// The brand premium `b_s`: given, or calibrated so that today is an
+/// equilibrium, `b = logit(u_0) - beta_q G_0 - beta_p ln rho_0`.
+#[inline]
+pub fn brand_premium(s: &SegmentParams, gap_0: f64, ratio_0: f64) -> f64 {
+    match s.brand_premium {
+        Some(b) => b,
+        None => {
+            let u0 = s.closed_share_0;
+            (u0 / (1.0 - u0)).ln() - s.beta_quality * gap_0 - s.beta_price * ratio_0.ln()
+        }
+    }
+}
+
 /// `g_s(t) = g_inf + (g_0 - g_inf) exp(-t / tau)`.
 #[inline]
 pub fn growth(s: &SegmentParams, t: f64) -> f64 {

@@ -44,12 +44,20 @@ impl State {
         self.ln_ratio = p.prices.ratio_0.ln();
         refill(&mut self.ln_demand, p.segments.iter().map(|_| 0.0));
         refill(&mut self.closed_share, p.segments.iter().map(|s| s.closed_share_0));
-        refill(&mut self.brand_premium, p.segments.iter().map(|s| s.brand_premium));
+        refill(
+            &mut self.brand_premium,
+            p.segments
+                .iter()
+                .map(|s| super::demand::brand_premium(s, p.gap.initial, p.prices.ratio_0)),
+        );
         refill(&mut self.switching, p.segments.iter().map(|s| s.switching));
         refill(&mut self.attractiveness, p.labs.iter().map(|_| 0.0));
         refill(&mut self.cash, p.labs.iter().map(|l| l.cash_0));
         refill(&mut self.gross_margin_inf, p.labs.iter().map(|l| l.gross_margin_inf));
         refill(&mut self.multiple_0, p.labs.iter().map(|_| f64::NAN));
-        refill(&mut self.multiple_inf, p.labs.iter().map(|l| l.multiple_inf));
+        refill(
+            &mut self.multiple_inf,
+            p.labs.iter().map(|l| l.multiple_inf.unwrap_or(f64::NAN)),
+        );
     }
 }

@@ -66,7 +66,7 @@ impl PyResults {
     }
     #[getter]
     fn start_year(&self) -> f64 {
-        self.inner.scenario.start_year
+        self.inner.scenario.start_year()
     }
     #[getter]
     fn scenario_json(&self) -> String {

@@ -107,7 +107,7 @@ impl PyScenario {
             .map(|f| {
                 (
                     f.path.clone(),
-                    serde_json::to_string(f.value).expect("json"),
+                    serde_json::to_string(&f.value).expect("json"),
                     f.unit.to_string(),
                     f.domain.describe(),
                     f.value.fixed_value().is_none(),

@@ -1,290 +1,246 @@
-//! The registry of scalar inputs (the fields marked U in MODEL section 10):
-//! their paths, units and domains, in one place for validation, drawing,
-//! input tables and `describe()`.
+//! The registry of a scenario's scalar inputs, from the declarations of
+//! [`super::inputs`]: one *slot* per declared input of every section
+//! instance (and one per segment for each lab's weights), in a fixed order,
+//! with its field path, unit, domain and value. Validation, drawing, input
+//! tables, `describe()` and the expanded form read it; the engine fills the
+//! per-path parameters from the slots through [`SlotLayout`].
 
 use serde_json::{Value, json};
 
-use super::types::Scenario;
-use crate::dist::{Support, Uncertain};
-use crate::error::Num;
+use super::inputs::{Domain, InputSpec, Presence, Section, Written, slot_value};
+use super::types::{Attractiveness, Demand, Event, Gap, Lab, Prices, Scenario, Segment, Uncertain, Valuation};
 
-/// The values a field may take (MODEL section 9).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Domain {
-    Any,
-    /// `> 0`
-    Positive,
-    /// `>= 0`
-    NonNegative,
-    /// `0 < x < 1`
-    OpenUnit,
-    /// `0 <= x <= 1`
-    ClosedUnit,
-    /// `>= bound` (the discount rate: `r >= g_T + 0.01 - 1e-12`)
-    AtLeast(f64),
+/// Where each section instance's slots start; slot `base + i` holds the
+/// section's `i`-th declared input.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SlotLayout {
+    pub run: usize,
+    pub valuation: usize,
+    pub gap: usize,
+    pub prices: usize,
+    pub demand: usize,
+    pub attractiveness: usize,
+    pub segments: Vec<usize>,
+    /// Per lab: the first of its weights (one per segment, in segment order),
+    /// then the first of its declared inputs.
+    pub labs: Vec<(usize, usize)>,
+    pub events: Vec<usize>,
+    /// Number of slots.
+    pub len: usize,
 }
 
-impl Domain {
-    /// Whether a single value lies in the domain.
-    pub fn contains(self, x: f64) -> bool {
-        x.is_finite()
-            && match self {
-                Domain::Any => true,
-                Domain::Positive => x > 0.0,
-                Domain::NonNegative => x >= 0.0,
-                Domain::OpenUnit => x > 0.0 && x < 1.0,
-                Domain::ClosedUnit => (0.0..=1.0).contains(&x),
-                Domain::AtLeast(b) => x >= b,
-            }
-    }
-
-    /// Whether every value of a support lies in the domain.
-    pub fn contains_support(self, s: Support) -> bool {
-        let lo_ok = |bound: f64, strict: bool| {
-            if strict {
-                s.lo > bound || (s.open && s.lo == bound)
-            } else {
-                s.lo >= bound
-            }
-        };
-        let hi_ok = |bound: f64, strict: bool| {
-            if strict {
-                s.hi < bound || (s.open && s.hi == bound)
-            } else {
-                s.hi <= bound
-            }
-        };
-        match self {
-            Domain::Any => true,
-            Domain::Positive => lo_ok(0.0, true),
-            Domain::NonNegative => lo_ok(0.0, false),
-            Domain::OpenUnit => lo_ok(0.0, true) && hi_ok(1.0, true),
-            Domain::ClosedUnit => lo_ok(0.0, false) && hi_ok(1.0, false),
-            Domain::AtLeast(b) => lo_ok(b, false),
-        }
-    }
-
-    /// The rule in words, for messages (`must be > 0`).
-    pub fn describe(self) -> String {
-        match self {
-            Domain::Any => "may be any finite number".into(),
-            Domain::Positive => "must be > 0".into(),
-            Domain::NonNegative => "must be >= 0".into(),
-            Domain::OpenUnit => "must be in (0, 1)".into(),
-            Domain::ClosedUnit => "must be in [0, 1]".into(),
-            Domain::AtLeast(b) => format!("must be >= {}", round_for_message(b)),
-        }
-    }
-}
-
-fn round_for_message(b: f64) -> Num {
-    Num((b * 1e9).round() / 1e9)
-}
-
-/// `g_T` in (-1, 1): a growth rate per year for ever (MODEL section 9 asks
-/// `r - g_T >= 0.01`; outside this range the rate is not a growth rate).
-pub(crate) fn terminal_growth_in_domain(g: f64) -> bool {
-    g.is_finite() && g.abs() < 1.0
-}
-
-/// One scalar input of a scenario.
+/// One slot: a scalar input of a section instance.
 #[derive(Clone, Debug)]
-pub struct Field<'a> {
+pub struct Slot<'a> {
     pub path: String,
-    pub value: &'a Uncertain,
+    pub spec: InputSpec,
+    /// As written; `None` when the file leaves it out.
+    pub written: Option<Written<'a>>,
+}
+
+impl Slot<'_> {
+    /// The value a run uses when nothing is drawn: written, default, or NaN.
+    pub fn base_value(&self) -> f64 {
+        slot_value(&self.spec, self.written)
+    }
+
+    /// Whether the slot has a value (written, or by default).
+    pub fn is_present(&self) -> bool {
+        self.written.is_some() || matches!(self.spec.presence, Presence::Default(_))
+    }
+}
+
+/// One scalar input that a scenario has (written or by default).
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub path: String,
+    /// The number or distribution (a default is a fixed number).
+    pub value: Uncertain,
     pub domain: Domain,
     pub unit: &'static str,
+    /// Whether it may be a distribution (MODEL section 10's U).
+    pub uncertain: bool,
+    /// Its slot.
+    pub slot: usize,
 }
 
+/// The declaration of a lab's weight on a segment.
+const WEIGHT: InputSpec = InputSpec {
+    name: "weights",
+    unit: "1",
+    domain: Domain::NonNegative,
+    presence: Presence::Default(0.0),
+    uncertain: true,
+};
+
 impl Scenario {
-    /// Every scalar input that may be uncertain, in a fixed order: top-level
-    /// sections, then segments, labs and events in scenario order.
-    pub fn fields<'a>(&'a self) -> Vec<Field<'a>> {
-        let mut out = Vec::new();
-        let mut add = |path: String, unit: &'static str, value: &'a Uncertain, domain: Domain| {
-            out.push(Field {
-                path,
-                value,
-                domain,
-                unit,
-            });
-        };
-        let v = &self.valuation;
-        add(
-            "valuation.discount_rate".into(),
-            "1/year",
-            &v.discount_rate,
-            // A g_T outside its own domain is reported on its own, so that
-            // the discount rate is not blamed for it.
-            if terminal_growth_in_domain(v.terminal_growth) {
-                Domain::AtLeast(v.terminal_growth + 0.01 - 1e-12)
-            } else {
-                Domain::Any
-            },
-        );
-        let g = &self.gap;
-        add("gap.initial".into(), "months", &g.initial, Domain::Any);
-        add("gap.long_run".into(), "months", &g.long_run, Domain::Any);
-        add("gap.half_life".into(), "years", &g.half_life, Domain::Positive);
-        add("gap.sigma".into(), "months/sqrt(year)", &g.sigma, Domain::NonNegative);
-        add(
-            "gap.release_rate".into(),
-            "1/year",
-            &g.release_rate,
-            Domain::NonNegative,
-        );
-        add("gap.jump_mean".into(), "months", &g.jump_mean, Domain::NonNegative);
-        add("gap.jump_sd".into(), "months", &g.jump_sd, Domain::NonNegative);
-        let p = &self.prices;
-        add("prices.closed_decline".into(), "1/year", &p.closed_decline, Domain::Any);
-        add(
-            "prices.sigma_closed".into(),
-            "1/sqrt(year)",
-            &p.sigma_closed,
-            Domain::NonNegative,
-        );
-        add("prices.ratio_0".into(), "ratio", &p.ratio_0, Domain::Positive);
-        add("prices.ratio_drift".into(), "1/year", &p.ratio_drift, Domain::Any);
-        add(
-            "prices.sigma_ratio".into(),
-            "1/sqrt(year)",
-            &p.sigma_ratio,
-            Domain::NonNegative,
-        );
-        add(
-            "demand.sigma".into(),
-            "1/sqrt(year)",
-            &self.demand.sigma,
-            Domain::NonNegative,
-        );
-        add(
-            "attractiveness.sigma".into(),
-            "1/sqrt(year)",
-            &self.attractiveness.sigma,
-            Domain::NonNegative,
-        );
-        for s in &self.segments {
-            let f = |name: &str| format!("segments.{}.{name}", s.id);
-            add(f("spend_0"), "USD bn/year", &s.spend_0, Domain::Positive);
-            add(f("closed_share_0"), "share", &s.closed_share_0, Domain::OpenUnit);
-            add(f("growth_0"), "1/year", &s.growth_0, Domain::Any);
-            add(f("growth_inf"), "1/year", &s.growth_inf, Domain::Any);
-            add(f("growth_tau"), "years", &s.growth_tau, Domain::Positive);
-            add(f("elasticity"), "1", &s.elasticity, Domain::NonNegative);
-            add(f("beta_quality"), "1/month", &s.beta_quality, Domain::Any);
-            add(f("beta_price"), "1", &s.beta_price, Domain::Any);
-            add(f("switching"), "1/year", &s.switching, Domain::NonNegative);
-            if let Some(b) = &s.brand_premium {
-                add(f("brand_premium"), "log-odds", b, Domain::Any);
+    /// Every slot, in layout order: the run's own inputs, valuation, gap,
+    /// prices, demand, attractiveness, then each segment, each lab (its
+    /// weights in segment order, then its inputs) and each event.
+    pub fn slots(&self) -> (Vec<Slot<'_>>, SlotLayout) {
+        fn section<'a>(
+            slots: &mut Vec<Slot<'a>>,
+            prefix: &str,
+            specs: &[InputSpec],
+            written: Vec<Option<Written<'a>>>,
+        ) -> usize {
+            let base = slots.len();
+            for (spec, w) in specs.iter().zip(written) {
+                slots.push(Slot {
+                    path: format!("{prefix}{}", spec.name),
+                    spec: *spec,
+                    written: w,
+                });
             }
+            base
+        }
+        let mut slots = Vec::new();
+        let mut layout = SlotLayout {
+            run: section(&mut slots, "", Scenario::INPUTS, Section::written(self)),
+            valuation: section(&mut slots, "valuation.", Valuation::INPUTS, self.valuation.written()),
+            gap: section(&mut slots, "gap.", Gap::INPUTS, self.gap.written()),
+            prices: section(&mut slots, "prices.", Prices::INPUTS, self.prices.written()),
+            demand: section(&mut slots, "demand.", Demand::INPUTS, self.demand.written()),
+            attractiveness: section(
+                &mut slots,
+                "attractiveness.",
+                Attractiveness::INPUTS,
+                self.attractiveness.written(),
+            ),
+            ..Default::default()
+        };
+        for s in &self.segments {
+            let base = section(&mut slots, &format!("segments.{}.", s.id), Segment::INPUTS, s.written());
+            layout.segments.push(base);
         }
         for l in &self.labs {
-            let f = |name: &str| format!("labs.{}.{name}", l.id);
-            // Weights in segment order first, then any naming unknown segments
-            // (validation reports those).
+            let weights = slots.len();
             for s in &self.segments {
-                if let Some(w) = l.weights.get(&s.id) {
-                    add(f(&format!("weights.{}", s.id)), "1", w, Domain::NonNegative);
-                }
+                slots.push(Slot {
+                    path: format!("labs.{}.weights.{}", l.id, s.id),
+                    spec: WEIGHT,
+                    written: l.weights.get(&s.id).map(Written::from),
+                });
             }
-            for (sid, w) in &l.weights {
-                if self.segment(sid).is_none() {
-                    add(f(&format!("weights.{sid}")), "1", w, Domain::NonNegative);
-                }
-            }
-            add(f("capture"), "share", &l.capture, Domain::ClosedUnit);
-            add(f("drift"), "1/year", &l.drift, Domain::Any);
-            add(f("gross_margin_0"), "share", &l.gross_margin_0, Domain::Any);
-            add(f("gross_margin_inf"), "share", &l.gross_margin_inf, Domain::Any);
-            add(f("margin_tau"), "years", &l.margin_tau, Domain::Positive);
-            add(f("opex_ratio"), "share", &l.opex_ratio, Domain::NonNegative);
-            add(f("committed"), "share", &l.committed, Domain::ClosedUnit);
-            add(
-                f("research_intensity"),
-                "share",
-                &l.research_intensity,
-                Domain::NonNegative,
-            );
-            add(f("cash_0"), "USD bn", &l.cash_0, Domain::Any);
-            if let Some(m) = &l.mark {
-                add(f("mark"), "USD bn", m, Domain::Positive);
-            }
-            if let Some(m) = &l.growth_trailing {
-                add(f("growth_trailing"), "1/year", m, Domain::Positive);
-            }
-            if let Some(m) = &l.multiple_inf {
-                add(f("multiple_inf"), "x revenue", m, Domain::NonNegative);
-            }
+            let base = section(&mut slots, &format!("labs.{}.", l.id), Lab::INPUTS, l.written());
+            layout.labs.push((weights, base));
         }
         for e in &self.events {
-            if let Some(h) = &e.hazard {
-                add(format!("events.{}.hazard", e.id), "1/year", h, Domain::NonNegative);
+            let base = section(&mut slots, &format!("events.{}.", e.id), Event::INPUTS, e.written());
+            layout.events.push(base);
+        }
+        layout.len = slots.len();
+        (slots, layout)
+    }
+
+    /// Every scalar input the scenario has (written or by default), in slot
+    /// order, with the discount rate's bound resolved; then the weights a
+    /// lab gives to segments that do not exist (validation reports them).
+    pub fn fields(&self) -> Vec<Field> {
+        let bound = match (self.valuation.terminal_growth, self.terminal_growth_ok()) {
+            (Some(g), true) => Domain::AtLeast(g + 0.01 - 1e-12),
+            _ => Domain::Any,
+        };
+        let (slots, _) = self.slots();
+        let mut out: Vec<Field> = slots
+            .into_iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_present())
+            .map(|(i, s)| Field {
+                value: match s.written {
+                    Some(Written::Uncertain(u)) => u.clone(),
+                    _ => Uncertain::Fixed(s.base_value()),
+                },
+                domain: match s.spec.domain {
+                    Domain::AboveTerminalGrowth => bound,
+                    d => d,
+                },
+                unit: s.spec.unit,
+                uncertain: s.spec.uncertain,
+                path: s.path,
+                slot: i,
+            })
+            .collect();
+        for l in &self.labs {
+            for (sid, w) in &l.weights {
+                if self.segment(sid).is_none() {
+                    out.push(Field {
+                        path: format!("labs.{}.weights.{sid}", l.id),
+                        value: w.clone(),
+                        domain: WEIGHT.domain,
+                        unit: WEIGHT.unit,
+                        uncertain: true,
+                        slot: usize::MAX,
+                    });
+                }
             }
         }
         out
     }
 
     /// The inputs that are drawn per path (distributions other than `fixed`).
-    pub fn uncertain_fields(&self) -> Vec<Field<'_>> {
+    pub fn uncertain_fields(&self) -> Vec<Field> {
         self.fields()
             .into_iter()
             .filter(|f| f.value.fixed_value().is_none())
             .collect()
     }
+
+    /// The declared inputs the file must give but leaves out.
+    pub(crate) fn missing_inputs(&self) -> Vec<String> {
+        let (slots, _) = self.slots();
+        slots
+            .into_iter()
+            .filter(|s| s.written.is_none() && s.spec.presence == Presence::Required)
+            .map(|s| s.path)
+            .collect()
+    }
 }
 
 /// Fill in every defaulted field of the JSON form (for `show --expanded`); it
-/// reads back to an equal scenario. With `implied`, also write what an absent
-/// entry means but an explicit one would change: the identity process
-/// correlation and a zero weight for every unlisted segment (for `get`).
+/// reads back to an equal scenario up to the inputs written out. With
+/// `implied`, also write what an absent entry means but an explicit one
+/// would change: the identity process correlation and a zero weight for
+/// every unlisted segment (for `get`).
 pub(crate) fn expand_defaults(s: &Scenario, mut v: Value, implied: bool) -> Value {
-    fn fill(obj: &mut Value, defaults: Value) {
-        if let (Value::Object(o), Value::Object(d)) = (obj, defaults) {
-            for (k, dv) in d {
-                o.entry(k).or_insert(dv);
-            }
+    fn fill(obj: &mut Value, key: &str, default: Value) {
+        if let Value::Object(o) = obj {
+            o.entry(key).or_insert(default);
         }
     }
-    fill(
-        &mut v,
-        json!({
-            "description": "",
-            "demand": {},
-            "attractiveness": {},
-            "events": [],
-            "correlation": {},
-        }),
-    );
-    fill(&mut v["valuation"], json!({"pop_threshold": 0.5}));
-    fill(
-        &mut v["gap"],
-        json!({"sigma": 0.0, "release_rate": 0.0, "jump_mean": 0.0, "jump_sd": 0.0, "floor": 0.0}),
-    );
-    fill(
-        &mut v["prices"],
-        json!({"sigma_closed": 0.0, "ratio_drift": 0.0, "sigma_ratio": 0.0}),
-    );
-    fill(&mut v["demand"], json!({"sigma": 0.0}));
-    fill(&mut v["attractiveness"], json!({"sigma": 0.0}));
-    fill(&mut v["correlation"], json!({"inputs": []}));
+    // Plain fields' defaults (text and lists, not inputs).
+    for (k, d) in [
+        ("description", json!("")),
+        ("steps_per_year", json!(super::types::default_steps())),
+        ("demand", json!({})),
+        ("attractiveness", json!({})),
+        ("events", json!([])),
+        ("correlation", json!({"inputs": []})),
+    ] {
+        fill(&mut v, k, d);
+    }
+    fill(&mut v["correlation"], "inputs", json!([]));
+    if let Some(labs) = v["labs"].as_array_mut() {
+        for lab in labs {
+            fill(lab, "plan", json!([]));
+            fill(lab, "weights", json!({}));
+        }
+    }
     if implied {
         let identity: Vec<Vec<f64>> = (0..4)
             .map(|i| (0..4).map(|j| f64::from(u8::from(i == j))).collect())
             .collect();
-        fill(&mut v["correlation"], json!({ "process": identity }));
+        fill(&mut v["correlation"], "process", json!(identity));
     }
-    if let Some(labs) = v["labs"].as_array_mut() {
-        for lab in labs {
-            fill(
-                lab,
-                json!({"capture": 1.0, "drift": 0.0, "committed": 0.0, "research_intensity": 0.0,
-                       "plan": [], "cash_0": 0.0, "weights": {}}),
-            );
-            if implied {
-                for seg in &s.segments {
-                    fill(&mut lab["weights"], json!({ seg.id.clone(): 0.0 }));
-                }
-            }
+    // Every declared input's default, at its path.
+    let (slots, _) = s.slots();
+    for slot in slots.iter().filter(|s| s.written.is_none()) {
+        // An unlisted weight is 0 by definition; it is written only for `get`.
+        if slot.spec == WEIGHT && !implied {
+            continue;
+        }
+        if let Presence::Default(x) = slot.spec.presence {
+            let _ = super::paths::set(&mut v, &slot.path, json!(x));
         }
     }
     v

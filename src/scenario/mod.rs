@@ -2,6 +2,7 @@
 //! overrides, validation (MODEL section 9) and the embedded presets.
 
 pub mod fields;
+pub mod inputs;
 pub mod paths;
 pub mod presets;
 mod types;
@@ -11,10 +12,72 @@ use std::path::Path;
 
 use serde_json::Value;
 
-pub use fields::{Domain, Field};
+pub use fields::{Field, Slot, SlotLayout};
+pub use inputs::{Domain, InputSpec, Presence, Section};
 pub use types::*;
 
 use crate::error::{Error, Result};
+
+/// A value for [`Scenario::set`]: a number, a distribution, or any value
+/// of the JSON form (a plan, a list of effects, a class name).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Override {
+    Number(f64),
+    Uncertain(Uncertain),
+    Json(Value),
+}
+
+impl From<f64> for Override {
+    fn from(x: f64) -> Self {
+        Override::Number(x)
+    }
+}
+
+impl From<crate::dist::Dist> for Override {
+    fn from(d: crate::dist::Dist) -> Self {
+        Override::Uncertain(Uncertain::Dist(d))
+    }
+}
+
+impl From<Uncertain> for Override {
+    fn from(u: Uncertain) -> Self {
+        Override::Uncertain(u)
+    }
+}
+
+impl From<Value> for Override {
+    fn from(v: Value) -> Self {
+        Override::Json(v)
+    }
+}
+
+impl From<&str> for Override {
+    fn from(s: &str) -> Self {
+        Override::Json(Value::String(s.to_string()))
+    }
+}
+
+impl Override {
+    /// The JSON form; a non-finite number is an error naming the path (the
+    /// JSON form has no NaN or infinity).
+    fn into_value(self, path: &str) -> Result<Value> {
+        match self {
+            Override::Number(x) if !x.is_finite() => Err(Error::problem(
+                path,
+                format!("must be finite, got {}", crate::error::Num(x)),
+            )),
+            Override::Number(x) => Ok(Value::from(x)),
+            Override::Uncertain(u) => {
+                let v = serde_json::to_value(&u).expect("inputs serialise");
+                if v.is_null() || v.as_object().is_some_and(|o| o.values().any(Value::is_null)) {
+                    return Err(Error::problem(path, format!("must be finite, got {u}")));
+                }
+                Ok(v)
+            }
+            Override::Json(v) => Ok(v),
+        }
+    }
+}
 
 /// The format of a scenario document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -259,6 +322,19 @@ pub fn value_to_toml(value: &Value) -> String {
 }
 
 impl Scenario {
+    /// Drop every input written as its default (see [`Section::drop_defaults`]).
+    fn drop_written_defaults(&mut self) {
+        Section::drop_defaults(self);
+        self.valuation.drop_defaults();
+        self.gap.drop_defaults();
+        self.prices.drop_defaults();
+        self.demand.drop_defaults();
+        self.attractiveness.drop_defaults();
+        self.segments.iter_mut().for_each(Section::drop_defaults);
+        self.labs.iter_mut().for_each(Section::drop_defaults);
+        self.events.iter_mut().for_each(Section::drop_defaults);
+    }
+
     /// Build from the generic JSON form, then validate.
     pub fn from_value(value: Value) -> Result<Scenario> {
         let s = Self::from_value_unchecked(&value)?;
@@ -269,11 +345,13 @@ impl Scenario {
     /// Build from the generic JSON form without the rules of section 9
     /// (types and unknown keys are still checked).
     pub fn from_value_unchecked(value: &Value) -> Result<Scenario> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut s: Scenario = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = paths::from_serde_path(value, e.path());
             let inner = e.into_inner().to_string();
             Error::problem(if path == "." { String::new() } else { path }, inner)
-        })
+        })?;
+        s.drop_written_defaults();
+        Ok(s)
     }
 
     /// Parse and validate a scenario written as TOML.
@@ -331,6 +409,37 @@ impl Scenario {
     /// it reads back to an equal scenario.
     pub fn to_value_expanded(&self) -> Value {
         fields::expand_defaults(self, self.to_value(), false)
+    }
+
+    /// Set one input by field path, validated; on error the scenario is
+    /// unchanged.
+    ///
+    /// ```
+    /// use aibubble::{Dist, Scenario};
+    /// let mut s = Scenario::preset("baseline")?;
+    /// s.set("labs.openai.mark", 800.0)?;
+    /// s.set("gap.half_life", Dist::lognormal(0.5, 0.2).truncated(Some(0.05), None))?;
+    /// assert_eq!(s.get("labs.openai.mark")?, serde_json::json!(800.0));
+    /// assert!(s.set("labs.openai.mark", -1.0).is_err());
+    /// # Ok::<(), aibubble::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A scenario error naming the path: an unknown path, a value of the
+    /// wrong type or outside its domain, or any rule the result breaks.
+    pub fn set(&mut self, path: &str, value: impl Into<Override>) -> Result<()> {
+        let value = value.into().into_value(path)?;
+        *self = self.with_overrides([(path, value)])?;
+        Ok(())
+    }
+
+    /// A copy with one input set by field path (see [`Scenario::set`]).
+    ///
+    /// # Errors
+    /// As [`Scenario::set`].
+    pub fn with(&self, path: &str, value: impl Into<Override>) -> Result<Scenario> {
+        let value = value.into().into_value(path)?;
+        self.with_overrides([(path, value)])
     }
 
     /// A copy with values replaced by field path, validated.

@@ -1,200 +1,205 @@
-//! Serde types for everything in MODEL.md. Field names are the last part of
-//! the field paths of MODEL section 10; unknown keys are errors.
+//! Serde types for everything in MODEL.md, each section declared once with
+//! [`section!`](super::inputs): field names are the last part of the field
+//! paths of MODEL section 10; unknown keys are errors. Scalar inputs are
+//! `Option`s: `None` is an input the file leaves out (its default, if it has
+//! one, comes from the declaration).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::dist::Uncertain;
+pub use crate::dist::Uncertain;
 
-/// A complete scenario: the inputs of one model run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Scenario {
-    /// Short name (the preset name for presets).
-    pub name: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub description: String,
-    /// Valuation date as a decimal calendar year.
-    #[serde(default = "default_start_year")]
-    pub start_year: f64,
-    /// Steps per year `n`, a multiple of 4.
-    #[serde(default = "default_steps")]
-    pub steps_per_year: u32,
-    /// Horizon `H` in years; `H n` must be an integer.
-    #[serde(default = "default_horizon")]
-    pub horizon: f64,
-    pub valuation: Valuation,
-    pub gap: Gap,
-    pub prices: Prices,
-    #[serde(default, skip_serializing_if = "Demand::is_default")]
-    pub demand: Demand,
-    #[serde(default, skip_serializing_if = "Attractiveness::is_default")]
-    pub attractiveness: Attractiveness,
-    pub segments: Vec<Segment>,
-    pub labs: Vec<Lab>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub events: Vec<Event>,
-    #[serde(default, skip_serializing_if = "Correlation::is_empty")]
-    pub correlation: Correlation,
-    /// Citations by field path; `assumption: ...` or `derived: ...` where no source exists.
-    #[serde(default)]
-    pub sources: BTreeMap<String, String>,
+use super::inputs::{Domain, default_of, section};
+
+section! {
+    /// A complete scenario: the inputs of one model run.
+    pub struct Scenario => RunParams {
+        plain
+        /// Short name (the preset name for presets).
+        pub name: String,
+        plain
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        pub description: String,
+        input
+        /// Valuation date as a decimal calendar year.
+        start_year: F default(2026.0), "year", Domain::Interval { lo: 1900.0, hi: 2200.0, lo_open: false, hi_open: false };
+        input
+        /// Horizon `H` in years; `H n` must be an integer.
+        horizon: F default(10.0), "years", Domain::Interval { lo: 0.0, hi: 100.0, lo_open: true, hi_open: false };
+        tail
+        /// Steps per year `n`, a multiple of 4 in [4, 365].
+        #[serde(default = "default_steps")]
+        pub steps_per_year: u32,
+        tail
+        pub valuation: Valuation,
+        tail
+        pub gap: Gap,
+        tail
+        pub prices: Prices,
+        tail
+        #[serde(default, skip_serializing_if = "Demand::is_empty")]
+        pub demand: Demand,
+        tail
+        #[serde(default, skip_serializing_if = "Attractiveness::is_empty")]
+        pub attractiveness: Attractiveness,
+        tail
+        pub segments: Vec<Segment>,
+        tail
+        pub labs: Vec<Lab>,
+        tail
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub events: Vec<Event>,
+        tail
+        #[serde(default, skip_serializing_if = "Correlation::is_empty")]
+        pub correlation: Correlation,
+        tail
+        /// Citations by field path; `assumption: ...` or `derived: ...` where no source exists.
+        #[serde(default)]
+        pub sources: BTreeMap<String, String>,
+    }
 }
 
-pub(crate) fn default_start_year() -> f64 {
-    2026.0
-}
 pub(crate) fn default_steps() -> u32 {
     12
 }
-pub(crate) fn default_horizon() -> f64 {
-    10.0
-}
-fn zero() -> Uncertain {
-    Uncertain::Fixed(0.0)
-}
-fn one() -> Uncertain {
-    Uncertain::Fixed(1.0)
-}
-fn is_zero(u: &Uncertain) -> bool {
-    *u == Uncertain::Fixed(0.0)
-}
-fn is_one(u: &Uncertain) -> bool {
-    *u == Uncertain::Fixed(1.0)
-}
-fn is_zero_f(v: &f64) -> bool {
-    *v == 0.0
-}
-fn default_pop_threshold() -> f64 {
-    0.5
-}
-fn is_default_pop(v: &f64) -> bool {
-    *v == 0.5
+
+section! {
+    /// Section 5: discounting and the pop test.
+    pub struct Valuation => ValuationParams {
+        input
+        /// `r`, per year, continuous; `r - g_T >= 0.01` on every draw.
+        discount_rate: U required, "1/year", Domain::AboveTerminalGrowth;
+        input
+        /// `g_T`, per year.
+        terminal_growth: F required, "1/year", Domain::Interval { lo: -1.0, hi: 1.0, lo_open: true, hi_open: true };
+        input
+        /// A pop is a quarter-end mark below this fraction of the latest mark.
+        pop_threshold: F default(0.5), "ratio", Domain::OPEN_UNIT;
+    }
 }
 
-/// Section 5: discounting and the pop test.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Valuation {
-    /// `r`, per year, continuous.
-    pub discount_rate: Uncertain,
-    /// `g_T`, per year; `r - g_T >= 0.01` on every draw.
-    pub terminal_growth: f64,
-    /// A pop is a quarter-end mark below this fraction of the latest mark.
-    #[serde(default = "default_pop_threshold", skip_serializing_if = "is_default_pop")]
-    pub pop_threshold: f64,
+section! {
+    /// Section 1: the performance gap in months.
+    pub struct Gap => GapParams {
+        input
+        /// `G_0`, months.
+        initial: U required, "months", Domain::Any;
+        input
+        /// `G_inf`, months.
+        long_run: U required, "months", Domain::Any;
+        input
+        /// `h`, years.
+        half_life: U required, "years", Domain::Positive;
+        input
+        /// `sigma_G`, months per sqrt(year).
+        sigma: U default(0.0), "months/sqrt(year)", Domain::NonNegative;
+        input
+        /// `lambda_R`, closed frontier releases per year.
+        release_rate: U default(0.0), "1/year", Domain::NonNegative;
+        input
+        /// `J_mean`, months per release.
+        jump_mean: U default(0.0), "months", Domain::NonNegative;
+        input
+        /// `J_sd`, months.
+        jump_sd: U default(0.0), "months", Domain::NonNegative;
+        input
+        /// `G_floor`, months (0: parity; negative lets open models lead).
+        floor: F default(0.0), "months", Domain::Any;
+    }
 }
 
-/// Section 1: the performance gap in months.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Gap {
-    /// `G_0`, months.
-    pub initial: Uncertain,
-    /// `G_inf`, months.
-    pub long_run: Uncertain,
-    /// `h`, years.
-    pub half_life: Uncertain,
-    /// `sigma_G`, months per sqrt(year).
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub sigma: Uncertain,
-    /// `lambda_R`, closed frontier releases per year.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub release_rate: Uncertain,
-    /// `J_mean`, months per release.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub jump_mean: Uncertain,
-    /// `J_sd`, months.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub jump_sd: Uncertain,
-    /// `G_floor`, months (0: parity; negative lets open models lead).
-    #[serde(default, skip_serializing_if = "is_zero_f")]
-    pub floor: f64,
+section! {
+    /// Section 2: closed price index and open/closed price ratio.
+    pub struct Prices => PriceParams {
+        input
+        /// `d_c`, median annual log decline of the closed price.
+        closed_decline: U required, "1/year", Domain::Any;
+        input
+        /// `sigma_P`.
+        sigma_closed: U default(0.0), "1/sqrt(year)", Domain::NonNegative;
+        input
+        /// `rho_0`, open-to-closed price ratio today.
+        ratio_0: U required, "ratio", Domain::Positive;
+        input
+        /// `d_rho`, median annual log decline of the ratio.
+        ratio_drift: U default(0.0), "1/year", Domain::Any;
+        input
+        /// `sigma_rho`.
+        sigma_ratio: U default(0.0), "1/sqrt(year)", Domain::NonNegative;
+    }
 }
 
-/// Section 2: closed price index and open/closed price ratio.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Prices {
-    /// `d_c`, median annual log decline of the closed price.
-    pub closed_decline: Uncertain,
-    /// `sigma_P`.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub sigma_closed: Uncertain,
-    /// `rho_0`, open-to-closed price ratio today.
-    pub ratio_0: Uncertain,
-    /// `d_rho`, median annual log decline of the ratio.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub ratio_drift: Uncertain,
-    /// `sigma_rho`.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub sigma_ratio: Uncertain,
+section! {
+    /// Section 3: the common demand shock.
+    #[derive(Default)]
+    pub struct Demand => DemandParams {
+        input
+        /// `sigma_A`.
+        sigma: U default(0.0), "1/sqrt(year)", Domain::NonNegative;
+    }
 }
 
-/// Section 3: the common demand shock.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Demand {
-    /// `sigma_A`.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub sigma: Uncertain,
-}
-
-/// Section 4: lab attractiveness noise.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Attractiveness {
-    /// `sigma_a`.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub sigma: Uncertain,
+section! {
+    /// Section 4: lab attractiveness noise.
+    #[derive(Default)]
+    pub struct Attractiveness => AttractivenessParams {
+        input
+        /// `sigma_a`.
+        sigma: U default(0.0), "1/sqrt(year)", Domain::NonNegative;
+    }
 }
 
 impl Demand {
-    fn is_default(&self) -> bool {
-        is_zero(&self.sigma)
+    fn is_empty(&self) -> bool {
+        *self == Demand::default()
     }
 }
 
 impl Attractiveness {
-    fn is_default(&self) -> bool {
-        is_zero(&self.sigma)
+    fn is_empty(&self) -> bool {
+        *self == Attractiveness::default()
     }
 }
 
-impl Default for Uncertain {
-    fn default() -> Self {
-        Uncertain::Fixed(0.0)
+section! {
+    /// Section 3: one demand segment.
+    pub struct Segment => SegmentParams {
+        plain
+        pub id: String,
+        plain
+        pub name: String,
+        input
+        /// `S_0`, USD bn per year.
+        spend_0: U required, "USD bn/year", Domain::Positive;
+        input
+        /// `u_0`, closed share of usage (tokens) today.
+        closed_share_0: U required, "share", Domain::OPEN_UNIT;
+        input
+        /// `g_0`, spend growth today, per year.
+        growth_0: U required, "1/year", Domain::Any;
+        input
+        /// `g_inf`, long-run growth, per year.
+        growth_inf: U required, "1/year", Domain::Any;
+        input
+        /// `tau`, years.
+        growth_tau: U required, "years", Domain::Positive;
+        input
+        /// `eps`, magnitude of the price elasticity.
+        elasticity: U required, "1", Domain::NonNegative;
+        input
+        /// `beta_q`, log-odds per month of gap.
+        beta_quality: U required, "1/month", Domain::Any;
+        input
+        /// `beta_p`, log-odds per unit of `ln rho`.
+        beta_price: U required, "1", Domain::Any;
+        input
+        /// `theta`, per year.
+        switching: U required, "1/year", Domain::NonNegative;
+        input
+        /// `b`, log-odds; absent: calibrated per path so that today is an equilibrium.
+        brand_premium: U optional, "log-odds", Domain::Any;
     }
-}
-
-/// Section 3: one demand segment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Segment {
-    pub id: String,
-    pub name: String,
-    /// `S_0`, USD bn per year.
-    pub spend_0: Uncertain,
-    /// `u_0`, closed share of usage (tokens) today.
-    pub closed_share_0: Uncertain,
-    /// `g_0`, spend growth today, per year.
-    pub growth_0: Uncertain,
-    /// `g_inf`, long-run growth, per year.
-    pub growth_inf: Uncertain,
-    /// `tau`, years.
-    pub growth_tau: Uncertain,
-    /// `eps`, magnitude of the price elasticity.
-    pub elasticity: Uncertain,
-    /// `beta_q`, log-odds per month of gap.
-    pub beta_quality: Uncertain,
-    /// `beta_p`, log-odds per unit of `ln rho`.
-    pub beta_price: Uncertain,
-    /// `theta`, per year.
-    pub switching: Uncertain,
-    /// `b`, log-odds; absent: calibrated per path so that today is an equilibrium.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub brand_premium: Option<Uncertain>,
 }
 
 /// Whether a lab sells closed models or publishes open weights.
@@ -214,68 +219,87 @@ impl Class {
     }
 }
 
-/// Section 4 and 5: one lab.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Lab {
-    pub id: String,
-    pub name: String,
-    pub class: Class,
-    /// `w_{i,s}` by segment id; a segment not listed has weight 0.
-    #[serde(default)]
-    pub weights: BTreeMap<String, Uncertain>,
-    /// `c_i`, the fraction of its share of the class pool the lab books.
-    #[serde(default = "one", skip_serializing_if = "is_one")]
-    pub capture: Uncertain,
-    /// `mu_a`, attractiveness drift per year.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub drift: Uncertain,
-    /// `gm_0`.
-    pub gross_margin_0: Uncertain,
-    /// `gm_inf`.
-    pub gross_margin_inf: Uncertain,
-    /// `tau_gm`, years.
-    pub margin_tau: Uncertain,
-    /// `nu`, variable opex per unit of revenue.
-    pub opex_ratio: Uncertain,
-    /// `chi`, committed fraction of the plan.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub committed: Uncertain,
-    /// `psi`, research intensity of revenue.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub research_intensity: Uncertain,
-    /// Spending plan: `[calendar year, USD bn per year]` points.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub plan: Vec<[f64; 2]>,
-    /// `cash_0`, USD bn.
-    #[serde(default = "zero", skip_serializing_if = "is_zero")]
-    pub cash_0: Uncertain,
-    /// `V0`, latest post-money mark, USD bn; absent for labs without one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mark: Option<Uncertain>,
-    /// `ghat_0`, trailing revenue growth today (needed with a mark).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub growth_trailing: Option<Uncertain>,
-    /// `M_inf`, mature EV/revenue multiple (needed with a mark).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub multiple_inf: Option<Uncertain>,
+section! {
+    /// Sections 4 and 5: one lab.
+    pub struct Lab => LabParams {
+        plain
+        pub id: String,
+        plain
+        pub name: String,
+        plain
+        pub class: Class,
+        plain
+        /// `w_{i,s}` by segment id; a segment not listed has weight 0.
+        #[serde(default)]
+        pub weights: BTreeMap<String, Uncertain>,
+        input
+        /// `c_i`, the fraction of its share of the class pool the lab books.
+        capture: U default(1.0), "share", Domain::CLOSED_UNIT;
+        input
+        /// `mu_a`, attractiveness drift per year.
+        drift: U default(0.0), "1/year", Domain::Any;
+        input
+        /// `gm_0`.
+        gross_margin_0: U required, "share", Domain::Any;
+        input
+        /// `gm_inf`.
+        gross_margin_inf: U required, "share", Domain::Any;
+        input
+        /// `tau_gm`, years.
+        margin_tau: U required, "years", Domain::Positive;
+        input
+        /// `nu`, variable opex per unit of revenue.
+        opex_ratio: U required, "share", Domain::NonNegative;
+        input
+        /// `chi`, committed fraction of the plan.
+        committed: U default(0.0), "share", Domain::CLOSED_UNIT;
+        input
+        /// `psi`, research intensity of revenue.
+        research_intensity: U default(0.0), "share", Domain::NonNegative;
+        input
+        /// `cash_0`, USD bn.
+        cash_0: U default(0.0), "USD bn", Domain::Any;
+        input
+        /// `V0`, latest post-money mark, USD bn; absent for labs without one.
+        mark: U optional, "USD bn", Domain::Positive;
+        input
+        /// `ghat_0`, trailing revenue growth today (needed with a mark).
+        growth_trailing: U optional, "1/year", Domain::Positive;
+        input
+        /// `M_inf`, mature EV/revenue multiple (needed with a mark).
+        multiple_inf: U optional, "x revenue", Domain::NonNegative;
+        tail
+        /// Spending plan: `[calendar year, USD bn per year]` points.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub plan: Vec<[f64; 2]>,
+    }
+    params {
+        /// Whether the lab is closed (sells from the closed pool).
+        pub closed: bool,
+        /// `w_{i,s}` per segment, in segment order (0 where not listed).
+        pub weights: Vec<f64>,
+    }
 }
 
-/// Section 6: a turning point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Event {
-    pub id: String,
-    pub name: String,
-    /// `lambda_e` per year (exactly one of `hazard` and `date`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hazard: Option<Uncertain>,
-    /// Fixed calendar date `y`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<f64>,
-    /// `[target, op, value]` in listed order.
-    #[serde(default)]
-    pub effects: Vec<Effect>,
+section! {
+    /// Section 6: a turning point.
+    pub struct Event => EventParams {
+        plain
+        pub id: String,
+        plain
+        pub name: String,
+        input
+        /// `lambda_e` per year (exactly one of `hazard` and `date`).
+        hazard: U optional, "1/year", Domain::NonNegative;
+        tail
+        /// Fixed calendar date (exactly one of `hazard` and `date`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub date: Option<f64>,
+        tail
+        /// `[target, op, value]` in listed order.
+        #[serde(default)]
+        pub effects: Vec<Effect>,
+    }
 }
 
 /// One effect of an event: `[target, op, value]`.
@@ -310,9 +334,24 @@ impl Correlation {
 }
 
 impl Scenario {
-    /// Number of steps `K = H n`.
+    /// Number of steps `K = H n` (0 when the horizon is not valid).
     pub fn steps(&self) -> usize {
-        (self.horizon * self.steps_per_year as f64).round() as usize
+        let h = self.horizon();
+        if h.is_finite() && h > 0.0 {
+            (h * self.steps_per_year as f64).round() as usize
+        } else {
+            0
+        }
+    }
+
+    /// The valuation date (its default when the file leaves it out).
+    pub fn start_year(&self) -> f64 {
+        self.start_year.unwrap_or_else(|| default_of::<Scenario>("start_year"))
+    }
+
+    /// The horizon in years (its default when the file leaves it out).
+    pub fn horizon(&self) -> f64 {
+        self.horizon.unwrap_or_else(|| default_of::<Scenario>("horizon"))
     }
 
     pub fn lab(&self, id: &str) -> Option<&Lab> {

@@ -9,10 +9,6 @@ use crate::error::{Error, Num, Problem, Problems, Result};
 use crate::model::correlation;
 use crate::model::events::Target;
 
-/// `start_year` limits: a valuation date in the range of the model's data and story.
-pub const START_YEARS: (f64, f64) = (1900.0, 2200.0);
-/// The longest horizon in years.
-pub const MAX_HORIZON: f64 = 100.0;
 /// Fewest and most steps per year (quarterly to daily).
 pub const MIN_STEPS: u32 = 4;
 pub const MAX_STEPS: u32 = 365;
@@ -36,16 +32,8 @@ impl Scenario {
         let mut out = Vec::new();
         let mut bad = |path: &str, msg: String| out.push(Problem::new(path, msg));
 
-        // Time grid (MODEL section 9, with limits that keep a run meaningful).
-        let y0 = self.start_year;
-        if !y0.is_finite() {
-            bad("start_year", format!("must be finite, got {}", Num(y0)));
-        } else if !(START_YEARS.0..=START_YEARS.1).contains(&y0) {
-            bad(
-                "start_year",
-                format!("must be in [{}, {}], got {}", START_YEARS.0, START_YEARS.1, Num(y0)),
-            );
-        }
+        // The time grid: start_year and horizon are inputs with domains
+        // (checked below); steps and their product with the horizon here.
         let n = self.steps_per_year;
         if !(MIN_STEPS..=MAX_STEPS).contains(&n) || !n.is_multiple_of(4) {
             bad(
@@ -53,13 +41,8 @@ impl Scenario {
                 format!("must be a multiple of 4 in [{MIN_STEPS}, {MAX_STEPS}], got {n}"),
             );
         }
-        let h = self.horizon;
-        if !(h.is_finite() && h > 0.0 && h <= MAX_HORIZON) {
-            bad(
-                "horizon",
-                format!("must be in (0, {MAX_HORIZON}] years, got {}", Num(h)),
-            );
-        } else if n > 0 {
+        let h = self.horizon();
+        if h.is_finite() && h > 0.0 && h <= 100.0 && n > 0 {
             let k = h * n as f64;
             if (k - k.round()).abs() > 1e-9 {
                 bad(
@@ -73,30 +56,14 @@ impl Scenario {
             }
         }
 
-        // Valuation constants.
-        let v = &self.valuation;
-        let g = v.terminal_growth;
-        if !g.is_finite() {
-            bad("valuation.terminal_growth", format!("must be finite, got {}", Num(g)));
-        } else if !super::fields::terminal_growth_in_domain(g) {
-            bad(
-                "valuation.terminal_growth",
-                format!("must be in (-1, 1), a growth rate per year, got {}", Num(g)),
-            );
-        }
-        if !(v.pop_threshold > 0.0 && v.pop_threshold < 1.0) {
-            bad(
-                "valuation.pop_threshold",
-                format!("must be in (0, 1), got {}", Num(v.pop_threshold)),
-            );
-        }
-        if !self.gap.floor.is_finite() {
-            bad("gap.floor", format!("must be finite, got {}", Num(self.gap.floor)));
+        // Inputs the file must give.
+        for path in self.missing_inputs() {
+            bad(&path, "missing: this input has no default and must be given".into());
         }
 
         // Every scalar input: its number or its distribution against its domain.
         for f in self.fields() {
-            match f.value {
+            match &f.value {
                 Uncertain::Fixed(x) => {
                     if !f.domain.contains(*x) {
                         let rule = if x.is_finite() {
@@ -217,11 +184,11 @@ impl Scenario {
                     if !y.is_finite() {
                         bad(&p("date"), format!("must be finite, got {}", Num(y)));
                     } else if n > 0 {
-                        let j = ((y - self.start_year) * n as f64 - 1e-9).ceil();
+                        let j = ((y - self.start_year()) * n as f64 - 1e-9).ceil();
                         if j <= 0.0 {
                             bad(
                                 &p("date"),
-                                format!("must be after start_year {}, got {}", Num(self.start_year), Num(y)),
+                                format!("must be after start_year {}, got {}", Num(self.start_year()), Num(y)),
                             );
                         }
                     }
@@ -320,7 +287,8 @@ impl Scenario {
                 .map(|s| s.support().lo > 0.0 || (s.support().open && s.support().lo >= 0.0))
                 .unwrap_or(true),
         };
-        positive(&lab.capture)
+        // Absent, the capture is its default 1.
+        lab.capture.as_ref().is_none_or(positive)
             && self
                 .segments
                 .iter()
