@@ -1,0 +1,178 @@
+//! Every declared input (one `input` line of `src/scenario/types.rs`) must
+//! appear in the places a user or the model reaches it. This test lists them,
+//! so that a new input cannot be forgotten in one:
+//!
+//! 1. the registry: `fields()`, `get`, `set`, the expanded form (all from
+//!    the declaration, checked here on a scenario that has every input);
+//! 2. the model: its parameter is read in `src/model/`, `src/engine/` or
+//!    `src/valuation.rs`;
+//! 3. the docs: a row of the field table in `docs/model.md`, with the
+//!    declared unit, default and domain.
+
+use std::path::Path;
+
+use aibubble::Scenario;
+use aibubble::scenario::{
+    Attractiveness, Demand, Domain, Event, Gap, InputSpec, Lab, Presence, Prices, Section, Segment, Valuation,
+};
+use serde_json::json;
+
+/// Every section with its field-path prefix (`<id>` for list entries).
+fn sections() -> Vec<(&'static str, &'static [InputSpec])> {
+    vec![
+        ("", Scenario::INPUTS),
+        ("valuation.", Valuation::INPUTS),
+        ("gap.", Gap::INPUTS),
+        ("prices.", Prices::INPUTS),
+        ("demand.", Demand::INPUTS),
+        ("attractiveness.", Attractiveness::INPUTS),
+        ("segments.<id>.", Segment::INPUTS),
+        ("labs.<id>.", Lab::INPUTS),
+        ("events.<id>.", Event::INPUTS),
+    ]
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+}
+
+fn number(x: f64) -> String {
+    aibubble::error::Num(x).to_string()
+}
+
+/// The row of the docs' field table for one input.
+fn doc_row(prefix: &str, spec: &InputSpec) -> String {
+    let default = match spec.presence {
+        Presence::Required => "required".to_string(),
+        Presence::Default(x) => number(x),
+        Presence::Optional => "optional".to_string(),
+    };
+    let domain = match spec.domain {
+        Domain::Any => "any".to_string(),
+        Domain::AboveTerminalGrowth => ">= terminal_growth + 0.01".to_string(),
+        d => d.describe().trim_start_matches("must be ").to_string(),
+    };
+    let u = if spec.uncertain { "yes" } else { "no" };
+    format!(
+        "| `{prefix}{}` | {} | {default} | {domain} | {u} |",
+        spec.name, spec.unit
+    )
+}
+
+#[test]
+fn every_input_has_its_row_in_the_docs() {
+    let docs = read("docs/model.md");
+    let mut missing = Vec::new();
+    let mut table = Vec::new();
+    for (prefix, specs) in sections() {
+        for spec in specs {
+            let row = doc_row(prefix, spec);
+            if !docs.lines().any(|l| l.trim() == row) {
+                missing.push(row.clone());
+            }
+            table.push(row);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/model.md lacks these rows of the field table:\n{}\n\nThe whole table:\n{}",
+        missing.join("\n"),
+        table.join("\n")
+    );
+}
+
+#[test]
+fn every_input_is_read_by_the_model() {
+    let mut code = String::new();
+    for dir in ["src/model", "src/engine"] {
+        for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)).unwrap() {
+            code += &std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        }
+    }
+    code += &read("src/valuation.rs");
+    for (prefix, specs) in sections() {
+        for spec in specs {
+            // A parameter field (`.half_life`), or the scenario's accessor
+            // (`start_year()`; the horizon through `steps()`, K = H n).
+            let accessor = if spec.name == "horizon" {
+                "steps()".to_string()
+            } else {
+                format!("{}()", spec.name)
+            };
+            let used = code.contains(&format!(".{}", spec.name)) || code.contains(&accessor);
+            assert!(used, "{prefix}{} is declared but the model never reads it", spec.name);
+        }
+    }
+}
+
+/// A scenario with every optional input present.
+fn complete() -> Scenario {
+    let mut s = Scenario::from_file(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/frozen.toml")).unwrap();
+    for seg in s.segments.clone() {
+        s.set(&format!("segments.{}.brand_premium", seg.id), 1.0).unwrap();
+    }
+    s
+}
+
+#[test]
+fn every_input_is_in_the_registry_and_can_be_read_and_set() {
+    let s = complete();
+    let fields = s.fields();
+    let expanded = s.to_value_expanded();
+    for (prefix, specs) in sections() {
+        for spec in specs {
+            let ids: Vec<String> = match prefix {
+                "segments.<id>." => s.segments.iter().map(|x| x.id.clone()).collect(),
+                "labs.<id>." => s
+                    .labs
+                    .iter()
+                    .filter(|l| l.mark.is_some())
+                    .map(|x| x.id.clone())
+                    .collect(),
+                "events.<id>." => s
+                    .events
+                    .iter()
+                    .filter(|e| e.hazard.is_some())
+                    .map(|x| x.id.clone())
+                    .collect(),
+                _ => vec![String::new()],
+            };
+            assert!(!ids.is_empty(), "{prefix}: the test scenario has no entry");
+            for id in ids {
+                let path = format!("{}{}", prefix.replace("<id>", &id), spec.name);
+                let f = fields
+                    .iter()
+                    .find(|f| f.path == path)
+                    .unwrap_or_else(|| panic!("{path} is not in fields()"));
+                assert_eq!(f.unit, spec.unit, "{path}");
+                assert_eq!(f.uncertain, spec.uncertain, "{path}");
+                let value = s.get(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+                assert!(value.is_number() || value.is_object(), "{path}: {value}");
+                // Setting it to its own value changes nothing; to another, only it.
+                assert_eq!(s.with(&path, value.clone()).unwrap(), s, "{path}");
+                if let Some(x) = value.as_f64() {
+                    let other = if spec.domain.contains(x * 1.5) && x != 0.0 {
+                        x * 1.5
+                    } else {
+                        x
+                    };
+                    let t = s.with(&path, other).unwrap_or_else(|e| panic!("{path}: {e}"));
+                    assert_eq!(t.get(&path).unwrap(), json!(other), "{path}");
+                }
+                if let Presence::Default(d) = spec.presence {
+                    let mut bare = s.to_value();
+                    let _ = aibubble::scenario::paths::set(&mut bare, &path, json!(d));
+                    let back = Scenario::from_value(bare).unwrap();
+                    assert!(
+                        aibubble::scenario::paths::get(&back.to_value(), &path).is_err(),
+                        "{path}: a written default is dropped"
+                    );
+                    assert!(
+                        aibubble::scenario::paths::get(&expanded, &path).is_ok(),
+                        "{path}: not expanded"
+                    );
+                }
+            }
+        }
+    }
+}
