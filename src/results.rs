@@ -387,6 +387,11 @@ impl Results {
             return Err(format!("{} steps, {} per year", r.steps, r.steps_per_year));
         }
         for s in &r.series {
+            for (q, sketch) in s.quarters.iter().enumerate() {
+                sketch
+                    .check(n as u64)
+                    .map_err(|m| format!("series {} at quarter {q}: {m}", s.id))?;
+            }
             if s.quarters.len() != r.quarter_times.len() {
                 return Err(format!(
                     "series {} has {} quarters, expected {}",

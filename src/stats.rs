@@ -147,6 +147,10 @@ pub struct Sketch {
     zero: u64,
 }
 
+/// Bucket indices are clamped to `[-INDEX_LIMIT, INDEX_LIMIT]` (finite
+/// values above 1e-9 use about -1,040 to 35,500).
+const INDEX_LIMIT: i64 = 1_000_000;
+
 /// Most buckets a store keeps (MODEL section 8).
 pub const SKETCH_BUCKETS: usize = 2048;
 
@@ -252,12 +256,39 @@ impl Sketch {
             self.zero += 1;
             return;
         }
-        let i = (a.ln() / ln_gamma()).ceil().clamp(-1.0e6, 1.0e6) as i32;
+        let limit = INDEX_LIMIT as f64;
+        let i = (a.ln() / ln_gamma()).ceil().clamp(-limit, limit) as i32;
         if x > 0.0 {
             self.positive.add(i, 1);
         } else {
             self.negative.add(i, 1);
         }
+    }
+
+    /// Check a sketch read from a file: each store within its bucket budget
+    /// and index range, and `expected` values counted in all (one per path),
+    /// so that counting and quantiles cannot overflow later.
+    pub fn check(&self, expected: u64) -> Result<(), String> {
+        let mut total = self.zero;
+        for (name, st) in [("positive", &self.positive), ("negative", &self.negative)] {
+            if st.counts.len() > SKETCH_BUCKETS {
+                return Err(format!(
+                    "{name} store of {} buckets (at most {SKETCH_BUCKETS})",
+                    st.counts.len()
+                ));
+            }
+            let top = i64::from(st.offset) + st.counts.len() as i64;
+            if i64::from(st.offset) < -INDEX_LIMIT || top > INDEX_LIMIT + 1 {
+                return Err(format!("{name} store at bucket index {} out of range", st.offset));
+            }
+            for c in &st.counts {
+                total = total.checked_add(*c).ok_or("bucket counts overflow")?;
+            }
+        }
+        if total != expected {
+            return Err(format!("{total} values counted for {expected} paths"));
+        }
+        Ok(())
     }
 
     /// Number of values counted.
