@@ -5,12 +5,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use aibubble::scenario::{Format, parse_override_value, parse_value, presets};
+use aibubble::scenario::{parse_override_value, presets};
 use aibubble::summary::{LabSummary, Summary};
 use aibubble::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
-use serde_json::Value;
 
 /// The exit statuses of [`exit_code`], for `--help`.
 const EXIT_STATUS: &str = "\
@@ -216,9 +215,7 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
             }
         }
         Command::Validate { scenario } => {
-            let value = read_value(&scenario)?;
-            let s = Scenario::from_value_unchecked(&value)?;
-            s.validate()?;
+            let s = load(&scenario)?;
             writeln!(
                 out,
                 "{scenario}: valid scenario {:?} ({} labs, {} segments, {} events)",
@@ -323,28 +320,6 @@ fn load(name: &str) -> Result<Scenario, Error> {
     match source(name)? {
         Source::Preset(p) => Scenario::preset(p),
         Source::File(path) => Scenario::from_file(path),
-    }
-}
-
-/// A preset or a scenario file in the generic form, not yet validated, so
-/// that `validate` can list every problem. Parse errors name the file, as
-/// those of [`Scenario::from_file`] do.
-fn read_value(name: &str) -> Result<Value, Error> {
-    match source(name)? {
-        Source::Preset(p) => parse_value(presets::text(p)?, Format::Toml),
-        Source::File(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
-            parse_value(&text, Format::of_path(path)).map_err(|e| match e {
-                Error::Parse { what, message } => Error::Parse {
-                    what: format!("{what} {}", path.display()),
-                    message,
-                },
-                other => other,
-            })
-        }
     }
 }
 

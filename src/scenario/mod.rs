@@ -1,6 +1,7 @@
 //! Scenarios: serde types, reading and writing TOML and JSON, field-path
 //! overrides, validation (MODEL section 9) and the embedded presets.
 
+mod extends;
 pub mod fields;
 pub mod inputs;
 pub mod paths;
@@ -12,6 +13,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+pub use extends::Origin;
 pub use fields::{Field, Slot, SlotLayout};
 pub use inputs::{Domain, InputSpec, Presence, Section};
 pub use types::*;
@@ -337,14 +339,31 @@ impl Scenario {
 
     /// Build from the generic JSON form, then validate.
     pub fn from_value(value: Value) -> Result<Scenario> {
-        let s = Self::from_value_unchecked(&value)?;
-        s.validate()?;
+        Self::build(value, &Origin::Inline)
+    }
+
+    /// Resolve what a document extends, build it and check every rule;
+    /// problems on overridden paths name the document that set them.
+    pub(crate) fn build(value: Value, origin: &Origin) -> Result<Scenario> {
+        let (value, applied) = extends::resolve(value, origin)?;
+        let named = |e: Error| match e {
+            Error::Scenario(p) => Error::Scenario(crate::error::Problems(applied.annotate(p.0))),
+            e => e,
+        };
+        let s = Self::deserialize(&value).map_err(named)?;
+        s.validate().map_err(named)?;
         Ok(s)
     }
 
     /// Build from the generic JSON form without the rules of section 9
-    /// (types and unknown keys are still checked).
+    /// (types and unknown keys are still checked; `extends` is resolved).
     pub fn from_value_unchecked(value: &Value) -> Result<Scenario> {
+        let (value, _) = extends::resolve(value.clone(), &Origin::Inline)?;
+        Self::deserialize(&value)
+    }
+
+    /// The serde step: types and unknown keys, errors at their field paths.
+    fn deserialize(value: &Value) -> Result<Scenario> {
         let mut s: Scenario = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = paths::from_serde_path(value, e.path());
             let inner = e.into_inner().to_string();
@@ -387,7 +406,7 @@ impl Scenario {
             source,
         })?;
         let value = parse_value(&text, format).map_err(|e| in_file(e, path))?;
-        Self::from_value(value)
+        Self::build(value, &Origin::File(path.to_path_buf()))
     }
 
     /// The generic JSON form (defaulted fields left out).

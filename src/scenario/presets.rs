@@ -40,7 +40,8 @@ impl Scenario {
     /// assert_eq!(s.name, "baseline");
     /// ```
     pub fn preset(name: &str) -> Result<Scenario> {
-        Scenario::from_toml_str(text(name)?)
+        let value = super::parse_value(text(name)?, super::Format::Toml)?;
+        Scenario::build(value, &super::Origin::Preset(name.to_string()))
     }
 }
 

@@ -1,0 +1,168 @@
+//! Presets as differences: every preset but `baseline` extends it and lists
+//! only what differs, each change cited; they run exactly as the full copies
+//! they replaced (pinned below); users' files extend presets or files, and
+//! mistakes are reported with the document and the field path.
+
+use std::path::Path;
+
+use aibubble::scenario::presets;
+use aibubble::{Error, Scenario, Simulation};
+
+/// `Results::checksum` and an FNV-1a hash of the summary JSON of 500 paths,
+/// seed 5, pinned from the presets written as full copies (before they
+/// became differences).
+const PINNED: [(&str, &str, &str); 6] = [
+    ("baseline", "fnv1a64:ac8c20ffb23285f5", "eaf73247b7568ca1"),
+    ("moat_holds", "fnv1a64:87cee0c801a7af5f", "89f26c8840fcefad"),
+    ("open_parity", "fnv1a64:9e7fdce75f6322f3", "06ee6765b3c9f72d"),
+    ("big_tech_switch", "fnv1a64:52db823ce4f0629b", "dbb63e92d07aba78"),
+    ("open_killer_app", "fnv1a64:adbfe91a12600cde", "4d72ef554dda37d2"),
+    ("ft_bubble", "fnv1a64:bbe63f0fd39eb070", "c49f89d71f67e1e3"),
+];
+
+fn fnv(text: &str) -> String {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    format!("{h:016x}")
+}
+
+#[test]
+fn every_preset_runs_exactly_as_its_full_copy_did() {
+    assert_eq!(presets::names().len(), PINNED.len());
+    for (name, results, summary) in PINNED {
+        let s = Scenario::preset(name).unwrap();
+        let r = Simulation::new(&s).unwrap().paths(500).seed(5).run().unwrap();
+        assert_eq!(r.checksum(), results, "{name}: per-path results moved");
+        assert_eq!(fnv(&r.summary().to_json()), summary, "{name}: summary moved");
+    }
+}
+
+#[test]
+fn presets_are_differences_from_baseline_with_every_change_cited() {
+    let base = Scenario::preset("baseline").unwrap();
+    for name in presets::names().into_iter().filter(|n| *n != "baseline") {
+        let text = presets::text(name).unwrap();
+        let doc: toml::Table = toml::from_str(text).unwrap();
+        assert_eq!(doc["extends"].as_str(), Some("baseline"), "{name}");
+        let overrides = doc["overrides"].as_table().expect("an [overrides] table");
+        let sources = doc["sources"].as_table().expect("a [sources] table");
+        assert!(!overrides.is_empty(), "{name} changes nothing");
+        for path in overrides.keys() {
+            let cited = sources.keys().any(|k| k == path || k.starts_with(&format!("{path}.")));
+            assert!(cited, "{name}: the override of {path} has no source");
+        }
+        // Nothing is restated: each override differs from baseline.
+        let s = Scenario::preset(name).unwrap();
+        for path in overrides.keys() {
+            assert_ne!(
+                s.get(path).ok(),
+                base.get(path).ok(),
+                "{name}: {path} restates baseline"
+            );
+        }
+        // The labs' finances are baseline's, as the presets say.
+        for lab in &base.labs {
+            assert_eq!(
+                s.lab(&lab.id),
+                Some(lab),
+                "{name}: lab {} differs from baseline",
+                lab.id
+            );
+        }
+        // `show` prints the whole scenario, which stands on its own.
+        let shown = s.to_toml();
+        assert!(!shown.contains("extends") && !shown.contains("[overrides]"), "{name}");
+        assert_eq!(Scenario::from_toml_str(&shown).unwrap(), s, "{name}");
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn users_files_extend_presets_and_relative_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = write(
+        tmp.path(),
+        "mine.toml",
+        r#"extends = "ft_bubble"
+name = "mine"
+[overrides]
+"labs.openai.mark" = 830.0
+[sources]
+"labs.openai.mark" = "talks at $830B (2025-12) [S]"
+"#,
+    );
+    let s = Scenario::from_file(&mine).unwrap();
+    let ft = Scenario::preset("ft_bubble").unwrap();
+    assert_eq!(s.name, "mine");
+    assert_eq!(s.get("labs.openai.mark").unwrap(), serde_json::json!(830.0));
+    assert_eq!(s.gap, ft.gap, "the rest is ft_bubble's");
+    assert_eq!(s.sources["labs.openai.mark"], "talks at $830B (2025-12) [S]");
+    // A file extending a file, by a path relative to its own directory.
+    std::fs::create_dir(tmp.path().join("sub")).unwrap();
+    let deeper = write(
+        &tmp.path().join("sub"),
+        "deeper.toml",
+        "extends = \"../mine.toml\"\nname = \"deeper\"\n[overrides]\n\"gap.floor\" = -1.0\n",
+    );
+    let d = Scenario::from_file(&deeper).unwrap();
+    assert_eq!(d.get("labs.openai.mark").unwrap(), serde_json::json!(830.0));
+    assert_eq!(d.get("gap.floor").unwrap(), serde_json::json!(-1.0));
+    // The base's citation of an overridden input no longer describes it.
+    assert!(s.sources.contains_key("gap.floor"));
+    assert!(!d.sources.contains_key("gap.floor"), "{:?}", d.sources.get("gap.floor"));
+}
+
+fn problems(e: Error) -> String {
+    e.to_string()
+}
+
+#[test]
+fn mistakes_name_the_document_and_the_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A cycle.
+    write(tmp.path(), "a.toml", "extends = \"b.toml\"\nname = \"a\"\n");
+    let b = write(tmp.path(), "b.toml", "extends = \"a.toml\"\nname = \"b\"\n");
+    let e = problems(Scenario::from_file(&b).unwrap_err());
+    assert!(e.contains("extends") && e.contains("cycle"), "{e}");
+    // A file extending itself.
+    let me = write(tmp.path(), "me.toml", "extends = \"me.toml\"\nname = \"me\"\n");
+    assert!(problems(Scenario::from_file(&me).unwrap_err()).contains("cycle"));
+    // An unknown base.
+    let unknown = write(tmp.path(), "u.toml", "extends = \"basline\"\nname = \"u\"\n");
+    let e = problems(Scenario::from_file(&unknown).unwrap_err());
+    assert!(e.contains("`basline` is neither a preset"), "{e}");
+    // An override that names no field, and one out of its domain.
+    let typo = write(
+        tmp.path(),
+        "typo.toml",
+        "extends = \"baseline\"\nname = \"t\"\n[overrides]\n\"gap.halflife\" = 1.0\n",
+    );
+    let e = problems(Scenario::from_file(&typo).unwrap_err());
+    assert!(
+        e.contains("gap.halflife") && e.contains("typo.toml") && e.contains("half_life"),
+        "{e}"
+    );
+    let bad = write(
+        tmp.path(),
+        "bad.toml",
+        "extends = \"baseline\"\nname = \"b\"\n[overrides]\n\"gap.half_life\" = -1.0\n",
+    );
+    let e = problems(Scenario::from_file(&bad).unwrap_err());
+    assert!(
+        e.contains("gap.half_life: must be > 0, got -1")
+            && e.contains("set by the overrides of")
+            && e.contains("bad.toml"),
+        "{e}"
+    );
+    // Overrides need a base.
+    let orphan = Scenario::from_toml_str("name = \"x\"\n[overrides]\n\"gap.initial\" = 1.0\n").unwrap_err();
+    assert!(problems(orphan).contains("extends"));
+}
