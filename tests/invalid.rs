@@ -14,6 +14,10 @@
 //!
 //! The corpus files are `tests/data/minimal.toml` with one change each, so
 //! [`minimal_scenario_is_valid`] proves that each failure comes from that change.
+//! Most say so literally: `extends = "../data/minimal.toml"` and the change
+//! in `[overrides]` by field path. The others are copies of it with the one
+//! change an override cannot express: a syntax error, a non-finite number
+//! (TOML's `nan` and `inf`), a key deleted, an entry added or duplicated.
 
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -197,11 +201,15 @@ fn json_side_table_matches_the_directory() {
 /// through the generic form gives the same problem.
 #[test]
 fn every_entry_point_reports_the_same_problem() {
-    let toml_path = corpus_dir().join("domain_switching_negative.toml");
-    let text = std::fs::read_to_string(&toml_path).unwrap();
+    let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/minimal.toml");
+    let text = std::fs::read_to_string(minimal)
+        .unwrap()
+        .replace("switching = 0.5", "switching = -0.3");
+    let from_file = Scenario::from_file(corpus_dir().join("domain_switching_negative.toml")).unwrap_err();
     let expect = "segments.enterprise.switching: must be >= 0, got -0.3";
     let from_str = Scenario::from_toml_str(&text).unwrap_err();
     assert!(from_str.to_string().contains(expect), "{from_str}");
+    assert!(from_file.to_string().contains(expect), "{from_file}");
     let value = aibubble::scenario::parse_value(&text, aibubble::scenario::Format::Toml).unwrap();
     let unchecked = Scenario::from_value_unchecked(&value).expect("types are fine");
     let problems = unchecked.problems();
