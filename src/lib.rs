@@ -36,6 +36,7 @@
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod linalg;
 pub mod model;
 pub mod output;
 #[cfg(feature = "python")]

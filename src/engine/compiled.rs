@@ -2,9 +2,10 @@
 //! stream keys, the time grid, plans per step, events and the list of
 //! recorded time series. Built once per run; immutable while paths run.
 
+use crate::dist::InputCopula;
 use crate::dist::Sampler;
 use crate::error::{Error, Result};
-use crate::model::correlation::{InputCopula, ProcessShocks};
+use crate::model::correlation::ProcessShocks;
 use crate::model::events::{self, Effect, Target};
 use crate::model::labs::plan_at;
 use crate::results::{Series, SeriesId};

@@ -1,5 +1,5 @@
 //! The reference model, one file per part, each a set of small pure
-//! functions of (state, parameters, shocks); [`crate::engine`] composes them.
+//! functions of (state, parameters, shocks); the engine composes them.
 
 pub mod correlation;
 pub mod demand;

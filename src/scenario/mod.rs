@@ -6,6 +6,7 @@ pub mod fields;
 pub mod inputs;
 pub mod paths;
 pub mod presets;
+mod targets;
 mod types;
 mod validate;
 
@@ -16,6 +17,7 @@ use serde_json::Value;
 pub use extends::Origin;
 pub use fields::{Field, Slot, SlotLayout};
 pub use inputs::{Domain, InputSpec, Presence, Section};
+pub use targets::Target;
 pub use types::*;
 
 use crate::error::{Error, Result};

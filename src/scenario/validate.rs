@@ -3,11 +3,13 @@
 
 use std::collections::HashSet;
 
+use super::targets::Target;
 use super::types::{Op, Scenario};
+use crate::dist::InputCopula;
 use crate::dist::Uncertain;
 use crate::error::{Error, Num, Problem, Problems, Result};
-use crate::model::correlation;
-use crate::model::events::Target;
+use crate::linalg::cholesky_of_correlation;
+use nalgebra::DMatrix;
 
 /// Fewest and most steps per year (quarterly to daily).
 pub const MIN_STEPS: u32 = 4;
@@ -222,7 +224,7 @@ impl Scenario {
         }
 
         if let Some(m) = &self.correlation.process
-            && let Err(msg) = correlation::check_process(m)
+            && let Err(msg) = check_process(m)
         {
             bad("correlation.process", msg);
         }
@@ -253,7 +255,7 @@ impl Scenario {
                     ok = false;
                 }
             }
-            if ok && let Err(msg) = correlation::InputCopula::new(&self.correlation.inputs) {
+            if ok && let Err(msg) = InputCopula::new(&self.correlation.inputs) {
                 bad("correlation.inputs", msg);
             }
         }
@@ -325,5 +327,41 @@ fn ids<'a>(bad: &mut impl FnMut(&str, String), list: &str, ids: impl Iterator<It
         if !seen.insert(id) {
             bad(&format!("{list}.{id}"), format!("duplicate id {id:?}"));
         }
+    }
+}
+
+/// Check a 4x4 process correlation matrix (order G, P, rho, A).
+fn check_process(m: &[Vec<f64>]) -> Result<(), String> {
+    if m.len() != 4 || m.iter().any(|r| r.len() != 4) {
+        return Err(format!(
+            "must be a 4x4 matrix (order gap, closed price, ratio, demand), got {} rows of lengths {:?}",
+            m.len(),
+            m.iter().map(Vec::len).collect::<Vec<_>>()
+        ));
+    }
+    let dm = DMatrix::from_fn(4, 4, |i, j| m[i][j]);
+    cholesky_of_correlation(&dm).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_non_positive_definite() {
+        let m = vec![
+            vec![1.0, 0.9, 0.9, 0.0],
+            vec![0.9, 1.0, -0.9, 0.0],
+            vec![0.9, -0.9, 1.0, 0.0],
+            vec![0.0, 0.0, 0.0, 1.0],
+        ];
+        assert!(check_process(&m).unwrap_err().contains("positive-definite"));
+        let mut asym = vec![vec![0.0; 4]; 4];
+        for (i, row) in asym.iter_mut().enumerate() {
+            row[i] = 1.0;
+        }
+        asym[0][1] = 0.3;
+        assert!(check_process(&asym).unwrap_err().contains("symmetric"));
+        assert!(check_process(&[vec![1.0]]).unwrap_err().contains("4x4"));
     }
 }

@@ -1,0 +1,383 @@
+//! What a run returns (MODEL section 8): the per-path table, time-series
+//! sketches and stored full paths, mergeable across split runs bit for bit.
+//! The parts: this file the types and their accessors, [`file`] the results
+//! file (JSON with a checksum, checked on load), [`csv`] the tables of
+//! `--out`.
+
+pub mod csv;
+pub mod file;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::scenario::{Class, Scenario};
+use crate::stats::Sketch;
+
+pub use csv::{SERIES_QUANTILES, SeriesRow};
+pub use file::SCHEMA_VERSION;
+
+/// Per-lab metrics kept for every path (MODEL section 10 output names), in this order.
+pub const LAB_METRICS: [&str; 8] = [
+    "fair_value",
+    "phi",
+    "pv",
+    "tv_share",
+    "pop_time",
+    "drawdown",
+    "funding_need",
+    "first_negative_cash",
+];
+
+/// What a recorded series is kept for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Per {
+    /// One series for the run.
+    Run,
+    /// One per segment.
+    Segment,
+    /// One per lab.
+    Lab,
+    /// One per lab with a mark.
+    MarkedLab,
+}
+
+/// The time series recorded at quarter ends (MODEL section 8). The order
+/// of [`Series::ALL`] is the one layout of the recorded observations: the
+/// engine writes them in it, results and Python read them in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Series {
+    Gap,
+    ClosedShare,
+    ClosedPrice,
+    PriceRatio,
+    Revenue,
+    MarketValue,
+    Cash,
+    Savings,
+    Potential,
+}
+
+impl Series {
+    /// Every series, in recording order.
+    pub const ALL: [Series; 9] = [
+        Series::Gap,
+        Series::ClosedShare,
+        Series::ClosedPrice,
+        Series::PriceRatio,
+        Series::Revenue,
+        Series::MarketValue,
+        Series::Cash,
+        Series::Savings,
+        Series::Potential,
+    ];
+
+    /// The output name (MODEL section 10).
+    pub fn name(self) -> &'static str {
+        match self {
+            Series::Gap => "gap",
+            Series::ClosedShare => "closed_share",
+            Series::ClosedPrice => "closed_price",
+            Series::PriceRatio => "price_ratio",
+            Series::Revenue => "revenue",
+            Series::MarketValue => "market_value",
+            Series::Cash => "cash",
+            Series::Savings => "savings",
+            Series::Potential => "potential",
+        }
+    }
+
+    /// Whether the series is per run, segment, lab or marked lab.
+    pub fn per(self) -> Per {
+        match self {
+            Series::ClosedShare => Per::Segment,
+            Series::Revenue | Series::Cash => Per::Lab,
+            Series::MarketValue => Per::MarkedLab,
+            _ => Per::Run,
+        }
+    }
+
+    /// The series of a scenario, in recording order.
+    pub fn ids(s: &Scenario) -> Vec<SeriesId> {
+        let mut out = Vec::new();
+        for v in Series::ALL {
+            let id = |lab: Option<&str>, segment: Option<&str>| SeriesId {
+                variable: v.name().into(),
+                lab: lab.map(String::from),
+                segment: segment.map(String::from),
+            };
+            match v.per() {
+                Per::Run => out.push(id(None, None)),
+                Per::Segment => out.extend(s.segments.iter().map(|g| id(None, Some(&g.id)))),
+                Per::Lab => out.extend(s.labs.iter().map(|l| id(Some(&l.id), None))),
+                Per::MarkedLab => out.extend(
+                    s.labs
+                        .iter()
+                        .filter(|l| l.mark.is_some())
+                        .map(|l| id(Some(&l.id), None)),
+                ),
+            }
+        }
+        out
+    }
+}
+
+/// One recorded time series (MODEL section 8 output names).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SeriesId {
+    pub variable: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lab: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+}
+
+impl std::fmt::Display for SeriesId {
+    /// `revenue(lab=openai)`, `closed_share(segment=consumer)`, `gap`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.variable)?;
+        if let Some(l) = &self.lab {
+            write!(f, "(lab={l})")?;
+        }
+        if let Some(s) = &self.segment {
+            write!(f, "(segment={s})")?;
+        }
+        Ok(())
+    }
+}
+
+/// One named column of per-path values.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(with = "file::floats")]
+    pub values: Vec<f64>,
+}
+
+/// Columns compare bit for bit, so NaN (a metric that does not apply) equals itself.
+impl PartialEq for Column {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.values.len() == other.values.len()
+            && self
+                .values
+                .iter()
+                .zip(&other.values)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+    }
+}
+
+/// Per-path outputs of one lab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabPaths {
+    pub id: String,
+    pub name: String,
+    pub class: Class,
+    /// The metrics of [`LAB_METRICS`] (`fair_value`, `phi`, ...), one column each.
+    pub metrics: Vec<Column>,
+    /// Revenue of each calendar year (`sum R dt`), one column per year.
+    pub revenue: Vec<Column>,
+    /// Free cash flow of each calendar year (`sum FCF dt`).
+    pub fcf: Vec<Column>,
+}
+
+impl LabPaths {
+    /// A per-path metric by output name.
+    pub fn metric(&self, name: &str) -> Option<&[f64]> {
+        self.metrics
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.values.as_slice())
+    }
+    pub fn has_mark(&self) -> bool {
+        self.metric("phi").is_some_and(|v| v.iter().any(|x| !x.is_nan()))
+    }
+}
+
+/// A calendar year of the horizon and the fraction of it covered.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Year {
+    pub year: i32,
+    pub fraction: f64,
+}
+
+/// Quantile sketches of one series at each quarter end.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesSketches {
+    #[serde(flatten)]
+    pub id: SeriesId,
+    pub quarters: Vec<Sketch>,
+}
+
+/// The results of a run over paths `[start, end)` of an `paths`-path run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    pub schema_version: u32,
+    pub scenario: Scenario,
+    pub seed: u64,
+    /// `N`, the number of paths of the whole run.
+    pub paths: u64,
+    pub start: u64,
+    pub end: u64,
+    /// Full paths are kept for paths with index below this.
+    pub store_paths: u64,
+    pub steps: usize,
+    pub steps_per_year: usize,
+    pub years: Vec<Year>,
+    /// Calendar time of each quarter end.
+    pub quarter_times: Vec<f64>,
+    /// Drawn (or tabled) inputs, by field path.
+    pub inputs: Vec<Column>,
+    pub labs: Vec<LabPaths>,
+    /// Firing time (years after start) of each event; `inf` when it never fired.
+    pub events: Vec<Column>,
+    #[serde(with = "file::floats")]
+    pub pv_savings: Vec<f64>,
+    pub series: Vec<SeriesSketches>,
+    /// Full paths `[path][series][k]` for paths `start..min(end, store_paths)`.
+    #[serde(with = "file::floats")]
+    pub stored: Vec<f64>,
+}
+
+impl Results {
+    /// Number of paths held.
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn lab(&self, id: &str) -> Option<&LabPaths> {
+        self.labs.iter().find(|l| l.id == id)
+    }
+
+    /// Number of full paths held.
+    pub fn stored_count(&self) -> usize {
+        self.store_paths.min(self.end).saturating_sub(self.start) as usize
+    }
+
+    /// One stored series (`[path][k]`, `steps + 1` values per path).
+    pub fn stored_series(&self, id: &SeriesId) -> Option<Vec<f64>> {
+        let si = self.series.iter().position(|s| s.id == *id)?;
+        let per = self.steps + 1;
+        let stride = self.series.len() * per;
+        Some(
+            (0..self.stored_count())
+                .flat_map(|p| {
+                    self.stored[p * stride + si * per..p * stride + (si + 1) * per]
+                        .iter()
+                        .copied()
+                })
+                .collect(),
+        )
+    }
+
+    /// Per-path sector fair value: the sum of `E` over closed labs with a mark.
+    pub fn sector_fair_value(&self) -> Vec<f64> {
+        let mut out = vec![0.0; self.len()];
+        for lab in self.sector_labs() {
+            for (o, e) in out.iter_mut().zip(lab.metric("fair_value").expect("metric")) {
+                *o += e;
+            }
+        }
+        out
+    }
+
+    /// Per-path sum of the marks of the sector's labs.
+    pub fn sector_mark(&self) -> Vec<f64> {
+        let mut out = vec![0.0; self.len()];
+        for lab in self.sector_labs() {
+            let fv = lab.metric("fair_value").expect("metric");
+            let phi = lab.metric("phi").expect("metric");
+            let col = self.inputs.iter().find(|c| c.name == format!("labs.{}.mark", lab.id));
+            let fixed = self
+                .scenario
+                .lab(&lab.id)
+                .and_then(|l| l.mark.as_ref())
+                .and_then(|m| m.fixed_value());
+            for (p, o) in out.iter_mut().enumerate() {
+                *o += match (col, fixed) {
+                    (Some(c), _) => c.values[p],
+                    (None, Some(v)) => v,
+                    // Unreachable for valid results; recover the mark from E / phi.
+                    (None, None) => fv[p] / phi[p],
+                };
+            }
+        }
+        out
+    }
+
+    /// The series whose sketches collapsed their smallest magnitudes at
+    /// some quarter (MODEL section 8): their low quantiles are coarse.
+    pub fn collapsed_series(&self) -> Vec<&SeriesId> {
+        self.series
+            .iter()
+            .filter(|s| s.quarters.iter().any(Sketch::collapsed))
+            .map(|s| &s.id)
+            .collect()
+    }
+
+    /// Closed labs with a mark.
+    pub fn sector_labs(&self) -> impl Iterator<Item = &LabPaths> {
+        self.labs
+            .iter()
+            .filter(|l| l.class == Class::Closed && self.scenario.lab(&l.id).is_some_and(|s| s.mark.is_some()))
+    }
+}
+
+/// Join the results of split runs of the same scenario, seed and path count,
+/// in path order. The result equals the single run over the union bit for bit.
+///
+/// # Errors
+/// [`Error::Argument`] when the parts are of different runs or their ranges
+/// do not join up.
+pub fn merge(mut parts: Vec<Results>) -> Result<Results> {
+    if parts.is_empty() {
+        return Err(Error::argument("results", "nothing to merge"));
+    }
+    parts.sort_by_key(|p| p.start);
+    let mut out = parts.remove(0);
+    for p in parts {
+        if p.scenario != out.scenario || p.seed != out.seed || p.paths != out.paths || p.store_paths != out.store_paths
+        {
+            return Err(Error::argument(
+                "results",
+                "parts come from different runs (scenario, seed, paths or store_paths differ)",
+            ));
+        }
+        if p.start != out.end {
+            return Err(Error::argument(
+                "results",
+                format!(
+                    "ranges do not join: [{}, {}) then [{}, {})",
+                    out.start, out.end, p.start, p.end
+                ),
+            ));
+        }
+        if p.inputs.iter().map(|c| &c.name).ne(out.inputs.iter().map(|c| &c.name)) {
+            return Err(Error::argument("results", "parts have different input columns"));
+        }
+        let cat = |a: &mut Vec<Column>, b: Vec<Column>| {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.values.extend(y.values);
+            }
+        };
+        cat(&mut out.inputs, p.inputs);
+        for (a, b) in out.labs.iter_mut().zip(p.labs) {
+            cat(&mut a.metrics, b.metrics);
+            cat(&mut a.revenue, b.revenue);
+            cat(&mut a.fcf, b.fcf);
+        }
+        cat(&mut out.events, p.events);
+        out.pv_savings.extend(p.pv_savings);
+        for (a, b) in out.series.iter_mut().zip(&p.series) {
+            for (x, y) in a.quarters.iter_mut().zip(&b.quarters) {
+                x.merge(y);
+            }
+        }
+        out.stored.extend(p.stored);
+        out.end = p.end;
+    }
+    Ok(out)
+}
