@@ -32,28 +32,46 @@
 
 // NaN-aware comparisons (`!(x > 0.0)`) are deliberate: they reject NaN too.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
+// #![warn(missing_docs)]
 
 pub mod dist;
-pub mod engine;
+mod engine;
 pub mod error;
-pub mod linalg;
-pub mod model;
-pub mod output;
+mod linalg;
+mod model;
+mod output;
 #[cfg(feature = "python")]
 mod python;
 pub mod results;
-pub mod rng;
+mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
-pub mod valuation;
+mod valuation;
 
 pub use dist::{Dist, DistKind, Uncertain};
-pub use engine::{CancelToken, InputTable, NoObserver, Observer, Simulation};
+pub use engine::{BATCH, CancelToken, InputTable, MAX_PATHS, MemoryEstimate, NoObserver, Observer, Simulation};
 pub use error::{Error, Problem, Result};
 pub use results::{Results, merge};
-pub use scenario::Scenario;
+pub use scenario::{Override, Scenario};
 pub use summary::Summary;
+
+/// Implementation details that the command line, the fuzz target and the
+/// tests reach: not part of the API, and free to change in any release.
+pub mod internals {
+    pub use crate::engine::{Bytes, LimitSource, MAX_MEMORY_ENV, parse_size};
+    pub use crate::error::Num;
+
+    /// Run directories of `aibubble run --out` (see `src/output.rs`).
+    pub mod output {
+        pub use crate::output::{FileWriter, MARKER, abandon_writes, check_target, write_dir_atomically, write_run};
+    }
+
+    /// The seeding policy: one stream per (seed, path, component) (see `src/rng.rs`).
+    pub mod rng {
+        pub use crate::rng::{Stream, component_key, named_stream, splitmix64, stream};
+    }
+}
 
 /// The README's Rust example runs as a doctest.
 #[cfg(doctest)]

@@ -20,7 +20,7 @@
 
 use std::fmt::Display;
 
-use aibubble::engine::SeriesId;
+use aibubble::results::SeriesId;
 use aibubble::scenario::{Class, Op};
 use aibubble::{Results, Scenario, Simulation};
 

@@ -3,7 +3,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use aibubble::engine::BATCH;
+use aibubble::BATCH;
 use aibubble::{CancelToken, Error, InputTable, Observer, Scenario, Simulation};
 
 fn frozen() -> Scenario {

@@ -37,7 +37,7 @@ fn read(rel: &str) -> String {
 }
 
 fn number(x: f64) -> String {
-    aibubble::error::Num(x).to_string()
+    aibubble::internals::Num(x).to_string()
 }
 
 /// The row of the docs' field table for one input.

@@ -2,7 +2,7 @@
 //! bits; any thread count; any split of the path range; common random
 //! numbers across scenario edits; pinned values for a frozen scenario.
 
-use aibubble::engine::SeriesId;
+use aibubble::results::SeriesId;
 use aibubble::{Results, Scenario, Simulation, merge};
 
 fn frozen() -> Scenario {

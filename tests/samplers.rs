@@ -14,8 +14,8 @@
 use std::path::PathBuf;
 
 use aibubble::dist::{Dist, Sampler, Support};
+use aibubble::internals::rng::named_stream;
 use aibubble::results::Results;
-use aibubble::rng::named_stream;
 use aibubble::{Scenario, Simulation, Uncertain};
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;

@@ -152,7 +152,7 @@ fn main() -> ExitCode {
 fn on_ctrl_c(cancel: CancelToken) {
     let installed = ctrlc::set_handler(move || {
         cancel.cancel();
-        aibubble::output::abandon_writes();
+        aibubble::internals::output::abandon_writes();
         report("interrupted");
         std::process::exit(130);
     });
@@ -235,7 +235,7 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
 fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     if let Some(dir) = &args.out {
         // Before the run, so that a refused directory costs no waiting.
-        aibubble::output::check_target(dir, args.force)?;
+        aibubble::internals::output::check_target(dir, args.force)?;
     }
     let base = load(&args.scenario)?;
     let overrides = args
@@ -278,7 +278,7 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
     }
     let summary = results.summary();
     if let Some(dir) = &args.out {
-        aibubble::output::write_run(dir, &results, args.force)?;
+        aibubble::internals::output::write_run(dir, &results, args.force)?;
         if !args.json {
             report(&format!("wrote {}", dir.display()));
         }
@@ -325,7 +325,7 @@ fn load(name: &str) -> Result<Scenario, Error> {
 
 /// `--max-memory`: a size such as `8G` or `512M`.
 fn parse_memory(text: &str) -> Result<u64, String> {
-    aibubble::engine::parse_size(text)
+    aibubble::internals::parse_size(text)
 }
 
 fn money(x: Option<f64>) -> String {

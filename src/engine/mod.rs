@@ -23,7 +23,6 @@ use crate::results::Results;
 use crate::scenario::Scenario;
 use crate::stats::Sketch;
 
-pub use crate::results::SeriesId;
 pub use compiled::Compiled;
 use layout::RowLayout;
 use runner::{PathOut, PathRunner};

@@ -6,7 +6,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
 
 use super::errors::{PyAibubbleError, guard};
-use crate::engine::SeriesId;
+use crate::results::SeriesId;
 use crate::results::{Column, Results, SERIES_QUANTILES};
 
 #[pyclass(name = "Results", module = "aibubble._core", frozen)]
