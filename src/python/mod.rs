@@ -103,8 +103,8 @@ fn simulate(
 
 /// The cores this process may use: the most threads a run uses.
 #[pyfunction]
-fn available_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+fn available_cores() -> PyResult<usize> {
+    guard(|| Ok(std::thread::available_parallelism().map_or(1, |n| n.get())))
 }
 
 /// A memory size in bytes from text such as `8G` or `512M`.
@@ -117,6 +117,7 @@ fn parse_size(text: &str) -> PyResult<u64> {
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::load(m.py())?;
     m.add_class::<PyScenario>()?;
     m.add_class::<PyResults>()?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;

@@ -41,44 +41,44 @@ impl PyResults {
     }
 
     #[getter]
-    fn paths(&self) -> u64 {
-        self.inner.paths
+    fn paths(&self) -> PyResult<u64> {
+        guard(|| Ok(self.inner.paths))
     }
     #[getter]
-    fn start(&self) -> u64 {
-        self.inner.start
+    fn start(&self) -> PyResult<u64> {
+        guard(|| Ok(self.inner.start))
     }
     #[getter]
-    fn end(&self) -> u64 {
-        self.inner.end
+    fn end(&self) -> PyResult<u64> {
+        guard(|| Ok(self.inner.end))
     }
     #[getter]
-    fn seed(&self) -> u64 {
-        self.inner.seed
+    fn seed(&self) -> PyResult<u64> {
+        guard(|| Ok(self.inner.seed))
     }
     #[getter]
-    fn steps(&self) -> usize {
-        self.inner.steps
+    fn steps(&self) -> PyResult<usize> {
+        guard(|| Ok(self.inner.steps))
     }
     #[getter]
-    fn steps_per_year(&self) -> usize {
-        self.inner.steps_per_year
+    fn steps_per_year(&self) -> PyResult<usize> {
+        guard(|| Ok(self.inner.steps_per_year))
     }
     #[getter]
-    fn start_year(&self) -> f64 {
-        self.inner.scenario.start_year
+    fn start_year(&self) -> PyResult<f64> {
+        guard(|| Ok(self.inner.scenario.start_year))
     }
     #[getter]
-    fn scenario_json(&self) -> String {
-        self.inner.scenario.to_json()
+    fn scenario_json(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.scenario.to_json()))
     }
     #[getter]
-    fn lab_ids(&self) -> Vec<String> {
-        self.inner.labs.iter().map(|l| l.id.clone()).collect()
+    fn lab_ids(&self) -> PyResult<Vec<String>> {
+        guard(|| Ok(self.inner.labs.iter().map(|l| l.id.clone()).collect()))
     }
     #[getter]
-    fn years(&self) -> Vec<(i32, f64)> {
-        self.inner.years.iter().map(|y| (y.year, y.fraction)).collect()
+    fn years(&self) -> PyResult<Vec<(i32, f64)>> {
+        guard(|| Ok(self.inner.years.iter().map(|y| (y.year, y.fraction)).collect()))
     }
 
     /// Every per-path column: `(names, 2-D array paths x columns)`.
@@ -103,7 +103,7 @@ impl PyResults {
                     let msg = if known_lab {
                         format!("no per-path metric {metric:?} for lab {lab:?}")
                     } else {
-                        format!("unknown lab {lab:?} (labs: {})", self.lab_ids().join(", "))
+                        format!("unknown lab {lab:?} (labs: {})", self.lab_ids()?.join(", "))
                     };
                     Err(PyAibubbleError(crate::Error::argument("metric", msg)).into())
                 }
@@ -112,13 +112,13 @@ impl PyResults {
     }
 
     /// Series whose sketches collapsed their smallest magnitudes.
-    fn collapsed_series(&self) -> Vec<String> {
-        self.inner.collapsed_series().iter().map(|s| s.to_string()).collect()
+    fn collapsed_series(&self) -> PyResult<Vec<String>> {
+        guard(|| Ok(self.inner.collapsed_series().iter().map(|s| s.to_string()).collect()))
     }
 
     /// Present value of the savings moved to users, per path.
-    fn pv_savings<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        self.inner.pv_savings.clone().into_pyarray(py)
+    fn pv_savings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        guard(|| Ok(self.inner.pv_savings.clone().into_pyarray(py)))
     }
 
     /// Event firing times (years after the start): `(ids, 2-D array)`.
@@ -169,17 +169,19 @@ impl PyResults {
         })
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.len()
+    fn __len__(&self) -> PyResult<usize> {
+        guard(|| Ok(self.inner.len()))
     }
 
-    fn __eq__(&self, other: &Self) -> bool {
-        self.inner == other.inner
+    fn __eq__(&self, other: &Self) -> PyResult<bool> {
+        guard(|| Ok(self.inner == other.inner))
     }
 
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
-        let ctor = py.import("aibubble._core")?.getattr("Results")?.getattr("from_json")?;
-        Ok((ctor.unbind(), (self.to_json(py)?,)))
+        guard(|| {
+            let ctor = py.import("aibubble._core")?.getattr("Results")?.getattr("from_json")?;
+            Ok((ctor.unbind(), (self.to_json(py)?,)))
+        })
     }
 }
 

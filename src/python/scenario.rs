@@ -64,21 +64,21 @@ impl PyScenario {
     }
 
     #[getter]
-    fn name(&self) -> String {
-        self.inner.name.clone()
+    fn name(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.name.clone()))
     }
 
-    fn to_json(&self) -> String {
-        self.inner.to_json()
+    fn to_json(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.to_json()))
     }
 
     /// JSON with every defaulted field written out.
-    fn to_json_expanded(&self) -> String {
-        serde_json::to_string(&self.inner.to_value_expanded()).expect("json")
+    fn to_json_expanded(&self) -> PyResult<String> {
+        guard(|| Ok(serde_json::to_string(&self.inner.to_value_expanded()).expect("json")))
     }
 
-    fn to_toml(&self) -> String {
-        self.inner.to_toml()
+    fn to_toml(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.to_toml()))
     }
 
     /// A new scenario with field paths replaced: `overrides` is a JSON object
@@ -96,47 +96,57 @@ impl PyScenario {
     }
 
     fn validate(&self) -> PyResult<()> {
-        self.inner.validate().map_err(|e| PyAibubbleError(e).into())
+        guard(|| self.inner.validate().map_err(|e| PyAibubbleError(e).into()))
     }
 
     /// Every scalar input: `(path, value as JSON, unit, domain, drawn)`.
-    fn fields(&self) -> Vec<(String, String, String, String, bool)> {
-        self.inner
-            .fields()
-            .into_iter()
-            .map(|f| {
-                (
-                    f.path.clone(),
-                    serde_json::to_string(f.value).expect("json"),
-                    f.unit.to_string(),
-                    f.domain.describe(),
-                    f.value.fixed_value().is_none(),
-                )
-            })
-            .collect()
+    fn fields(&self) -> PyResult<Vec<FieldRow>> {
+        guard(|| {
+            Ok(self
+                .inner
+                .fields()
+                .into_iter()
+                .map(|f| {
+                    (
+                        f.path.clone(),
+                        serde_json::to_string(f.value).expect("json"),
+                        f.unit.to_string(),
+                        f.domain.describe(),
+                        f.value.fixed_value().is_none(),
+                    )
+                })
+                .collect())
+        })
     }
 
     /// The value at a field path, as JSON.
     fn get(&self, path: &str) -> PyResult<String> {
-        let v = self.inner.get(path).map_err(PyAibubbleError)?;
-        Ok(serde_json::to_string(&v).expect("json"))
+        guard(|| {
+            let v = self.inner.get(path).map_err(PyAibubbleError)?;
+            Ok(serde_json::to_string(&v).expect("json"))
+        })
     }
 
-    fn __eq__(&self, other: &Self) -> bool {
-        self.inner == other.inner
+    fn __eq__(&self, other: &Self) -> PyResult<bool> {
+        guard(|| Ok(self.inner == other.inner))
     }
 
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
-        let ctor = py
-            .import("aibubble._core")?
-            .getattr("Scenario")?
-            .getattr("from_json_str")?;
-        Ok((ctor.unbind(), (self.inner.to_json(),)))
+        guard(|| {
+            let ctor = py
+                .import("aibubble._core")?
+                .getattr("Scenario")?
+                .getattr("from_json_str")?;
+            Ok((ctor.unbind(), (self.inner.to_json(),)))
+        })
     }
 }
 
+/// One row of [`PyScenario::fields`].
+type FieldRow = (String, String, String, String, bool);
+
 /// Names of the presets.
 #[pyfunction]
-pub fn presets() -> Vec<&'static str> {
-    preset_list::names()
+pub fn presets() -> PyResult<Vec<&'static str>> {
+    guard(|| Ok(preset_list::names()))
 }
