@@ -4,7 +4,7 @@
 //! the class for each variant. Every entry point of the bindings runs in
 //! [`guard`], so that a Rust panic reaches Python as `InternalError`.
 
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyTuple;
@@ -70,6 +70,18 @@ fn raise(class_name: &str, message: String, problems: Option<Vec<(String, String
         })();
         made.unwrap_or_else(|e| PyRuntimeError::new_err(format!("{message} (and the error class failed: {e})")))
     })
+}
+
+/// `TypeError(message)`: a Python value of the wrong type.
+pub fn type_error(message: impl Into<String>) -> PyErr {
+    PyTypeError::new_err(message.into())
+}
+
+/// The type name of a Python value, for messages.
+pub fn type_name(v: &Bound<'_, PyAny>) -> String {
+    v.get_type()
+        .name()
+        .map_or_else(|_| "object".to_string(), |n| n.to_string())
 }
 
 impl From<PyAibubbleError> for PyErr {

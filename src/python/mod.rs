@@ -1,6 +1,7 @@
 //! Python bindings: the only place pyo3 appears. A private `_core` module
 //! with thin wrappers; `python/aibubble/` builds the public API on top.
 
+mod doc;
 mod errors;
 mod results;
 mod scenario;

@@ -47,7 +47,7 @@ def _entries() -> List[Tuple[str, str, str]]:
 
 def test_the_sources_are_found() -> None:
     names = {name for _, name, _ in _entries()}
-    assert {"simulate", "replace", "get", "fields", "validate", "pv_savings", "merge", "paths"} <= names
+    assert {"simulate", "from_dict", "replace", "diff", "get", "fields", "validate", "pv_savings", "merge", "paths"} <= names
 
 
 @pytest.mark.parametrize("file, name, body", _entries(), ids=lambda x: x if isinstance(x, str) else "")
