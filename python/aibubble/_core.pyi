@@ -5,7 +5,7 @@ from typing import Any, Callable, ClassVar, List, Mapping, Optional, Tuple, fina
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "parse_size", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
+__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
 
 __version__: str
 LAB_METRICS: List[str]
@@ -87,13 +87,11 @@ def simulate(
     paths: int,
     seed: int,
     threads: Optional[int] = None,
-    start: Optional[int] = None,
-    end: Optional[int] = None,
+    path_range: Optional[Tuple[int, int]] = None,
     store_paths: int = 0,
     progress: Optional[Callable[[int, int], None]] = None,
-    max_memory: Optional[int] = None,
+    max_memory: int | str | None = None,
 ) -> Results: ...
 def available_cores() -> int: ...
-def parse_size(text: str) -> int: ...
 def presets() -> List[str]: ...
 def merge(parts: List[Results]) -> Results: ...

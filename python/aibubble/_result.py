@@ -26,20 +26,6 @@ LAB_METRICS = tuple(_core.LAB_METRICS)
 SERIES = tuple(_core.SERIES)
 
 
-#: The largest value of the core's unsigned 64-bit arguments.
-_U64_MAX = 2**64 - 1
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ArgumentError(f"invalid argument {name}: must be >= {minimum}, got {value}")
-    if value > _U64_MAX:
-        raise ArgumentError(f"invalid argument {name}: must be < 2**64, got {value}")
-    return int(value)
-
-
 def _check_str(**values: Any) -> None:
     """Names (``variable``, ``lab``, ``segment``) are strings or ``None``."""
     for name, value in values.items():
@@ -83,43 +69,24 @@ def simulate(
         such as ``"8G"``. Default: ``AIBUBBLE_MAX_MEMORY`` if set. The memory
         available on the machine always limits the run.
 
-    The run releases the GIL; Ctrl-C stops it between batches and raises
-    ``KeyboardInterrupt``.
+    An argument out of range raises :class:`ArgumentError` naming it; one of
+    the wrong type, ``TypeError``. ``threads`` beyond the cores available
+    warns (``RuntimeWarning``) and is capped. The run releases the GIL;
+    Ctrl-C stops it between batches and raises ``KeyboardInterrupt``.
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be an aibubble.Scenario, got {type(scenario).__name__}")
-    paths = _check_int("paths", paths, 1)
-    seed = _check_int("seed", seed, 0)
-    store_paths = _check_int("store_paths", store_paths, 0)
-    if threads is not None:
-        threads = _check_int("threads", threads, 1)
-        cores = _core.available_cores()
-        if threads > cores:
-            warnings.warn(
-                f"threads={threads} capped at {cores}, the cores available", RuntimeWarning, stacklevel=2
-            )
-    limit: Optional[int] = None
-    if isinstance(max_memory, str):
-        limit = _core.parse_size(max_memory)
-    elif max_memory is not None:
-        limit = _check_int("max_memory", max_memory, 1)
-    start: Optional[int] = None
-    end: Optional[int] = None
-    if path_range is not None:
-        if not isinstance(path_range, (tuple, list)) or len(path_range) != 2:
-            raise TypeError("path_range must be a (start, end) tuple")
-        start = _check_int("path_range[0]", path_range[0], 0)
-        end = _check_int("path_range[1]", path_range[1], 0)
+    # The core checks the other arguments, warns when threads are capped,
+    # and reports progress as (done, total).
     callback: Optional[Callable[[int, int], None]] = None
-    bar = None
+    bar: Any = None
     if progress:
         tqdm = _progress_bar_class()
 
-        total = (end if end is not None else paths) - (start or 0)
-        bar = tqdm(total=total, unit="path", desc=scenario.name)
-
         def callback(done: int, total: int) -> None:
-            assert bar is not None
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(total=total, unit="path", desc=scenario.name)
             bar.update(done - bar.n)
 
     try:
@@ -128,11 +95,10 @@ def simulate(
             paths,
             seed,
             threads=threads,
-            start=start,
-            end=end,
+            path_range=path_range,
             store_paths=store_paths,
             progress=callback,
-            max_memory=limit,
+            max_memory=max_memory,
         )
     finally:
         if bar is not None:
