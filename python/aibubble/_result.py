@@ -290,17 +290,9 @@ class Result:
         ``cash`` need ``lab``, ``closed_share`` needs ``segment``.
         """
         _check_str(variable=variable, lab=lab, segment=segment)
-        ids, times, q = self._inner.series_quantiles()
-        key = (variable, lab, segment)
-        rows = [i for i, k in enumerate(ids) if tuple(k) == key]
-        if not rows:
-            known = sorted({k[0] for k in ids})
-            raise ArgumentError(
-                f"invalid argument variable: no series {variable!r} with lab={lab!r}, segment={segment!r} "
-                f"(variables: {', '.join(known)})"
-            )
-        df = pd.DataFrame(q[rows], columns=[f"p{round(100 * x)}" for x in QUANTILES])
-        df.index = pd.Index(np.asarray(times)[rows], name="time")
+        times, q = self._inner.quantiles(variable, lab=lab, segment=segment)
+        df = pd.DataFrame(q, columns=[f"p{round(100 * x)}" for x in QUANTILES])
+        df.index = pd.Index(np.asarray(times), name="time")
         return df
 
     def paths(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> np.ndarray:

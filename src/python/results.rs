@@ -14,11 +14,7 @@ pub struct PyResults {
     pub inner: Results,
 }
 
-type Series<'py> = (
-    Vec<(String, Option<String>, Option<String>)>,
-    Vec<f64>,
-    Bound<'py, PyArray2<f64>>,
-);
+type Quantiles<'py> = (Vec<f64>, Bound<'py, PyArray2<f64>>);
 
 #[pymethods]
 impl PyResults {
@@ -126,19 +122,22 @@ impl PyResults {
         guard(|| table(py, columns(&self.inner.events)))
     }
 
-    /// Quantiles of every series at every quarter end:
-    /// `(ids as (variable, lab, segment), times, array rows x 5)`.
-    fn series_quantiles<'py>(&self, py: Python<'py>) -> PyResult<Series<'py>> {
+    /// Quantiles of one series at every quarter end: `(times, array quarters x 5)`.
+    #[pyo3(signature = (variable, lab=None, segment=None))]
+    fn quantiles<'py>(
+        &self,
+        py: Python<'py>,
+        variable: &str,
+        lab: Option<String>,
+        segment: Option<String>,
+    ) -> PyResult<Quantiles<'py>> {
         guard(|| {
-            let rows = self.inner.series_rows();
-            let ids = rows
-                .iter()
-                .map(|r| (r.id.variable.clone(), r.id.lab.clone(), r.id.segment.clone()))
-                .collect();
+            let id = self.series_id(variable, lab, segment)?;
+            let rows: Vec<_> = self.inner.series_rows().into_iter().filter(|r| *r.id == id).collect();
             let times = rows.iter().map(|r| r.time).collect();
             let flat: Vec<f64> = rows.iter().flat_map(|r| r.quantiles).collect();
             let arr = Array2::from_shape_vec((rows.len(), SERIES_QUANTILES.len()), flat).expect("shape");
-            Ok((ids, times, arr.into_pyarray(py)))
+            Ok((times, arr.into_pyarray(py)))
         })
     }
 
@@ -152,18 +151,8 @@ impl PyResults {
         segment: Option<String>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         guard(|| {
-            let id = SeriesId {
-                variable: variable.into(),
-                lab,
-                segment,
-            };
-            let data = self.inner.stored_series(&id).ok_or_else(|| {
-                let known: Vec<String> = self.inner.series.iter().map(|s| s.id.to_string()).collect();
-                PyAibubbleError(crate::Error::argument(
-                    "variable",
-                    format!("no series {id}; series: {}", known.join(", ")),
-                ))
-            })?;
+            let id = self.series_id(variable, lab, segment)?;
+            let data = self.inner.stored_series(&id).expect("a recorded series");
             let arr = Array2::from_shape_vec((self.inner.stored_count(), self.inner.steps + 1), data).expect("shape");
             Ok(arr.into_pyarray(py))
         })
@@ -182,6 +171,26 @@ impl PyResults {
             let ctor = py.import("aibubble._core")?.getattr("Results")?.getattr("from_json")?;
             Ok((ctor.unbind(), (self.to_json(py)?,)))
         })
+    }
+}
+
+impl PyResults {
+    /// A recorded series, or `ArgumentError` listing the series.
+    fn series_id(&self, variable: &str, lab: Option<String>, segment: Option<String>) -> PyResult<SeriesId> {
+        let id = SeriesId {
+            variable: variable.into(),
+            lab,
+            segment,
+        };
+        if self.inner.series.iter().any(|s| s.id == id) {
+            return Ok(id);
+        }
+        let known: Vec<String> = self.inner.series.iter().map(|s| s.id.to_string()).collect();
+        Err(PyAibubbleError(crate::Error::argument(
+            "variable",
+            format!("no series {id}; series: {}", known.join(", ")),
+        ))
+        .into())
     }
 }
 
