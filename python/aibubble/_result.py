@@ -60,7 +60,7 @@ def simulate(
         Run only paths ``[start, end)`` of the ``paths``-path run; join the
         parts with :func:`merge`.
     store_paths : int
-        Keep every step of the first ``store_paths`` paths (for :meth:`Result.paths`).
+        Keep every step of the first ``store_paths`` paths (for :meth:`Result.trajectories`).
     progress : bool
         Show a tqdm progress bar.
     max_memory : int or str, optional
@@ -197,9 +197,20 @@ class Result:
             self._summary = json.loads(self._inner.summary_json())
         return self._summary
 
-    def to_json(self) -> str:
-        """The CLI's ``--json`` summary (same scenario and seed give the same text)."""
+    def summary_json(self) -> str:
+        """The CLI's ``--json`` summary as text (same scenario and seed give
+        the same text). :meth:`save` writes the full results."""
         return self._inner.summary_json()
+
+    def to_json(self) -> str:
+        """Deprecated alias of :meth:`summary_json`: it returns the summary,
+        not the full results (see :meth:`save`)."""
+        warnings.warn(
+            "Result.to_json() is deprecated: use Result.summary_json(), which returns the same summary",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.summary_json()
 
     # Tables ------------------------------------------------------------------
     def summary(self) -> pd.DataFrame:
@@ -295,13 +306,24 @@ class Result:
         df.index = pd.Index(np.asarray(times), name="time")
         return df
 
-    def paths(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> np.ndarray:
-        """Every step of the stored paths (see ``store_paths``): shape ``(n_stored, steps + 1)``."""
+    def trajectories(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> np.ndarray:
+        """Every step of the stored paths (see ``store_paths`` of :func:`simulate`)
+        of one series of :data:`SERIES`: shape ``(n_stored, steps + 1)``, the
+        columns at :meth:`times`."""
         _check_str(variable=variable, lab=lab, segment=segment)
         return self._inner.stored(variable, lab=lab, segment=segment)
 
+    def paths(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> np.ndarray:
+        """Deprecated alias of :meth:`trajectories` (``n_paths`` is the number of paths)."""
+        warnings.warn(
+            "Result.paths() is deprecated: use Result.trajectories(), which returns the same arrays",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.trajectories(variable, lab=lab, segment=segment)
+
     def times(self) -> np.ndarray:
-        """Calendar time of each step, for :meth:`paths`."""
+        """Calendar time of each step, the columns of :meth:`trajectories`."""
         n = self._inner.steps_per_year
         return self._inner.start_year + np.arange(self._inner.steps + 1) / n
 
