@@ -26,20 +26,6 @@ LAB_METRICS = tuple(_core.LAB_METRICS)
 SERIES = tuple(_core.SERIES)
 
 
-#: The largest value of the core's unsigned 64-bit arguments.
-_U64_MAX = 2**64 - 1
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ArgumentError(f"invalid argument {name}: must be >= {minimum}, got {value}")
-    if value > _U64_MAX:
-        raise ArgumentError(f"invalid argument {name}: must be < 2**64, got {value}")
-    return int(value)
-
-
 def _check_str(**values: Any) -> None:
     """Names (``variable``, ``lab``, ``segment``) are strings or ``None``."""
     for name, value in values.items():
@@ -74,7 +60,7 @@ def simulate(
         Run only paths ``[start, end)`` of the ``paths``-path run; join the
         parts with :func:`merge`.
     store_paths : int
-        Keep every step of the first ``store_paths`` paths (for :meth:`Result.paths`).
+        Keep every step of the first ``store_paths`` paths (for :meth:`Result.trajectories`).
     progress : bool
         Show a tqdm progress bar.
     max_memory : int or str, optional
@@ -83,43 +69,24 @@ def simulate(
         such as ``"8G"``. Default: ``AIBUBBLE_MAX_MEMORY`` if set. The memory
         available on the machine always limits the run.
 
-    The run releases the GIL; Ctrl-C stops it between batches and raises
-    ``KeyboardInterrupt``.
+    An argument out of range raises :class:`ArgumentError` naming it; one of
+    the wrong type, ``TypeError``. ``threads`` beyond the cores available
+    warns (``RuntimeWarning``) and is capped. The run releases the GIL;
+    Ctrl-C stops it between batches and raises ``KeyboardInterrupt``.
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be an aibubble.Scenario, got {type(scenario).__name__}")
-    paths = _check_int("paths", paths, 1)
-    seed = _check_int("seed", seed, 0)
-    store_paths = _check_int("store_paths", store_paths, 0)
-    if threads is not None:
-        threads = _check_int("threads", threads, 1)
-        cores = _core.available_cores()
-        if threads > cores:
-            warnings.warn(
-                f"threads={threads} capped at {cores}, the cores available", RuntimeWarning, stacklevel=2
-            )
-    limit: Optional[int] = None
-    if isinstance(max_memory, str):
-        limit = _core.parse_size(max_memory)
-    elif max_memory is not None:
-        limit = _check_int("max_memory", max_memory, 1)
-    start: Optional[int] = None
-    end: Optional[int] = None
-    if path_range is not None:
-        if not isinstance(path_range, (tuple, list)) or len(path_range) != 2:
-            raise TypeError("path_range must be a (start, end) tuple")
-        start = _check_int("path_range[0]", path_range[0], 0)
-        end = _check_int("path_range[1]", path_range[1], 0)
+    # The core checks the other arguments, warns when threads are capped,
+    # and reports progress as (done, total).
     callback: Optional[Callable[[int, int], None]] = None
-    bar = None
+    bar: Any = None
     if progress:
         tqdm = _progress_bar_class()
 
-        total = (end if end is not None else paths) - (start or 0)
-        bar = tqdm(total=total, unit="path", desc=scenario.name)
-
         def callback(done: int, total: int) -> None:
-            assert bar is not None
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(total=total, unit="path", desc=scenario.name)
             bar.update(done - bar.n)
 
     try:
@@ -128,11 +95,10 @@ def simulate(
             paths,
             seed,
             threads=threads,
-            start=start,
-            end=end,
+            path_range=path_range,
             store_paths=store_paths,
             progress=callback,
-            max_memory=limit,
+            max_memory=max_memory,
         )
     finally:
         if bar is not None:
@@ -231,9 +197,20 @@ class Result:
             self._summary = json.loads(self._inner.summary_json())
         return self._summary
 
-    def to_json(self) -> str:
-        """The CLI's ``--json`` summary (same scenario and seed give the same text)."""
+    def summary_json(self) -> str:
+        """The CLI's ``--json`` summary as text (same scenario and seed give
+        the same text). :meth:`save` writes the full results."""
         return self._inner.summary_json()
+
+    def to_json(self) -> str:
+        """Deprecated alias of :meth:`summary_json`: it returns the summary,
+        not the full results (see :meth:`save`)."""
+        warnings.warn(
+            "Result.to_json() is deprecated: use Result.summary_json(), which returns the same summary",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.summary_json()
 
     # Tables ------------------------------------------------------------------
     def summary(self) -> pd.DataFrame:
@@ -324,26 +301,29 @@ class Result:
         ``cash`` need ``lab``, ``closed_share`` needs ``segment``.
         """
         _check_str(variable=variable, lab=lab, segment=segment)
-        ids, times, q = self._inner.series_quantiles()
-        key = (variable, lab, segment)
-        rows = [i for i, k in enumerate(ids) if tuple(k) == key]
-        if not rows:
-            known = sorted({k[0] for k in ids})
-            raise ArgumentError(
-                f"invalid argument variable: no series {variable!r} with lab={lab!r}, segment={segment!r} "
-                f"(variables: {', '.join(known)})"
-            )
-        df = pd.DataFrame(q[rows], columns=[f"p{round(100 * x)}" for x in QUANTILES])
-        df.index = pd.Index(np.asarray(times)[rows], name="time")
+        times, q = self._inner.quantiles(variable, lab=lab, segment=segment)
+        df = pd.DataFrame(q, columns=[f"p{round(100 * x)}" for x in QUANTILES])
+        df.index = pd.Index(np.asarray(times), name="time")
         return df
 
-    def paths(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> np.ndarray:
-        """Every step of the stored paths (see ``store_paths``): shape ``(n_stored, steps + 1)``."""
+    def trajectories(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> np.ndarray:
+        """Every step of the stored paths (see ``store_paths`` of :func:`simulate`)
+        of one series of :data:`SERIES`: shape ``(n_stored, steps + 1)``, the
+        columns at :meth:`times`."""
         _check_str(variable=variable, lab=lab, segment=segment)
         return self._inner.stored(variable, lab=lab, segment=segment)
 
+    def paths(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> np.ndarray:
+        """Deprecated alias of :meth:`trajectories` (``n_paths`` is the number of paths)."""
+        warnings.warn(
+            "Result.paths() is deprecated: use Result.trajectories(), which returns the same arrays",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.trajectories(variable, lab=lab, segment=segment)
+
     def times(self) -> np.ndarray:
-        """Calendar time of each step, for :meth:`paths`."""
+        """Calendar time of each step, the columns of :meth:`trajectories`."""
         n = self._inner.steps_per_year
         return self._inner.start_year + np.arange(self._inner.steps + 1) / n
 

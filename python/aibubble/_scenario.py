@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 import os
-from typing import Any, Dict, Iterator, List, Mapping, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 import pandas as pd
 
 from . import _core
-from ._paths import flat_dict
-from .errors import FileError, ScenarioError
+from .errors import FileError
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -27,28 +25,6 @@ def _path(path: PathLike, kind: str) -> str:
             f"{path[:40]!r}...: not a file; to parse {kind} text use Scenario.from_{kind.lower()}_str"
         )
     return path
-
-
-def _non_finite(value: Any, path: str) -> Iterator[Tuple[str, str]]:
-    """``(path, message)`` for every ``nan`` or ``inf`` in a value: JSON, the
-    form handed to the core, has no such numbers."""
-    if isinstance(value, float) and not math.isfinite(value):
-        yield path, f"must be finite, got {value}"
-    elif isinstance(value, Mapping):
-        for k, v in value.items():
-            yield from _non_finite(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, (list, tuple)):
-        by_id = all(isinstance(e, Mapping) and isinstance(e.get("id"), str) for e in value)
-        for i, e in enumerate(value):
-            yield from _non_finite(e, f"{path}.{e['id']}" if by_id else f"{path}[{i}]")
-
-
-def _check_finite(value: Any, path: str = "") -> None:
-    problems = list(_non_finite(value, path))
-    if problems:
-        n = len(problems)
-        lines = "".join(f"\n  {p}: {m}" for p, m in problems)
-        raise ScenarioError(f"{n} problem{'' if n == 1 else 's'} in scenario:{lines}", problems)
 
 
 class Scenario:
@@ -104,11 +80,13 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
-        """Build from a dict shaped like the JSON form (see :meth:`to_dict`)."""
-        if not isinstance(d, Mapping):
-            raise TypeError(f"expected a mapping, got {type(d).__name__}")
-        _check_finite(d)
-        return cls(_core.Scenario.from_json_str(json.dumps(dict(d))))
+        """Build from a dict shaped like the JSON form (see :meth:`to_dict`).
+
+        Values are dicts, lists, strings, numbers, booleans and ``None``
+        (anything else is a ``TypeError``); a ``nan`` or ``inf`` is a
+        :class:`ScenarioError` naming its field path, like every other problem.
+        """
+        return cls(_core.Scenario.from_dict(d))
 
     # Conversion ------------------------------------------------------------
     def to_dict(self, expanded: bool = False) -> Dict[str, Any]:
@@ -136,15 +114,12 @@ class Scenario:
         """A new, validated scenario with values replaced by field path.
 
         ``overrides`` maps paths such as ``"segments.enterprise.switching"`` or
-        ``"labs.openai.mark"`` to numbers or distribution dicts.
+        ``"labs.openai.mark"`` to numbers or distribution dicts. Every
+        problem, a ``nan`` or ``inf`` included, is listed by a
+        :class:`ScenarioError`; a value that is not a number, string, list,
+        dict, boolean or ``None`` is a ``TypeError``.
         """
-        if not isinstance(overrides, Mapping):
-            raise TypeError(f"overrides must be a mapping of field paths, got {type(overrides).__name__}")
-        for k in overrides:
-            if not isinstance(k, str):
-                raise TypeError(f"field paths are strings, got {k!r}")
-        _check_finite(overrides)
-        return Scenario(self._inner.replace(json.dumps(dict(overrides))))
+        return Scenario(self._inner.replace(overrides))
 
     def validate(self) -> None:
         """Check the model's rules; raises :class:`ScenarioError` listing every problem."""
@@ -170,15 +145,13 @@ class Scenario:
         return pd.DataFrame(rows).set_index("path")
 
     def diff(self, other: "Scenario") -> pd.DataFrame:
-        """Field paths whose values differ between two scenarios."""
+        """Field paths whose values differ between two scenarios, with every
+        defaulted field written out: one row per path (a distribution is one
+        value), ``None`` where a scenario has no such field."""
         if not isinstance(other, Scenario):
             raise TypeError(f"can only diff with a Scenario, got {type(other).__name__}")
-        a = flat_dict(self.to_dict(expanded=True))
-        b = flat_dict(other.to_dict(expanded=True))
         rows = [
-            {"path": k, "self": a.get(k), "other": b.get(k)}
-            for k in sorted(set(a) | set(b))
-            if a.get(k) != b.get(k)
+            {"path": path, "self": _load(a), "other": _load(b)} for path, a, b in self._inner.diff(other._inner)
         ]
         return pd.DataFrame(rows, columns=["path", "self", "other"]).set_index("path")
 
@@ -201,6 +174,10 @@ class Scenario:
 
     def __reduce__(self) -> Any:
         return (Scenario.from_json_str, (self.to_json(),))
+
+
+def _load(text: Optional[str]) -> Any:
+    return None if text is None else json.loads(text)
 
 
 def _describe_dist(d: Dict[str, Any]) -> str:

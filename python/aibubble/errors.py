@@ -43,7 +43,9 @@ class ScenarioError(AibubbleError, ValueError):
 
 
 class ArgumentError(AibubbleError, ValueError):
-    """Run or call arguments that do not fit together (path range, merge parts)."""
+    """Arguments out of range or that do not fit together (``paths=0``, a path
+    range outside the run, merge parts of different runs, an unknown lab or
+    series); the message names the argument. Raised by the core."""
 
 
 class ResourceLimitError(AibubbleError):

@@ -1,9 +1,12 @@
 //! The one mapping from the core's error variants to Python exceptions. The
 //! exception classes live in `aibubble/errors.py` (so that `ScenarioError`
-//! can also be a `ValueError`); this file picks the class for each variant.
+//! can also be a `ValueError`), imported once with `_core`; this file picks
+//! the class for each variant. Every entry point of the bindings runs in
+//! [`guard`], so that a Rust panic reaches Python as `InternalError`.
 
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::PyTuple;
 
 use crate::error::Error;
@@ -17,11 +20,48 @@ impl From<Error> for PyAibubbleError {
     }
 }
 
-fn raise(class: &str, message: String, problems: Option<Vec<(String, String)>>) -> PyErr {
+/// The classes of `aibubble/errors.py` that the bindings raise.
+const CLASSES: [&str; 9] = [
+    "ScenarioError",
+    "ResultsFileError",
+    "FileError",
+    "ResourceLimitError",
+    "NumericalError",
+    "SchemaVersionError",
+    "ArgumentError",
+    "CancelledError",
+    "InternalError",
+];
+
+/// The classes of [`CLASSES`], imported once.
+static LOADED: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
+
+/// Import `aibubble.errors` and keep its classes; called when `_core` is
+/// imported, so that no error pays for (or fails in) the import.
+pub fn load(py: Python<'_>) -> PyResult<()> {
+    classes(py).map(|_| ())
+}
+
+fn classes(py: Python<'_>) -> PyResult<&'static Vec<Py<PyAny>>> {
+    LOADED.get_or_try_init(py, || {
+        let module = py.import("aibubble.errors")?;
+        CLASSES.iter().map(|c| Ok(module.getattr(*c)?.unbind())).collect()
+    })
+}
+
+/// One class of `aibubble.errors` by name (one of [`CLASSES`]).
+pub fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    let i = CLASSES
+        .iter()
+        .position(|c| *c == name)
+        .ok_or_else(|| PyRuntimeError::new_err(format!("no error class {name}")))?;
+    Ok(classes(py)?[i].bind(py).clone())
+}
+
+fn raise(class_name: &str, message: String, problems: Option<Vec<(String, String)>>) -> PyErr {
     Python::attach(|py| {
         let made = (|| -> PyResult<PyErr> {
-            let module = py.import("aibubble.errors")?;
-            let cls = module.getattr(class)?;
+            let cls = class(py, class_name)?;
             let exc = match problems {
                 Some(p) => cls.call1((message.clone(), p))?,
                 None => cls.call1(PyTuple::new(py, [message.clone()])?)?,
@@ -30,6 +70,18 @@ fn raise(class: &str, message: String, problems: Option<Vec<(String, String)>>) 
         })();
         made.unwrap_or_else(|e| PyRuntimeError::new_err(format!("{message} (and the error class failed: {e})")))
     })
+}
+
+/// `TypeError(message)`: a Python value of the wrong type.
+pub fn type_error(message: impl Into<String>) -> PyErr {
+    PyTypeError::new_err(message.into())
+}
+
+/// The type name of a Python value, for messages.
+pub fn type_name(v: &Bound<'_, PyAny>) -> String {
+    v.get_type()
+        .name()
+        .map_or_else(|_| "object".to_string(), |n| n.to_string())
 }
 
 impl From<PyAibubbleError> for PyErr {

@@ -1,17 +1,21 @@
 //! Python bindings: the only place pyo3 appears. A private `_core` module
 //! with thin wrappers; `python/aibubble/` builds the public API on top.
 
+mod doc;
 mod errors;
 mod results;
 mod scenario;
 
+use std::ffi::CString;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use pyo3::exceptions::PyRuntimeWarning;
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyInt, PyList, PyString, PyTuple};
 
 use crate::engine::{CancelToken, Observer, Simulation};
-use errors::{PyAibubbleError, guard, internal};
+use errors::{PyAibubbleError, guard, internal, type_error, type_name};
 use results::PyResults;
 use scenario::PyScenario;
 
@@ -26,25 +30,93 @@ impl Observer for Counter {
 /// How often the waiting thread checks for Ctrl-C and reports progress.
 const POLL: Duration = Duration::from_millis(40);
 
-/// Run a scenario with the GIL released. Ctrl-C cancels the run between
-/// batches and raises `KeyboardInterrupt`; `progress(done, total)` is called
-/// from the calling thread as batches finish.
+/// The largest value of the core's unsigned 64-bit arguments, as text.
+const U64_LIMIT: &str = "2**64";
+
+/// An int argument in `[minimum, 2**64)`: `ArgumentError` naming it when
+/// outside, `TypeError` when not an int (`bool` is not; numpy's integers are).
+fn uint(name: &str, v: &Bound<'_, PyAny>, minimum: u64) -> PyResult<u64> {
+    let not_int = || type_error(format!("{name} must be an int, got {}", type_name(v)));
+    if v.is_instance_of::<PyBool>() {
+        return Err(not_int());
+    }
+    let int = if v.is_instance_of::<PyInt>() {
+        v.clone()
+    } else if v.hasattr("__index__")? {
+        v.call_method0("__index__").map_err(|_| not_int())?
+    } else {
+        return Err(not_int());
+    };
+    let bad = |message: String| -> PyErr { PyAibubbleError(crate::Error::argument(name, message)).into() };
+    if int.lt(minimum)? {
+        return Err(bad(format!("must be >= {minimum}, got {int}")));
+    }
+    int.extract::<u64>()
+        .map_err(|_| bad(format!("must be < {U64_LIMIT}, got {int}")))
+}
+
+/// The memory limit of a run: bytes, or text such as `8G`.
+fn memory_limit(v: &Bound<'_, PyAny>) -> PyResult<u64> {
+    if let Ok(text) = v.cast::<PyString>() {
+        crate::engine::parse_size(&text.to_cow()?)
+            .map_err(|m| PyAibubbleError(crate::Error::argument("max_memory", m)).into())
+    } else if v.is_instance_of::<PyInt>() || v.hasattr("__index__")? {
+        uint("max_memory", v, 1)
+    } else {
+        Err(type_error(format!(
+            "max_memory must be an int (bytes) or a str such as \"8G\", got {}",
+            type_name(v)
+        )))
+    }
+}
+
+/// `(start, end)` of a path range: a tuple or list of two ints.
+fn range(v: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
+    let pair = if v.is_instance_of::<PyTuple>() || v.is_instance_of::<PyList>() {
+        v.try_iter()?.collect::<PyResult<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
+    match pair.as_slice() {
+        [start, end] => Ok((uint("path_range[0]", start, 0)?, uint("path_range[1]", end, 0)?)),
+        _ => Err(type_error(format!(
+            "path_range must be a (start, end) tuple, got {}",
+            type_name(v)
+        ))),
+    }
+}
+
+/// Run a scenario with the GIL released. Arguments are checked here:
+/// `ArgumentError` names one out of range, `TypeError` one of the wrong
+/// type; `threads` beyond the cores available warns (`RuntimeWarning`) and
+/// is capped. Ctrl-C cancels the run between batches and raises
+/// `KeyboardInterrupt`; `progress(done, total)` is called from the calling
+/// thread as batches finish.
 #[pyfunction]
-#[pyo3(signature = (scenario, paths, seed, threads=None, start=None, end=None, store_paths=0, progress=None, max_memory=None))]
+#[pyo3(
+    signature = (scenario, paths, seed, threads=None, path_range=None, store_paths=None, progress=None, max_memory=None),
+    text_signature = "(scenario, paths, seed, threads=None, path_range=None, store_paths=0, progress=None, max_memory=None)"
+)]
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     py: Python<'_>,
     scenario: &PyScenario,
-    paths: u64,
-    seed: u64,
-    threads: Option<usize>,
-    start: Option<u64>,
-    end: Option<u64>,
-    store_paths: u64,
+    paths: &Bound<'_, PyAny>,
+    seed: &Bound<'_, PyAny>,
+    threads: Option<&Bound<'_, PyAny>>,
+    path_range: Option<&Bound<'_, PyAny>>,
+    store_paths: Option<&Bound<'_, PyAny>>,
     progress: Option<Py<PyAny>>,
-    max_memory: Option<u64>,
+    max_memory: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyResults> {
     guard(|| {
+        let paths = uint("paths", paths, 1)?;
+        let seed = uint("seed", seed, 0)?;
+        let store_paths = store_paths.map_or(Ok(0), |v| uint("store_paths", v, 0))?;
+        let threads = threads.map(|v| uint("threads", v, 1)).transpose()?;
+        let max_memory = max_memory.map(memory_limit).transpose()?;
+        let (start, end) = path_range.map(range).transpose()?.unwrap_or((0, paths));
+
         let counter = Counter(AtomicU64::new(0));
         let token = CancelToken::new();
         let mut sim = Simulation::new(&scenario.inner)
@@ -55,16 +127,22 @@ fn simulate(
             .observer(&counter)
             .cancel_token(token.clone());
         if let Some(t) = threads {
-            sim = sim.threads(t);
+            sim = sim.threads(usize::try_from(t).unwrap_or(usize::MAX));
+            let used = sim.threads_used();
+            if t > used as u64 {
+                let message =
+                    CString::new(format!("threads={t} capped at {used}, the cores available")).expect("no NUL");
+                // Level 2: the caller of the facade's `simulate`.
+                PyErr::warn(py, &py.get_type::<PyRuntimeWarning>(), &message, 2)?;
+            }
         }
         if let Some(b) = max_memory {
             sim = sim.max_memory(b);
         }
-        let (s, e) = (start.unwrap_or(0), end.unwrap_or(paths));
-        if (s, e) != (0, paths) {
-            sim = sim.range(s, e);
+        if (start, end) != (0, paths) {
+            sim = sim.range(start, end);
         }
-        let total = e.saturating_sub(s);
+        let total = end.saturating_sub(start);
         let mut interrupt: Option<PyErr> = None;
         let outcome = py.detach(|| {
             std::thread::scope(|scope| {
@@ -103,27 +181,19 @@ fn simulate(
 
 /// The cores this process may use: the most threads a run uses.
 #[pyfunction]
-fn available_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// A memory size in bytes from text such as `8G` or `512M`.
-#[pyfunction]
-fn parse_size(text: &str) -> PyResult<u64> {
-    guard(|| {
-        crate::engine::parse_size(text).map_err(|m| PyAibubbleError(crate::Error::argument("max_memory", m)).into())
-    })
+fn available_cores() -> PyResult<usize> {
+    guard(|| Ok(std::thread::available_parallelism().map_or(1, |n| n.get())))
 }
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::load(m.py())?;
     m.add_class::<PyScenario>()?;
     m.add_class::<PyResults>()?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(scenario::presets, m)?)?;
     m.add_function(wrap_pyfunction!(results::merge, m)?)?;
     m.add_function(wrap_pyfunction!(available_cores, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_size, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("LAB_METRICS", crate::results::LAB_METRICS.to_vec())?;
     m.add(

@@ -14,11 +14,7 @@ pub struct PyResults {
     pub inner: Results,
 }
 
-type Series<'py> = (
-    Vec<(String, Option<String>, Option<String>)>,
-    Vec<f64>,
-    Bound<'py, PyArray2<f64>>,
-);
+type Quantiles<'py> = (Vec<f64>, Bound<'py, PyArray2<f64>>);
 
 #[pymethods]
 impl PyResults {
@@ -41,44 +37,44 @@ impl PyResults {
     }
 
     #[getter]
-    fn paths(&self) -> u64 {
-        self.inner.paths
+    fn paths(&self) -> PyResult<u64> {
+        guard(|| Ok(self.inner.paths))
     }
     #[getter]
-    fn start(&self) -> u64 {
-        self.inner.start
+    fn start(&self) -> PyResult<u64> {
+        guard(|| Ok(self.inner.start))
     }
     #[getter]
-    fn end(&self) -> u64 {
-        self.inner.end
+    fn end(&self) -> PyResult<u64> {
+        guard(|| Ok(self.inner.end))
     }
     #[getter]
-    fn seed(&self) -> u64 {
-        self.inner.seed
+    fn seed(&self) -> PyResult<u64> {
+        guard(|| Ok(self.inner.seed))
     }
     #[getter]
-    fn steps(&self) -> usize {
-        self.inner.steps
+    fn steps(&self) -> PyResult<usize> {
+        guard(|| Ok(self.inner.steps))
     }
     #[getter]
-    fn steps_per_year(&self) -> usize {
-        self.inner.steps_per_year
+    fn steps_per_year(&self) -> PyResult<usize> {
+        guard(|| Ok(self.inner.steps_per_year))
     }
     #[getter]
-    fn start_year(&self) -> f64 {
-        self.inner.scenario.start_year()
+    fn start_year(&self) -> PyResult<f64> {
+        guard(|| Ok(self.inner.scenario.start_year()))
     }
     #[getter]
-    fn scenario_json(&self) -> String {
-        self.inner.scenario.to_json()
+    fn scenario_json(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.scenario.to_json()))
     }
     #[getter]
-    fn lab_ids(&self) -> Vec<String> {
-        self.inner.labs.iter().map(|l| l.id.clone()).collect()
+    fn lab_ids(&self) -> PyResult<Vec<String>> {
+        guard(|| Ok(self.inner.labs.iter().map(|l| l.id.clone()).collect()))
     }
     #[getter]
-    fn years(&self) -> Vec<(i32, f64)> {
-        self.inner.years.iter().map(|y| (y.year, y.fraction)).collect()
+    fn years(&self) -> PyResult<Vec<(i32, f64)>> {
+        guard(|| Ok(self.inner.years.iter().map(|y| (y.year, y.fraction)).collect()))
     }
 
     /// Every per-path column: `(names, 2-D array paths x columns)`.
@@ -103,7 +99,7 @@ impl PyResults {
                     let msg = if known_lab {
                         format!("no per-path metric {metric:?} for lab {lab:?}")
                     } else {
-                        format!("unknown lab {lab:?} (labs: {})", self.lab_ids().join(", "))
+                        format!("unknown lab {lab:?} (labs: {})", self.lab_ids()?.join(", "))
                     };
                     Err(PyAibubbleError(crate::Error::argument("metric", msg)).into())
                 }
@@ -112,13 +108,13 @@ impl PyResults {
     }
 
     /// Series whose sketches collapsed their smallest magnitudes.
-    fn collapsed_series(&self) -> Vec<String> {
-        self.inner.collapsed_series().iter().map(|s| s.to_string()).collect()
+    fn collapsed_series(&self) -> PyResult<Vec<String>> {
+        guard(|| Ok(self.inner.collapsed_series().iter().map(|s| s.to_string()).collect()))
     }
 
     /// Present value of the savings moved to users, per path.
-    fn pv_savings<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        self.inner.pv_savings.clone().into_pyarray(py)
+    fn pv_savings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        guard(|| Ok(self.inner.pv_savings.clone().into_pyarray(py)))
     }
 
     /// Event firing times (years after the start): `(ids, 2-D array)`.
@@ -126,19 +122,22 @@ impl PyResults {
         guard(|| table(py, columns(&self.inner.events)))
     }
 
-    /// Quantiles of every series at every quarter end:
-    /// `(ids as (variable, lab, segment), times, array rows x 5)`.
-    fn series_quantiles<'py>(&self, py: Python<'py>) -> PyResult<Series<'py>> {
+    /// Quantiles of one series at every quarter end: `(times, array quarters x 5)`.
+    #[pyo3(signature = (variable, lab=None, segment=None))]
+    fn quantiles<'py>(
+        &self,
+        py: Python<'py>,
+        variable: &str,
+        lab: Option<String>,
+        segment: Option<String>,
+    ) -> PyResult<Quantiles<'py>> {
         guard(|| {
-            let rows = self.inner.series_rows();
-            let ids = rows
-                .iter()
-                .map(|r| (r.id.variable.clone(), r.id.lab.clone(), r.id.segment.clone()))
-                .collect();
+            let id = self.series_id(variable, lab, segment)?;
+            let rows: Vec<_> = self.inner.series_rows().into_iter().filter(|r| *r.id == id).collect();
             let times = rows.iter().map(|r| r.time).collect();
             let flat: Vec<f64> = rows.iter().flat_map(|r| r.quantiles).collect();
             let arr = Array2::from_shape_vec((rows.len(), SERIES_QUANTILES.len()), flat).expect("shape");
-            Ok((ids, times, arr.into_pyarray(py)))
+            Ok((times, arr.into_pyarray(py)))
         })
     }
 
@@ -152,34 +151,46 @@ impl PyResults {
         segment: Option<String>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         guard(|| {
-            let id = SeriesId {
-                variable: variable.into(),
-                lab,
-                segment,
-            };
-            let data = self.inner.stored_series(&id).ok_or_else(|| {
-                let known: Vec<String> = self.inner.series.iter().map(|s| s.id.to_string()).collect();
-                PyAibubbleError(crate::Error::argument(
-                    "variable",
-                    format!("no series {id}; series: {}", known.join(", ")),
-                ))
-            })?;
+            let id = self.series_id(variable, lab, segment)?;
+            let data = self.inner.stored_series(&id).expect("a recorded series");
             let arr = Array2::from_shape_vec((self.inner.stored_count(), self.inner.steps + 1), data).expect("shape");
             Ok(arr.into_pyarray(py))
         })
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.len()
+    fn __len__(&self) -> PyResult<usize> {
+        guard(|| Ok(self.inner.len()))
     }
 
-    fn __eq__(&self, other: &Self) -> bool {
-        self.inner == other.inner
+    fn __eq__(&self, other: &Self) -> PyResult<bool> {
+        guard(|| Ok(self.inner == other.inner))
     }
 
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
-        let ctor = py.import("aibubble._core")?.getattr("Results")?.getattr("from_json")?;
-        Ok((ctor.unbind(), (self.to_json(py)?,)))
+        guard(|| {
+            let ctor = py.import("aibubble._core")?.getattr("Results")?.getattr("from_json")?;
+            Ok((ctor.unbind(), (self.to_json(py)?,)))
+        })
+    }
+}
+
+impl PyResults {
+    /// A recorded series, or `ArgumentError` listing the series.
+    fn series_id(&self, variable: &str, lab: Option<String>, segment: Option<String>) -> PyResult<SeriesId> {
+        let id = SeriesId {
+            variable: variable.into(),
+            lab,
+            segment,
+        };
+        if self.inner.series.iter().any(|s| s.id == id) {
+            return Ok(id);
+        }
+        let known: Vec<String> = self.inner.series.iter().map(|s| s.id.to_string()).collect();
+        Err(PyAibubbleError(crate::Error::argument(
+            "variable",
+            format!("no series {id}; series: {}", known.join(", ")),
+        ))
+        .into())
     }
 }
 

@@ -1,9 +1,15 @@
 //! `_core.Scenario`: a validated scenario, exchanged with Python as JSON text
-//! (the facade turns it into dicts).
+//! (the facade turns it into dicts) or built from dicts (`from_dict`,
+//! `replace`), checked here for non-finite numbers.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use pyo3::prelude::*;
+use serde_json::Value;
 
-use super::errors::{PyAibubbleError, guard};
+use super::doc::{mapping, to_doc};
+use super::errors::{PyAibubbleError, guard, type_error, type_name};
+use crate::scenario::nonfinite::Doc;
 use crate::scenario::{Format, Scenario, parse_value, presets as preset_list};
 
 #[pyclass(name = "Scenario", module = "aibubble._core", frozen)]
@@ -63,80 +69,197 @@ impl PyScenario {
         })
     }
 
-    #[getter]
-    fn name(&self) -> String {
-        self.inner.name.clone()
+    /// Build from a dict shaped like the JSON form: dicts (any mapping with
+    /// string keys), lists, tuples, strings, numbers, booleans and `None`.
+    /// Every `nan` or `inf` is a scenario problem named by its field path.
+    #[staticmethod]
+    fn from_dict(d: &Bound<'_, PyAny>) -> PyResult<Self> {
+        guard(|| {
+            if mapping(d, "")?.is_none() {
+                return Err(type_error(format!("expected a mapping, got {}", type_name(d))));
+            }
+            let inner = Scenario::from_doc(to_doc(d, "")?).map_err(PyAibubbleError)?;
+            Ok(PyScenario { inner })
+        })
     }
 
-    fn to_json(&self) -> String {
-        self.inner.to_json()
+    #[getter]
+    fn name(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.name.clone()))
+    }
+
+    fn to_json(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.to_json()))
     }
 
     /// JSON with every defaulted field written out.
-    fn to_json_expanded(&self) -> String {
-        serde_json::to_string(&self.inner.to_value_expanded()).expect("json")
+    fn to_json_expanded(&self) -> PyResult<String> {
+        guard(|| Ok(serde_json::to_string(&self.inner.to_value_expanded()).expect("json")))
     }
 
-    fn to_toml(&self) -> String {
-        self.inner.to_toml()
+    fn to_toml(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.to_toml()))
     }
 
-    /// A new scenario with field paths replaced: `overrides` is a JSON object
-    /// `{path: value}`.
-    fn replace(&self, overrides_json: &str) -> PyResult<Self> {
+    /// A new scenario with field paths replaced: `overrides` maps paths to
+    /// values (numbers, distribution dicts, ...); every `nan` or `inf` is a
+    /// scenario problem named by its path.
+    fn replace(&self, overrides: &Bound<'_, PyAny>) -> PyResult<Self> {
         guard(|| {
-            let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(overrides_json)
-                .map_err(|e| PyAibubbleError(crate::Error::argument("overrides", e.to_string())))?;
-            let inner = self
-                .inner
-                .with_overrides(map.iter().map(|(k, v)| (k.as_str(), v.clone())))
-                .map_err(PyAibubbleError)?;
+            let Some(items) = mapping(overrides, "overrides (field paths)")? else {
+                return Err(type_error(format!(
+                    "overrides must be a mapping of field paths, got {}",
+                    type_name(overrides)
+                )));
+            };
+            let mut table = Vec::with_capacity(items.len());
+            for (path, v) in items {
+                let d = to_doc(&v, &path)?;
+                table.push((path, d));
+            }
+            let inner = match Doc::Table(table).into_json().map_err(PyAibubbleError)? {
+                serde_json::Value::Object(m) => self
+                    .inner
+                    .with_overrides(m.iter().map(|(k, v)| (k.as_str(), v.clone()))),
+                _ => unreachable!("a table gives an object"),
+            }
+            .map_err(PyAibubbleError)?;
             Ok(PyScenario { inner })
         })
     }
 
     fn validate(&self) -> PyResult<()> {
-        self.inner.validate().map_err(|e| PyAibubbleError(e).into())
+        guard(|| self.inner.validate().map_err(|e| PyAibubbleError(e).into()))
     }
 
     /// Every scalar input: `(path, value as JSON, unit, domain, drawn)`.
-    fn fields(&self) -> Vec<(String, String, String, String, bool)> {
-        self.inner
-            .fields()
-            .into_iter()
-            .map(|f| {
-                (
-                    f.path.clone(),
-                    serde_json::to_string(&f.value).expect("json"),
-                    f.unit.to_string(),
-                    f.domain.describe(),
-                    f.value.fixed_value().is_none(),
-                )
-            })
-            .collect()
+    fn fields(&self) -> PyResult<Vec<FieldRow>> {
+        guard(|| {
+            Ok(self
+                .inner
+                .fields()
+                .into_iter()
+                .map(|f| {
+                    (
+                        f.path.clone(),
+                        serde_json::to_string(&f.value).expect("json"),
+                        f.unit.to_string(),
+                        f.domain.describe(),
+                        f.value.fixed_value().is_none(),
+                    )
+                })
+                .collect())
+        })
     }
 
     /// The value at a field path, as JSON.
     fn get(&self, path: &str) -> PyResult<String> {
-        let v = self.inner.get(path).map_err(PyAibubbleError)?;
-        Ok(serde_json::to_string(&v).expect("json"))
+        guard(|| {
+            let v = self.inner.get(path).map_err(PyAibubbleError)?;
+            Ok(serde_json::to_string(&v).expect("json"))
+        })
     }
 
-    fn __eq__(&self, other: &Self) -> bool {
-        self.inner == other.inner
+    /// The field paths whose values differ between two scenarios, each with
+    /// both values as JSON (`None` where a scenario has no such field):
+    /// `(path, self, other)`, sorted by path. Both are compared with every
+    /// defaulted field written out; a distribution is one value.
+    fn diff(&self, other: &PyScenario) -> PyResult<Vec<Diff>> {
+        guard(|| Ok(diff(&self.inner.to_value_expanded(), &other.inner.to_value_expanded())))
+    }
+
+    fn __eq__(&self, other: &Self) -> PyResult<bool> {
+        guard(|| Ok(self.inner == other.inner))
     }
 
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
-        let ctor = py
-            .import("aibubble._core")?
-            .getattr("Scenario")?
-            .getattr("from_json_str")?;
-        Ok((ctor.unbind(), (self.inner.to_json(),)))
+        guard(|| {
+            let ctor = py
+                .import("aibubble._core")?
+                .getattr("Scenario")?
+                .getattr("from_json_str")?;
+            Ok((ctor.unbind(), (self.inner.to_json(),)))
+        })
     }
+}
+
+/// One row of [`PyScenario::fields`].
+type FieldRow = (String, String, String, String, bool);
+
+/// One row of [`PyScenario::diff`].
+type Diff = (String, Option<String>, Option<String>);
+
+/// `(path, leaf)` for every leaf of a scenario's JSON form, in the field-path
+/// grammar (`crate::scenario::paths`): lists of things with an id are keyed by
+/// id, distributions (tables with `dist`) and other lists are leaves.
+fn flatten<'a>(value: &'a Value, path: &mut String, out: &mut BTreeMap<String, &'a Value>) {
+    let mut child = |key: &str, v: &'a Value, path: &mut String| {
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+        flatten(v, path, out);
+        path.truncate(len);
+    };
+    match value {
+        Value::Object(m) if !m.contains_key("dist") => {
+            for (k, v) in m {
+                child(k, v, path);
+            }
+        }
+        Value::Array(a) if !a.is_empty() && a.iter().all(|e| e.get("id").is_some_and(Value::is_string)) => {
+            for e in a {
+                let id = e["id"].as_str().expect("checked");
+                for (k, v) in e.as_object().expect("has an id").iter().filter(|(k, _)| *k != "id") {
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(id);
+                    child(k, v, path);
+                    path.truncate(len);
+                }
+            }
+        }
+        leaf => {
+            out.insert(path.clone(), leaf);
+        }
+    }
+}
+
+/// Equal as values: numbers by value (`1` is `1.0`), tables whatever their order.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn diff(a: &Value, b: &Value) -> Vec<Diff> {
+    let (mut fa, mut fb) = (BTreeMap::new(), BTreeMap::new());
+    flatten(a, &mut String::new(), &mut fa);
+    flatten(b, &mut String::new(), &mut fb);
+    let paths: BTreeSet<&String> = fa.keys().chain(fb.keys()).collect();
+    let json = |v: Option<&&Value>| v.map(|v| serde_json::to_string(v).expect("json"));
+    paths
+        .into_iter()
+        .filter_map(|p| {
+            let (x, y) = (fa.get(p), fb.get(p));
+            let equal = match (x, y) {
+                (Some(x), Some(y)) => same(x, y),
+                (None, None) => true,
+                _ => false,
+            };
+            (!equal).then(|| (p.clone(), json(x), json(y)))
+        })
+        .collect()
 }
 
 /// Names of the presets.
 #[pyfunction]
-pub fn presets() -> Vec<&'static str> {
-    preset_list::names()
+pub fn presets() -> PyResult<Vec<&'static str>> {
+    guard(|| Ok(preset_list::names()))
 }

@@ -1,6 +1,6 @@
 //! What a run returns (MODEL section 8): the per-path table, time-series
 //! sketches and stored full paths, mergeable across split runs bit for bit.
-//! The parts: this file the types and their accessors, [`file`] the results
+//! The parts: this file the types and their accessors, [`file`](mod@file) the results
 //! file (JSON with a checksum, checked on load), [`csv`] the tables of
 //! `--out`.
 

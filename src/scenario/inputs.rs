@@ -1,5 +1,5 @@
 //! The one declaration of every scalar input: each section of a scenario is
-//! written once with the [`section!`] macro, which gives the serde type of
+//! written once with the `section!` macro, which gives the serde type of
 //! the file, the list of its inputs with their unit, domain and default
 //! ([`InputSpec`]), and the per-path parameters with a `fill` that reads
 //! each input from its slot by an index known at compile time.

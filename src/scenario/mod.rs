@@ -4,6 +4,7 @@
 mod extends;
 pub mod fields;
 pub mod inputs;
+pub mod nonfinite;
 pub mod paths;
 pub mod presets;
 mod targets;
@@ -17,6 +18,7 @@ use serde_json::Value;
 pub use extends::Origin;
 pub use fields::{Field, Slot, SlotLayout};
 pub use inputs::{Domain, InputSpec, Presence, Section};
+use nonfinite::non_finite_table;
 pub use targets::Target;
 pub use types::*;
 
@@ -218,51 +220,6 @@ fn in_file(e: Error, path: &Path) -> Error {
             message,
         },
         other => other,
-    }
-}
-
-/// Collect every non-finite float (`nan`, `inf`) of a TOML table with its field path.
-fn non_finite_table(t: &toml::Table, path: &mut String, out: &mut Vec<crate::error::Problem>) {
-    for (k, v) in t {
-        let len = path.len();
-        if !path.is_empty() {
-            path.push('.');
-        }
-        path.push_str(k);
-        non_finite(v, path, out);
-        path.truncate(len);
-    }
-}
-
-fn non_finite(v: &toml::Value, path: &mut String, out: &mut Vec<crate::error::Problem>) {
-    match v {
-        toml::Value::Float(x) if !x.is_finite() => {
-            out.push(crate::error::Problem::new(
-                path.clone(),
-                format!("must be finite, got {x}"),
-            ));
-        }
-        toml::Value::Table(t) => non_finite_table(t, path, out),
-        toml::Value::Array(a) => {
-            // Lists of things with an id are addressed by id (MODEL section 10).
-            let ids: Option<Vec<&str>> = a
-                .iter()
-                .map(|e| e.as_table().and_then(|t| t.get("id")).and_then(toml::Value::as_str))
-                .collect();
-            for (i, e) in a.iter().enumerate() {
-                let len = path.len();
-                match &ids {
-                    Some(ids) => {
-                        path.push('.');
-                        path.push_str(ids[i]);
-                    }
-                    None => path.push_str(&format!("[{i}]")),
-                }
-                non_finite(e, path, out);
-                path.truncate(len);
-            }
-        }
-        _ => {}
     }
 }
 

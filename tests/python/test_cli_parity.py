@@ -38,7 +38,7 @@ def _same_build(cli: Path, name: str) -> None:
 
 def test_summary_equals_cli_json(cli: Path, cli_json: CliJson, small: Result) -> None:
     _same_build(cli, PRESET)
-    ours = json.loads(small.to_json())
+    ours = json.loads(small.summary_json())
     theirs = cli_json("run", PRESET, "--paths", str(PATHS), "--seed", str(SEED))
     assert ours == theirs
     assert small.summary_dict() == theirs
@@ -48,7 +48,7 @@ def test_summary_equals_cli_json(cli: Path, cli_json: CliJson, small: Result) ->
 def test_every_preset_equals_cli_json(cli: Path, cli_json: CliJson, name: str) -> None:
     _same_build(cli, name)
     r = aibubble.simulate(Scenario.preset(name), paths=500, seed=3)
-    assert json.loads(r.to_json()) == cli_json("run", name, "--paths", "500", "--seed", "3")
+    assert json.loads(r.summary_json()) == cli_json("run", name, "--paths", "500", "--seed", "3")
 
 
 @pytest.mark.parametrize("kind", ["toml", "json"])
@@ -61,7 +61,7 @@ def test_scenario_file_equals_cli_json(cli_json: CliJson, baseline: Scenario, tm
     r = aibubble.simulate(s, paths=700, seed=5)
     theirs = cli_json("run", str(path), "--paths", "700", "--seed", "5")
     assert theirs["scenario"] == "modified"
-    assert json.loads(r.to_json()) == theirs
+    assert json.loads(r.summary_json()) == theirs
 
 
 def test_cli_set_equals_replace(cli: Path, cli_json: CliJson, baseline: Scenario) -> None:
@@ -71,13 +71,13 @@ def test_cli_set_equals_replace(cli: Path, cli_json: CliJson, baseline: Scenario
     theirs = cli_json(
         "run", PRESET, "--set", "segments.enterprise.switching=0.5", "--paths", "600", "--seed", "9"
     )
-    assert json.loads(r.to_json()) == theirs
+    assert json.loads(r.summary_json()) == theirs
 
 
 def test_cli_threads_do_not_matter(cli: Path, cli_json: CliJson, small: Result) -> None:
     _same_build(cli, PRESET)
     theirs = cli_json("run", PRESET, "--paths", str(PATHS), "--seed", str(SEED), "--threads", "1")
-    assert json.loads(small.to_json()) == theirs
+    assert json.loads(small.summary_json()) == theirs
 
 
 def test_merge_of_splits_equals_single_run_and_cli(cli: Path, cli_json: CliJson, baseline: Scenario) -> None:
@@ -91,4 +91,4 @@ def test_merge_of_splits_equals_single_run_and_cli(cli: Path, cli_json: CliJson,
     assert merged == single
     assert merged.summary_dict() == single.summary_dict()
     assert merged.summary().equals(single.summary())
-    assert json.loads(merged.to_json()) == cli_json("run", PRESET, "--paths", str(PATHS), "--seed", str(SEED))
+    assert json.loads(merged.summary_json()) == cli_json("run", PRESET, "--paths", str(PATHS), "--seed", str(SEED))

@@ -102,7 +102,7 @@ def test_errors_of_the_core_are_instances_of_the_python_classes(baseline: aibubb
     with pytest.raises(errors.ScenarioError):
         _core.Scenario.from_json_str("{")
     with pytest.raises(errors.ArgumentError):
-        _core.simulate(baseline._inner, 10, 1, start=5, end=3)
+        _core.simulate(baseline._inner, 10, 1, path_range=(5, 3))
     with pytest.raises(errors.ResourceLimitError):
         _core.simulate(baseline._inner, 2**39, 1)
     with pytest.raises(errors.SchemaVersionError):

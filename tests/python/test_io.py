@@ -47,9 +47,9 @@ def test_save_load_round_trip(small: Result, tmp_path: Path) -> None:
     small.save(path)
     back = aibubble.load(path)
     assert back == small
-    assert back.to_json() == small.to_json()
+    assert back.summary_json() == small.summary_json()
     assert back.summary().equals(small.summary())
-    np.testing.assert_array_equal(back.paths("gap"), small.paths("gap"))
+    np.testing.assert_array_equal(back.trajectories("gap"), small.trajectories("gap"))
     assert back.scenario == small.scenario
     assert (back.seed, back.path_range) == (small.seed, small.path_range)
     # Non-finite values survive (inf pop times, NaN phi).

@@ -94,7 +94,7 @@ def test_stored_paths_shape(small: Result) -> None:
     assert np.all(np.diff(t) > 0)
     seg = small.scenario.to_dict()["segments"][0]["id"]
     for variable, kw in [("gap", {}), ("closed_share", {"segment": seg}), ("revenue", {"lab": small.labs[0]})]:
-        p = small.paths(variable, **kw)
+        p = small.trajectories(variable, **kw)
         assert isinstance(p, np.ndarray) and p.dtype == np.float64
         assert p.shape == (STORE, steps + 1)
         assert np.isfinite(p).all()
@@ -103,27 +103,27 @@ def test_stored_paths_shape(small: Result) -> None:
 def test_stored_paths_start_at_the_drawn_inputs(small: Result) -> None:
     inputs = small.inputs()
     if "gap.initial" in inputs:
-        np.testing.assert_array_equal(small.paths("gap")[:, 0], inputs["gap.initial"].to_numpy()[:STORE])
+        np.testing.assert_array_equal(small.trajectories("gap")[:, 0], inputs["gap.initial"].to_numpy()[:STORE])
 
 
 def test_unknown_series_lists_the_series(small: Result) -> None:
     with pytest.raises(aibubble.ArgumentError) as info:
-        small.paths("nope")
+        small.trajectories("nope")
     assert "gap" in str(info.value)
     with pytest.raises(aibubble.ArgumentError):
-        small.paths("revenue")  # needs a lab
+        small.trajectories("revenue")  # needs a lab
 
 
 def test_no_stored_paths_by_default(baseline: aibubble.Scenario) -> None:
     r = aibubble.simulate(baseline, paths=300, seed=1)
-    assert r.paths("gap").shape == (0, _steps(r) + 1)
+    assert r.trajectories("gap").shape == (0, _steps(r) + 1)
 
 
 def test_stored_paths_of_a_path_range(baseline: aibubble.Scenario) -> None:
     r = aibubble.simulate(baseline, paths=600, seed=1, path_range=(100, 300), store_paths=150)
-    assert r.paths("gap").shape == (50, _steps(r) + 1)  # paths 100..150
+    assert r.trajectories("gap").shape == (50, _steps(r) + 1)  # paths 100..150
     full = aibubble.simulate(baseline, paths=600, seed=1, store_paths=150)
-    np.testing.assert_array_equal(r.paths("gap"), full.paths("gap")[100:150])
+    np.testing.assert_array_equal(r.trajectories("gap"), full.trajectories("gap")[100:150])
 
 
 def test_per_path_frame(small: Result) -> None:
@@ -367,8 +367,8 @@ def test_independent_seeds_agree_within_standard_errors(baseline: aibubble.Scena
         lambda r: r.timeseries(5),
         lambda r: r.timeseries("revenue", lab=3),
         lambda r: r.timeseries("closed_share", segment=["consumer"]),
-        lambda r: r.paths(5),
-        lambda r: r.paths("revenue", lab=3),
+        lambda r: r.trajectories(5),
+        lambda r: r.trajectories("revenue", lab=3),
         lambda r: r.annual(5),
         lambda r: r.annual(r.labs[0], 5),
         lambda r: r.distribution(r.labs[0], 5),
@@ -401,3 +401,27 @@ def test_fan_chart_labels_name_the_scenario(small: Result) -> None:
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["baseline: 90% band", "baseline: 50% band", "baseline: median"]
     plt.close(ax.figure)
+
+
+# Names that say what they return --------------------------------------------------------
+
+
+def test_summary_json_is_the_summary(small: Result) -> None:
+    import json
+
+    assert json.loads(small.summary_json()) == small.summary_dict()
+
+
+def test_to_json_is_a_deprecated_alias(small: Result) -> None:
+    with pytest.deprecated_call(match=r"Result\.summary_json\(\)"):
+        text = small.to_json()
+    assert text == small.summary_json()
+
+
+def test_paths_is_a_deprecated_alias(small: Result) -> None:
+    with pytest.deprecated_call(match=r"Result\.trajectories\(\)"):
+        arr = small.paths("gap")
+    np.testing.assert_array_equal(arr, small.trajectories("gap"))
+    with pytest.deprecated_call():
+        lab = small.labs[0]
+        np.testing.assert_array_equal(small.paths("revenue", lab=lab), small.trajectories("revenue", lab=lab))

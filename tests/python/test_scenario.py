@@ -372,3 +372,154 @@ def test_diff_between_presets_lists_paths(baseline: Scenario) -> None:
 def test_diff_needs_a_scenario(baseline: Scenario) -> None:
     with pytest.raises(TypeError):
         baseline.diff(baseline.to_dict())  # type: ignore[arg-type]
+
+
+# Non-finite numbers and Python types (checked by the core) ------------------------
+
+
+def test_from_dict_reports_non_finite_numbers_like_toml() -> None:
+    """One walker in the core: a dict and TOML text name the same paths with the same messages."""
+    d = {  # in TOML's order of keys
+        "gap": {"half_life": -math.inf},
+        "labs": [{"id": "a", "mark": math.inf, "plan": [[2026.0, math.nan]]}],
+        "name": "x",
+        "valuation": {"terminal_growth": math.nan},
+    }
+    text = """
+name = "x"
+[gap]
+half_life = -inf
+[valuation]
+terminal_growth = nan
+[[labs]]
+id = "a"
+mark = inf
+plan = [[2026.0, nan]]
+"""
+    with pytest.raises(ScenarioError) as from_dict:
+        Scenario.from_dict(d)
+    with pytest.raises(ScenarioError) as from_toml:
+        Scenario.from_toml_str(text)
+    assert from_dict.value.problems == from_toml.value.problems == [
+        ("gap.half_life", "must be finite, got -inf"),
+        ("labs.a.mark", "must be finite, got inf"),
+        ("labs.a.plan[0][1]", "must be finite, got NaN"),
+        ("valuation.terminal_growth", "must be finite, got NaN"),
+    ]
+    assert str(from_dict.value) == str(from_toml.value)
+    assert str(from_dict.value).startswith("4 problems in scenario:")
+
+
+def test_from_dict_takes_tuples_and_other_mappings(baseline: Scenario) -> None:
+    from types import MappingProxyType
+
+    d = baseline.to_dict()
+    d["segments"] = tuple(MappingProxyType(seg) for seg in d["segments"])
+    assert Scenario.from_dict(MappingProxyType(d)) == baseline
+
+
+@pytest.mark.parametrize("bad", [object(), {1, 2}, b"x", 1j])
+def test_from_dict_names_where_a_value_of_another_type_is(baseline: Scenario, bad: object) -> None:
+    d = baseline.to_dict()
+    d["labs"][1]["mark"] = bad
+    with pytest.raises(TypeError, match=r"labs\[1\]\.mark: .*not " + type(bad).__name__):
+        Scenario.from_dict(d)
+
+
+def test_from_dict_keys_are_strings(baseline: Scenario) -> None:
+    d = baseline.to_dict()
+    d["gap"][3] = 1.0
+    with pytest.raises(TypeError, match="gap: keys are strings, got int 3"):
+        Scenario.from_dict(d)
+
+
+def test_from_dict_of_a_deep_nesting_is_a_scenario_error() -> None:
+    deep: object = 1.0
+    for _ in range(200):
+        deep = [deep]
+    with pytest.raises(ScenarioError, match="nested more than"):
+        Scenario.from_dict({"name": deep})
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(ScenarioError, match="nested more than"):
+        Scenario.from_dict({"name": loop})
+
+
+def test_large_integers_read_like_json_text(baseline: Scenario) -> None:
+    """Integers beyond 64 bits are floats, as the core reads them from JSON text."""
+    import json
+
+    d = baseline.to_dict()
+    d["labs"][0]["mark"] = 2**70
+    assert Scenario.from_dict(d) == Scenario.from_json_str(json.dumps(d))
+    d["labs"][0]["mark"] = 10**400
+    with pytest.raises(ScenarioError, match="must be finite, got inf"):
+        Scenario.from_dict(d)
+
+
+def test_replace_non_finite_in_several_overrides(baseline: Scenario) -> None:
+    with pytest.raises(ScenarioError) as info:
+        baseline.replace({SWITCHING: math.nan, "gap.sigma": {"dist": "normal", "mean": 0.1, "sd": math.inf}})
+    assert info.value.problems == [(SWITCHING, "must be finite, got NaN"), ("gap.sigma.sd", "must be finite, got inf")]
+
+
+def test_the_core_takes_dicts() -> None:
+    """The checks live in the core: the facade hands the objects over."""
+    from aibubble import _core
+
+    core = _core.Scenario.preset("baseline")
+    with pytest.raises(ScenarioError):
+        _core.Scenario.from_dict({"name": math.nan})
+    with pytest.raises(TypeError, match="expected a mapping, got list"):
+        _core.Scenario.from_dict([])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="overrides must be a mapping of field paths, got str"):
+        core.replace("gap.sigma=1")  # type: ignore[arg-type]
+    assert core.replace({SWITCHING: 0.5}).get(SWITCHING) == "0.5"
+
+
+# Diff -------------------------------------------------------------------------
+
+
+def _flatten(value: object, prefix: str = "") -> dict:
+    """The flattening the facade did before the core took it over (a reference)."""
+    out: dict = {}
+    if isinstance(value, dict) and "dist" not in value:
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(value, list) and value and all(isinstance(e, dict) and "id" in e for e in value):
+        for e in value:
+            out.update(_flatten({k: v for k, v in e.items() if k != "id"}, f"{prefix}.{e['id']}"))
+    else:
+        out[prefix] = value
+    return out
+
+
+def test_diff_of_equal_scenarios_is_empty(baseline: Scenario) -> None:
+    df = baseline.diff(Scenario.from_dict(baseline.to_dict()))
+    assert df.empty and list(df.columns) == ["self", "other"] and df.index.name == "path"
+
+
+def test_diff_names_the_changed_paths(baseline: Scenario) -> None:
+    dist = {"dist": "normal", "mean": 0.4, "sd": 0.05, "min": 0.0}
+    other = baseline.replace({SWITCHING: 0.5, "gap.sigma": dist})
+    df = baseline.diff(other)
+    assert list(df.index) == sorted([SWITCHING, "gap.sigma"])
+    assert df.loc[SWITCHING, "other"] == 0.5
+    assert df.loc["gap.sigma", "other"] == other.to_dict()["gap"]["sigma"]  # a distribution is one value
+    assert df.loc[SWITCHING, "self"] == baseline.get(SWITCHING)
+
+
+@pytest.mark.parametrize("name", [n for n in aibubble.presets() if n != "baseline"])
+def test_diff_of_presets_matches_the_reference(baseline: Scenario, name: str) -> None:
+    other = Scenario.preset(name)
+    a, b = _flatten(baseline.to_dict(expanded=True)), _flatten(other.to_dict(expanded=True))
+    rows = [{"path": k, "self": a.get(k), "other": b.get(k)} for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    expected = pd.DataFrame(rows, columns=["path", "self", "other"]).set_index("path")
+    df = baseline.diff(other)
+    assert len(df) > 0
+    pd.testing.assert_frame_equal(df, expected)
+    # The paths are the core's field paths.
+    for path in df.index:
+        value = df.loc[path, "self"]
+        if value is not None and not path.startswith("sources."):
+            assert baseline.get(path) == value, path

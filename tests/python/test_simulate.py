@@ -14,7 +14,7 @@ from conftest import PATHS, SEED, STORE
 def test_same_seed_same_result(baseline: Scenario, small: Result) -> None:
     again = aibubble.simulate(baseline, paths=PATHS, seed=SEED, store_paths=STORE)
     assert again == small
-    assert again.to_json() == small.to_json()
+    assert again.summary_json() == small.summary_json()
 
 
 def test_positional_paths_and_seed(baseline: Scenario, small: Result) -> None:
@@ -75,7 +75,7 @@ def test_merge_of_splits_equals_the_single_run(baseline: Scenario, small: Result
     merged = aibubble.merge(parts)
     assert merged == small
     assert merged.summary_dict() == small.summary_dict()
-    assert merged.to_json() == small.to_json()
+    assert merged.summary_json() == small.summary_json()
     # Parts in any order.
     assert aibubble.merge(reversed(parts)) == small
 
@@ -185,7 +185,7 @@ def test_largest_seed(baseline: Scenario) -> None:
 
 def test_store_more_paths_than_run(baseline: Scenario) -> None:
     r = aibubble.simulate(baseline, paths=20, seed=1, store_paths=50)
-    assert r.paths("gap").shape[0] == 20
+    assert r.trajectories("gap").shape[0] == 20
 
 
 # Progress bar ------------------------------------------------------------------------
