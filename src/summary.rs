@@ -11,13 +11,21 @@ use crate::stats::{self, Prob};
 /// Moments and quantiles of a per-path metric.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
+    /// Mean over paths (sums in path order).
     pub mean: f64,
+    /// Standard deviation (N - 1).
     pub sd: f64,
+    /// Standard error of the mean, `sd / sqrt(N)`.
     pub se: f64,
+    /// 5th percentile (type 7, numpy's default).
     pub p5: f64,
+    /// 25th percentile.
     pub p25: f64,
+    /// Median.
     pub p50: f64,
+    /// 75th percentile.
     pub p75: f64,
+    /// 95th percentile.
     pub p95: f64,
 }
 
@@ -44,17 +52,23 @@ impl Stats {
 /// Statistics of `phi = E / V0`, with tail probabilities and CVaR.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PhiStats {
+    /// Moments and quantiles of phi.
     #[serde(flatten)]
     pub stats: Stats,
+    /// P(phi < 1): fair value below the mark.
     pub p_below_1: f64,
+    /// Its standard error.
     pub p_below_1_se: f64,
+    /// P(phi < 0.5): fair value below half the mark.
     pub p_below_half: f64,
+    /// Its standard error.
     pub p_below_half_se: f64,
     /// Mean of the `ceil(0.05 N)` smallest values.
     pub cvar5: f64,
 }
 
 impl PhiStats {
+    /// Statistics of per-path phi values.
     pub fn of(xs: &[f64]) -> PhiStats {
         let below1 = stats::prob_below(xs, 1.0);
         let below_half = stats::prob_below(xs, 0.5);
@@ -72,17 +86,22 @@ impl PhiStats {
 /// A probability by the end of a calendar year.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct YearProb {
+    /// The calendar year.
     pub year: i32,
+    /// The probability by the end of it.
     pub p: f64,
+    /// Its standard error.
     pub p_se: f64,
 }
 
 /// Statistics of a calendar year's revenue or FCF.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct YearStats {
+    /// The calendar year.
     pub year: i32,
     /// Fraction of the year inside the horizon.
     pub fraction: f64,
+    /// Statistics of the year's sum over paths.
     #[serde(flatten)]
     pub stats: Stats,
 }
@@ -90,32 +109,50 @@ pub struct YearStats {
 /// One lab's summary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LabSummary {
+    /// The lab's id.
     pub id: String,
+    /// Its display name.
     pub name: String,
+    /// Closed or open.
     pub class: Class,
     /// The latest mark `V0` (its median when uncertain); null without one.
     pub mark: Option<f64>,
+    /// Fair value `E = max(0, PV + cash_0)`, USD bn.
     pub fair_value: Stats,
+    /// `phi = E / V0`; null without a mark.
     pub phi: Option<PhiStats>,
+    /// P(bubble pop within the horizon); null without a mark.
     pub p_pop: Option<f64>,
+    /// Its standard error.
     pub p_pop_se: Option<f64>,
+    /// P(cash ever below 0).
     pub p_cash_negative: f64,
+    /// Its standard error.
     pub p_cash_negative_se: f64,
+    /// P(pop by the end of each calendar year); null without a mark.
     pub pop_by_year: Option<Vec<YearProb>>,
+    /// Drawdown of the market mark from the latest mark; null without a mark.
     pub drawdown: Option<Stats>,
+    /// Funding need, `-min(0, min_k Cash)`, USD bn.
     pub funding_need: Stats,
+    /// Present value of the cash flows and terminal value, USD bn.
     pub pv: Stats,
+    /// Terminal value's share of PV (paths with PV > 0).
     pub tv_share: Stats,
+    /// Revenue of each calendar year (`sum R dt`), USD bn.
     pub revenue: Vec<YearStats>,
+    /// Free cash flow of each calendar year, USD bn.
     pub fcf: Vec<YearStats>,
 }
 
 /// The closed labs with a mark, together.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SectorSummary {
+    /// The closed labs with a mark, by id.
     pub labs: Vec<String>,
     /// Sum of the labs' marks (medians when uncertain).
     pub mark: f64,
+    /// Per-path sum of the labs' fair values.
     pub fair_value: Stats,
     /// Sum of fair values over sum of marks, per path.
     pub phi: PhiStats,
@@ -124,25 +161,38 @@ pub struct SectorSummary {
 /// One event's firing statistics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventSummary {
+    /// The event's id.
     pub id: String,
+    /// Its display name.
     pub name: String,
+    /// P(it fires within the horizon).
     pub p_fired: f64,
+    /// Its standard error.
     pub p_fired_se: f64,
+    /// P(it has fired by the end of each calendar year).
     pub by_year: Vec<YearProb>,
 }
 
 /// Everything `aibubble run --json` prints.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// The results schema this summary belongs to.
     pub schema_version: u32,
+    /// The scenario's name.
     pub scenario: String,
     /// Paths summarised.
     pub paths: u64,
+    /// The run's seed.
     pub seed: u64,
+    /// The valuation date.
     pub start_year: f64,
+    /// Every lab, in scenario order.
     pub labs: Vec<LabSummary>,
+    /// The closed labs with a mark, together.
     pub sector: SectorSummary,
+    /// Every event, in scenario order.
     pub events: Vec<EventSummary>,
+    /// Present value of the savings moved to users, USD bn.
     pub pv_savings: Stats,
     /// Series whose quantile sketches collapsed their smallest magnitudes
     /// (values over more than about 17 orders of magnitude): their low
@@ -151,10 +201,12 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// A lab's summary by id.
     pub fn lab(&self, id: &str) -> Option<&LabSummary> {
         self.labs.iter().find(|l| l.id == id)
     }
 
+    /// The JSON of `aibubble run --json` (non-finite numbers as `null`).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("summaries serialise")
     }
