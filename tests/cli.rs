@@ -693,3 +693,15 @@ fn non_finite_results_fail_with_the_variable_named() {
     );
     assert!(err.contains("numerical failure"), "{err}");
 }
+
+#[test]
+fn labs_that_book_no_revenue_are_shown_as_such() {
+    let f = frozen();
+    let table = ok(["run", f.as_str(), "--paths", "300", "--set", "labs.gamma.capture=0"]);
+    let gamma = table.lines().find(|l| l.contains("Gamma")).expect("gamma's row");
+    assert!(gamma.contains("no revenue"), "{gamma}");
+    assert!(table.contains("Gamma (open) book no revenue"), "{table}");
+    // A lab with revenue keeps its numbers.
+    let alpha = table.lines().find(|l| l.contains("Alpha")).expect("alpha's row");
+    assert!(!alpha.contains("no revenue"), "{alpha}");
+}

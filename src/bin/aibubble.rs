@@ -350,6 +350,11 @@ fn pct(x: Option<f64>) -> String {
     }
 }
 
+/// Whether a lab books no revenue on any path in any year.
+fn books_no_revenue(l: &LabSummary) -> bool {
+    l.revenue.iter().all(|y| y.stats.p95 == 0.0 && y.stats.mean == 0.0)
+}
+
 fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
     writeln!(
         out,
@@ -374,13 +379,24 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
         "P(cash<0)",
     ]);
     let row = |l: &LabSummary| {
+        // A lab that books no revenue (capture 0: others serve its models)
+        // has no fair value to speak of; say so rather than print zeros.
+        let (p5, p50, p95) = if books_no_revenue(l) {
+            ("-".to_string(), "no revenue".to_string(), "-".to_string())
+        } else {
+            (
+                money(Some(l.fair_value.p5)),
+                money(Some(l.fair_value.p50)),
+                money(Some(l.fair_value.p95)),
+            )
+        };
         vec![
             Cell::new(&l.name),
             Cell::new(l.class.as_str()),
             Cell::new(money(l.mark)).set_alignment(CellAlignment::Right),
-            Cell::new(money(Some(l.fair_value.p5))).set_alignment(CellAlignment::Right),
-            Cell::new(money(Some(l.fair_value.p50))).set_alignment(CellAlignment::Right),
-            Cell::new(money(Some(l.fair_value.p95))).set_alignment(CellAlignment::Right),
+            Cell::new(p5).set_alignment(CellAlignment::Right),
+            Cell::new(p50).set_alignment(CellAlignment::Right),
+            Cell::new(p95).set_alignment(CellAlignment::Right),
             Cell::new(pct(l.phi.map(|p| p.p_below_half))).set_alignment(CellAlignment::Right),
             Cell::new(pct(l.p_pop)).set_alignment(CellAlignment::Right),
             Cell::new(pct(Some(l.p_cash_negative))).set_alignment(CellAlignment::Right),
@@ -389,6 +405,12 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
     for l in &s.labs {
         t.add_row(row(l));
     }
+    let silent: Vec<&str> = s
+        .labs
+        .iter()
+        .filter(|l| books_no_revenue(l))
+        .map(|l| l.name.as_str())
+        .collect();
     let sec = &s.sector;
     t.add_row(vec![
         Cell::new(format!("Sector ({})", sec.labs.join(" + "))),
@@ -409,6 +431,13 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
         pct(Some(sec.phi.p_below_1)),
         pct(Some(sec.phi.p_below_half))
     )?;
+    if !silent.is_empty() {
+        writeln!(
+            out,
+            "{} book no revenue (capture 0: others serve their models, and that revenue is not modelled).",
+            silent.join(", ")
+        )?;
+    }
     for e in &s.events {
         writeln!(
             out,
