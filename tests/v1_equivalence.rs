@@ -1,0 +1,113 @@
+//! Model v1 stays reachable (MODEL, "What v2 changes"): a v1 scenario,
+//! with `beta_price` renamed `substitution` and v1's settings, gives the
+//! numbers v1 gave, bit for bit. The fingerprints below were pinned from the
+//! v1 engine (commit of the house work, before model v2) on the same
+//! scenarios, `tests/data/v1/` and `tests/data/*.toml`.
+
+use std::path::Path;
+
+use aibubble::{Results, Scenario, Simulation};
+
+/// The per-path metrics v1 had (v2 adds `crunch_time`).
+const V1_METRICS: [&str; 8] = [
+    "fair_value",
+    "phi",
+    "pv",
+    "tv_share",
+    "pop_time",
+    "drawdown",
+    "funding_need",
+    "first_negative_cash",
+];
+
+/// The time series v1 recorded (v2 adds price pressure, spend, closed
+/// spend share and margins).
+const V1_SERIES: [&str; 9] = [
+    "gap",
+    "closed_share",
+    "closed_price",
+    "price_ratio",
+    "revenue",
+    "market_value",
+    "cash",
+    "savings",
+    "potential",
+];
+
+/// FNV-1a over the bits of every v1 output: drawn inputs in order, each
+/// lab's v1 metrics and yearly revenue and FCF, event times, the PV of
+/// savings, and every quantile of every v1 series.
+fn fingerprint(r: &Results) -> String {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    let mut add = |x: f64| {
+        h ^= x.to_bits();
+        h = h.wrapping_mul(0x0000_0100_0000_01B3);
+    };
+    for c in &r.inputs {
+        c.values.iter().for_each(|x| add(*x));
+    }
+    for lab in &r.labs {
+        for m in V1_METRICS {
+            lab.metric(m).expect("a v1 metric").iter().for_each(|x| add(*x));
+        }
+        for c in lab.revenue.iter().chain(&lab.fcf) {
+            c.values.iter().for_each(|x| add(*x));
+        }
+    }
+    for c in &r.events {
+        c.values.iter().for_each(|x| add(*x));
+    }
+    r.pv_savings.iter().for_each(|x| add(*x));
+    for row in r.series_rows() {
+        if V1_SERIES.contains(&row.id.variable.as_str()) {
+            row.quantiles.iter().for_each(|x| add(*x));
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn data(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
+}
+
+fn run(file: &str, paths: u64, seed: u64) -> Results {
+    let s = Scenario::from_file(data(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    Simulation::new(&s).unwrap().paths(paths).seed(seed).run().unwrap()
+}
+
+/// (file, paths, seed, fingerprint from the v1 engine).
+const PINNED: [(&str, u64, u64, &str); 7] = [
+    ("v1/baseline.toml", 700, 11, "99b5155f66799249"),
+    ("v1/ft_bubble.toml", 700, 12, "f10fa0ae1064c826"),
+    ("v1/moat_holds.toml", 500, 13, "adfd96017c5c5b7e"),
+    ("frozen.toml", 900, 14, "047008307aa5c597"),
+    ("copula.toml", 600, 15, "516b6b8b83340e92"),
+    ("deterministic_full.toml", 50, 16, "25919f82798f21f4"),
+    ("deterministic_events.toml", 50, 17, "c8fbcd64d690fae3"),
+];
+
+#[test]
+fn v1_scenarios_give_v1_numbers_bit_for_bit() {
+    for (file, paths, seed, want) in PINNED {
+        assert_eq!(fingerprint(&run(file, paths, seed)), want, "{file}");
+    }
+}
+
+#[test]
+#[ignore = "prints the fingerprints to pin"]
+fn print_fingerprints() {
+    for (file, paths, seed) in [
+        ("v1/baseline.toml", 700, 11),
+        ("v1/ft_bubble.toml", 700, 12),
+        ("v1/moat_holds.toml", 500, 13),
+        ("frozen.toml", 900, 14),
+        ("copula.toml", 600, 15),
+        ("deterministic_full.toml", 50, 16),
+        ("deterministic_events.toml", 50, 17),
+    ] {
+        println!(
+            "(\"{file}\", {paths}, {seed}, \"{}\"),",
+            fingerprint(&run(file, paths, seed))
+        );
+    }
+}
