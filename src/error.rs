@@ -13,6 +13,7 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A problem at field path `path` (empty: the whole scenario).
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Problem {
             path: path.into(),
@@ -55,14 +56,24 @@ pub enum Error {
     Scenario(Problems),
     /// A scenario document could not be parsed.
     #[error("cannot parse {what}: {message}")]
-    Parse { what: String, message: String },
+    Parse {
+        /// What was being read (`TOML scenario presets/baseline.toml`).
+        what: String,
+        /// The parser's message, with the line and column where known.
+        message: String,
+    },
     /// A results file that cannot be read or does not hang together.
     #[error("unreadable results file: {message}")]
-    ResultsFile { message: String },
+    ResultsFile {
+        /// What is wrong with it.
+        message: String,
+    },
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file or directory.
         path: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
@@ -92,19 +103,39 @@ pub enum Error {
     },
     /// A results file written by a newer or unknown schema.
     #[error("results schema {found} is not supported (this build reads {supported})")]
-    Schema { found: u32, supported: u32 },
+    Schema {
+        /// The file's `schema_version`.
+        found: u32,
+        /// The one version this build reads.
+        supported: u32,
+    },
     /// Run arguments that do not fit together (path range, merge of unrelated parts).
     #[error("invalid argument {name}: {message}")]
-    Argument { name: String, message: String },
+    Argument {
+        /// The argument (`paths`, `path_range`, `threads`, `inputs`).
+        name: String,
+        /// What is wrong, with the value given.
+        message: String,
+    },
     /// An output directory that will not be replaced, because it holds
     /// files aibubble did not write or is not a directory at all (`found`
     /// says which: `holds files aibubble did not write (notes.txt)`,
     /// `is a regular file`).
     #[error("will not write results to {path}: it {found}")]
-    OutputExists { path: String, found: String },
+    OutputExists {
+        /// The output directory asked for.
+        path: String,
+        /// What is there instead.
+        found: String,
+    },
     /// The run was cancelled through its token.
     #[error("cancelled after {done} of {total} paths")]
-    Cancelled { done: u64, total: u64 },
+    Cancelled {
+        /// Paths of the batches that finished before the cancellation.
+        done: u64,
+        /// Paths the run was asked for (its path range).
+        total: u64,
+    },
 }
 
 impl Error {
@@ -132,6 +163,7 @@ impl Error {
         }
     }
 
+    /// An [`Error::Argument`]: argument `name` is wrong, as `message` says.
     pub fn argument(name: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Argument {
             name: name.into(),
@@ -148,6 +180,7 @@ impl Error {
     }
 }
 
+/// The crate's result type, with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A number as messages print it: the shortest form that reads back to the

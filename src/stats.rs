@@ -50,7 +50,7 @@ fn sample_sd(xs: &[f64], mean: f64) -> f64 {
     scale * (xs.iter().map(|x| (x / scale - ms) * (x / scale - ms)).sum::<f64>() / ns).sqrt()
 }
 
-/// The finite values of `xs`, sorted.
+/// The values of `xs` other than NaN, sorted (infinities are kept).
 pub fn sorted(xs: &[f64]) -> Vec<f64> {
     let mut v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
     v.sort_by(f64::total_cmp);
@@ -60,9 +60,13 @@ pub fn sorted(xs: &[f64]) -> Vec<f64> {
 /// Mean, standard deviation (N - 1) and standard error of the mean.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
+    /// Number of values.
     pub n: usize,
+    /// The mean (NaN with no values).
     pub mean: f64,
+    /// Standard deviation with `n - 1` (0 with one value).
     pub sd: f64,
+    /// Standard error of the mean, `sd / sqrt(n)`.
     pub se: f64,
 }
 
@@ -91,11 +95,14 @@ pub fn moments(xs: &[f64]) -> Moments {
 /// A probability estimated over paths, with `se = sqrt(p (1 - p) / N)`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Prob {
+    /// The fraction of paths.
     pub p: f64,
+    /// Its standard error, `sqrt(p (1 - p) / N)`.
     pub se: f64,
 }
 
 impl Prob {
+    /// `count` of `n` paths; NaN for both when `n = 0`.
     pub fn from_count(count: usize, n: usize) -> Prob {
         if n == 0 {
             return Prob {
@@ -242,6 +249,7 @@ fn ln_gamma() -> f64 {
 }
 
 impl Sketch {
+    /// An empty sketch.
     pub fn new() -> Self {
         Self::default()
     }

@@ -201,7 +201,16 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// A lab's summary by id.
+    /// A lab's summary by id; `None` for an unknown id.
+    ///
+    /// # Examples
+    /// ```
+    /// use aibubble::{Scenario, Simulation};
+    /// let results = Simulation::new(&Scenario::preset("baseline")?)?.paths(1_000).run()?;
+    /// let openai = results.summary().lab("openai").cloned().expect("a lab of baseline");
+    /// assert!(openai.fair_value.p50 >= 0.0);
+    /// # Ok::<(), aibubble::Error>(())
+    /// ```
     pub fn lab(&self, id: &str) -> Option<&LabSummary> {
         self.labs.iter().find(|l| l.id == id)
     }
@@ -271,6 +280,16 @@ fn lab_summary(r: &Results, lab: &LabPaths) -> LabSummary {
 
 impl Results {
     /// Statistics of every lab, the sector and the events.
+    ///
+    /// # Examples
+    /// ```
+    /// use aibubble::{Scenario, Simulation};
+    /// let results = Simulation::new(&Scenario::preset("baseline")?)?.paths(1_000).run()?;
+    /// let summary = results.summary();
+    /// assert_eq!(summary.paths, 1_000);
+    /// assert_eq!(summary.labs.len(), results.labs.len());
+    /// # Ok::<(), aibubble::Error>(())
+    /// ```
     pub fn summary(&self) -> Summary {
         let labs: Vec<LabSummary> = self.labs.iter().map(|l| lab_summary(self, l)).collect();
         let fv = self.sector_fair_value();

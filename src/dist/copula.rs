@@ -16,6 +16,14 @@ pub struct InputCopula {
 }
 
 impl InputCopula {
+    /// The copula of `(path, path, rho_S)` pairs; unlisted pairs are
+    /// uncorrelated. Each path is an input's field path.
+    ///
+    /// # Errors
+    ///
+    /// A message when `2 sin(pi rho_S / 6)` is not a valid correlation
+    /// matrix (not symmetric, an entry outside [-1, 1] or not finite, or not
+    /// positive-definite).
     pub fn new(pairs: &[(String, String, f64)]) -> Result<Self, String> {
         let mut paths: Vec<String> = Vec::new();
         let index = |p: &String, paths: &mut Vec<String>| match paths.iter().position(|x| x == p) {

@@ -31,7 +31,9 @@ pub use spec::{Dist, DistKind};
 /// A scalar input: a plain number or a distribution.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Uncertain {
+    /// A plain number, the same on every path.
     Fixed(f64),
+    /// A distribution, drawn once per path at `t = 0`.
     Dist(Dist),
 }
 

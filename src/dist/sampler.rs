@@ -90,19 +90,24 @@ impl Dist {
 /// The set of values a distribution can produce, for domain checks.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Support {
+    /// The lower end.
     pub lo: f64,
+    /// The upper end.
     pub hi: f64,
     /// Whether the ends are excluded (continuous) or reachable (atoms).
     pub open: bool,
 }
 
 impl Support {
+    /// The open interval `(lo, hi)`.
     pub fn open(lo: f64, hi: f64) -> Self {
         Support { lo, hi, open: true }
     }
+    /// The closed interval `[lo, hi]`.
     pub fn closed(lo: f64, hi: f64) -> Self {
         Support { lo, hi, open: false }
     }
+    /// The single value `v`.
     pub fn point(v: f64) -> Self {
         Support::closed(v, v)
     }

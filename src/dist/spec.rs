@@ -9,48 +9,79 @@ use crate::error::Num;
 /// The family and parameters of a distribution, as written in the scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DistKind {
+    /// Always `value`: `fixed(v)`.
     Fixed {
+        /// The value.
         value: f64,
     },
+    /// Uniform on `[lo, hi]`, `lo < hi`.
     Uniform {
+        /// Lower limit.
         lo: f64,
+        /// Upper limit.
         hi: f64,
     },
+    /// Normal with mean `mean` and standard deviation `sd > 0`.
     Normal {
+        /// The mean.
         mean: f64,
+        /// The standard deviation.
         sd: f64,
     },
     /// Lognormal by the mean and sd of the variable itself.
     LogNormal {
+        /// Mean of the variable, `> 0`.
         mean: f64,
+        /// Standard deviation of the variable, `> 0`.
         sd: f64,
     },
     /// Lognormal by the mean and sd of its logarithm.
     LogNormalLog {
+        /// Mean of the logarithm.
         mu: f64,
+        /// Standard deviation of the logarithm, `> 0`.
         sigma: f64,
     },
+    /// Triangular on `[lo, hi]` with its peak at `mode`.
     Triangular {
+        /// Lower limit.
         lo: f64,
+        /// Most likely value, `lo <= mode <= hi`.
         mode: f64,
+        /// Upper limit, `> lo`.
         hi: f64,
     },
+    /// PERT on `[lo, hi]`:
+    /// `lo + (hi - lo) Beta(1 + 4 (mode - lo)/(hi - lo), 1 + 4 (hi - mode)/(hi - lo))`.
     Pert {
+        /// Lower limit.
         lo: f64,
+        /// Most likely value, `lo <= mode <= hi`.
         mode: f64,
+        /// Upper limit, `> lo`.
         hi: f64,
     },
+    /// `lo + (hi - lo) Beta(a, b)`; `lo` and `hi` default to 0 and 1 in files.
     Beta {
+        /// First shape parameter, `> 0`.
         a: f64,
+        /// Second shape parameter, `> 0`.
         b: f64,
+        /// Lower limit.
         lo: f64,
+        /// Upper limit, `> lo`.
         hi: f64,
     },
+    /// Finitely many values with given probabilities.
     Discrete {
+        /// The values (at least one).
         values: Vec<f64>,
+        /// One probability per value, each `>= 0`, summing to 1.
         probs: Vec<f64>,
     },
+    /// The values of a sample, each with equal weight.
     Empirical {
+        /// The sample (at least one value).
         values: Vec<f64>,
     },
 }
@@ -59,12 +90,16 @@ pub enum DistKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "DistSpec", into = "DistSpec")]
 pub struct Dist {
+    /// The family and its parameters.
     pub kind: DistKind,
+    /// Inclusive lower truncation bound (`min` in files); `None`: none.
     pub min: Option<f64>,
+    /// Inclusive upper truncation bound (`max` in files); `None`: none.
     pub max: Option<f64>,
 }
 
 impl Dist {
+    /// An untruncated distribution of the given family.
     pub fn new(kind: DistKind) -> Self {
         Dist {
             kind,
@@ -72,18 +107,23 @@ impl Dist {
             max: None,
         }
     }
+    /// `normal(mean, sd)`, untruncated.
     pub fn normal(mean: f64, sd: f64) -> Self {
         Self::new(DistKind::Normal { mean, sd })
     }
+    /// `uniform(lo, hi)`, untruncated.
     pub fn uniform(lo: f64, hi: f64) -> Self {
         Self::new(DistKind::Uniform { lo, hi })
     }
+    /// `lognormal(mean, sd)` by the mean and sd of the variable itself, untruncated.
     pub fn lognormal(mean: f64, sd: f64) -> Self {
         Self::new(DistKind::LogNormal { mean, sd })
     }
+    /// `triangular(lo, mode, hi)`, untruncated.
     pub fn triangular(lo: f64, mode: f64, hi: f64) -> Self {
         Self::new(DistKind::Triangular { lo, mode, hi })
     }
+    /// `pert(lo, mode, hi)`, untruncated.
     pub fn pert(lo: f64, mode: f64, hi: f64) -> Self {
         Self::new(DistKind::Pert { lo, mode, hi })
     }

@@ -56,12 +56,17 @@ impl Observer for NoObserver {}
 pub struct CancelToken(Arc<AtomicBool>);
 
 impl CancelToken {
+    /// A token that is not cancelled.
     pub fn new() -> Self {
         Self::default()
     }
+    /// Ask every run holding this token (or a clone) to stop: batches not yet
+    /// started are skipped, and a run that skipped any returns
+    /// [`Error::Cancelled`].
     pub fn cancel(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
+    /// Whether [`CancelToken::cancel`] has been called on it or a clone.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
@@ -71,12 +76,19 @@ impl CancelToken {
 /// `p` holds the values of path `p`, one column per field path.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputTable {
+    /// The field path of each column: inputs that may be uncertain, each once.
     pub columns: Vec<String>,
     /// Row-major, `rows x columns.len()`.
     pub values: Vec<f64>,
 }
 
 impl InputTable {
+    /// A table of `values.len() / columns.len()` rows.
+    ///
+    /// # Errors
+    /// [`Error::Argument`] when there are no columns or `values` does not
+    /// fill whole rows. The columns and values are checked against the
+    /// scenario by [`Simulation::inputs`] and [`Simulation::run`].
     pub fn new(columns: Vec<String>, values: Vec<f64>) -> Result<Self> {
         if columns.is_empty() || !values.len().is_multiple_of(columns.len()) {
             return Err(Error::argument(
@@ -86,6 +98,7 @@ impl InputTable {
         }
         Ok(InputTable { columns, values })
     }
+    /// Number of rows (paths covered).
     pub fn rows(&self) -> u64 {
         (self.values.len() / self.columns.len()) as u64
     }
@@ -140,6 +153,8 @@ impl<'a> Simulation<'a> {
         self.paths = n;
         self
     }
+    /// The seed of every path's sub-streams (default 42): the same scenario,
+    /// seed and path count give the same results bit for bit.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
@@ -194,10 +209,13 @@ impl<'a> Simulation<'a> {
         self.table = Some(table);
         Ok(self)
     }
+    /// Report progress to `observer` as batches finish.
     pub fn observer(mut self, observer: &'a dyn Observer) -> Self {
         self.observer = observer;
         self
     }
+    /// Check `token` between batches: once it is cancelled, batches not yet
+    /// started are skipped and the run returns [`Error::Cancelled`].
     pub fn cancel_token(mut self, token: CancelToken) -> Self {
         self.cancel = Some(token);
         self
@@ -278,6 +296,15 @@ impl<'a> Simulation<'a> {
     }
 
     /// Run the paths and collect the results.
+    ///
+    /// # Examples
+    /// ```
+    /// use aibubble::{Scenario, Simulation};
+    /// let scenario = Scenario::preset("baseline")?;
+    /// let results = Simulation::new(&scenario)?.paths(1_000).seed(7).run()?;
+    /// assert_eq!(results.len(), 1_000);
+    /// # Ok::<(), aibubble::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Invalid arguments, a resource limit, a numerical failure on a path

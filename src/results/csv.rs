@@ -14,6 +14,7 @@ pub const SERIES_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 /// One row of the time-series quantile table.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SeriesRow<'a> {
+    /// Which series.
     pub id: &'a SeriesId,
     /// Calendar time of the quarter end.
     pub time: f64,

@@ -46,14 +46,23 @@ pub enum Per {
 /// engine writes them in it, results and Python read them in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Series {
+    /// `gap`: the performance gap `G`, months.
     Gap,
+    /// `closed_share`: closed share of usage (tokens) `u_s`, per segment.
     ClosedShare,
+    /// `closed_price`: the closed price index `P^c` (1 at `t = 0`).
     ClosedPrice,
+    /// `price_ratio`: the open-to-closed price ratio `rho`.
     PriceRatio,
+    /// `revenue`: revenue `R_i`, USD bn per year, per lab.
     Revenue,
+    /// `market_value`: the market mark `V_i`, USD bn, per lab with a mark.
     MarketValue,
+    /// `cash`: cash `Cash_i`, USD bn, per lab.
     Cash,
+    /// `savings`: value moved to users by today's open usage, USD bn per year.
     Savings,
+    /// `potential`: savings if all closed usage moved to open models, USD bn per year.
     Potential,
 }
 
@@ -124,9 +133,12 @@ impl Series {
 /// One recorded time series (MODEL section 8 output names).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SeriesId {
+    /// The output name ([`Series::name`]: `gap`, `revenue`, ...).
     pub variable: String,
+    /// The lab's id, for a series kept per lab.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lab: Option<String>,
+    /// The segment's id, for a series kept per segment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
 }
@@ -148,7 +160,9 @@ impl std::fmt::Display for SeriesId {
 /// One named column of per-path values.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Column {
+    /// The column's name (a field path, a metric, a year or an event id).
     pub name: String,
+    /// One value per path, in path order; NaN where it does not apply.
     #[serde(with = "file::floats")]
     pub values: Vec<f64>,
 }
@@ -169,8 +183,11 @@ impl PartialEq for Column {
 /// Per-path outputs of one lab.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LabPaths {
+    /// The lab's id.
     pub id: String,
+    /// Its display name.
     pub name: String,
+    /// Closed or open.
     pub class: Class,
     /// The metrics of [`LAB_METRICS`] (`fair_value`, `phi`, ...), one column each.
     pub metrics: Vec<Column>,
@@ -188,6 +205,7 @@ impl LabPaths {
             .find(|c| c.name == name)
             .map(|c| c.values.as_slice())
     }
+    /// Whether the lab has a mark: some path has a `phi` (NaN without a mark).
     pub fn has_mark(&self) -> bool {
         self.metric("phi").is_some_and(|v| v.iter().any(|x| !x.is_nan()))
     }
@@ -196,42 +214,57 @@ impl LabPaths {
 /// A calendar year of the horizon and the fraction of it covered.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Year {
+    /// The calendar year.
     pub year: i32,
+    /// Fraction of the year inside the horizon, in (0, 1].
     pub fraction: f64,
 }
 
 /// Quantile sketches of one series at each quarter end.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeriesSketches {
+    /// Which series.
     #[serde(flatten)]
     pub id: SeriesId,
+    /// One sketch per quarter end, in the order of [`Results::quarter_times`].
     pub quarters: Vec<Sketch>,
 }
 
 /// The results of a run over paths `[start, end)` of an `paths`-path run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Results {
+    /// The results schema ([`SCHEMA_VERSION`] when written by this build).
     pub schema_version: u32,
+    /// The scenario that was run.
     pub scenario: Scenario,
+    /// The run's seed.
     pub seed: u64,
     /// `N`, the number of paths of the whole run.
     pub paths: u64,
+    /// First path held.
     pub start: u64,
+    /// One past the last path held.
     pub end: u64,
     /// Full paths are kept for paths with index below this.
     pub store_paths: u64,
+    /// Number of steps `K = H n`.
     pub steps: usize,
+    /// Steps per year `n`.
     pub steps_per_year: usize,
+    /// The calendar years of the horizon, in order.
     pub years: Vec<Year>,
     /// Calendar time of each quarter end.
     pub quarter_times: Vec<f64>,
     /// Drawn (or tabled) inputs, by field path.
     pub inputs: Vec<Column>,
+    /// Per-path outputs of every lab, in scenario order.
     pub labs: Vec<LabPaths>,
     /// Firing time (years after start) of each event; `inf` when it never fired.
     pub events: Vec<Column>,
+    /// `PV_savings` per path, USD bn.
     #[serde(with = "file::floats")]
     pub pv_savings: Vec<f64>,
+    /// Quantile sketches of every series, in recording order ([`Series::ids`]).
     pub series: Vec<SeriesSketches>,
     /// Full paths `[path][series][k]` for paths `start..min(end, store_paths)`.
     #[serde(with = "file::floats")]
@@ -244,10 +277,12 @@ impl Results {
         (self.end - self.start) as usize
     }
 
+    /// Whether no path is held.
     pub fn is_empty(&self) -> bool {
         self.start == self.end
     }
 
+    /// A lab's per-path outputs by id; `None` for an unknown id.
     pub fn lab(&self, id: &str) -> Option<&LabPaths> {
         self.labs.iter().find(|l| l.id == id)
     }
@@ -330,8 +365,19 @@ impl Results {
 /// in path order. The result equals the single run over the union bit for bit.
 ///
 /// # Errors
-/// [`Error::Argument`] when the parts are of different runs or their ranges
-/// do not join up.
+/// [`Error::Argument`] when there is nothing to merge, the parts are of
+/// different runs or their ranges do not join up.
+///
+/// # Examples
+/// ```
+/// use aibubble::{Scenario, Simulation, merge};
+/// let s = Scenario::preset("baseline")?;
+/// let a = Simulation::new(&s)?.paths(1_000).range(0, 500).run()?;
+/// let b = Simulation::new(&s)?.paths(1_000).range(500, 1_000).run()?;
+/// let whole = merge(vec![b, a])?;
+/// assert_eq!((whole.start, whole.end), (0, 1_000));
+/// # Ok::<(), aibubble::Error>(())
+/// ```
 pub fn merge(mut parts: Vec<Results>) -> Result<Results> {
     if parts.is_empty() {
         return Err(Error::argument("results", "nothing to merge"));

@@ -14,16 +14,24 @@ use super::types::{Attractiveness, Demand, Event, Gap, Lab, Prices, Scenario, Se
 /// section's `i`-th declared input.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SlotLayout {
+    /// The run's own inputs (`start_year`, `horizon`).
     pub run: usize,
+    /// `valuation.*`.
     pub valuation: usize,
+    /// `gap.*`.
     pub gap: usize,
+    /// `prices.*`.
     pub prices: usize,
+    /// `demand.*`.
     pub demand: usize,
+    /// `attractiveness.*`.
     pub attractiveness: usize,
+    /// `segments.<id>.*`, per segment in scenario order.
     pub segments: Vec<usize>,
     /// Per lab: the first of its weights (one per segment, in segment order),
     /// then the first of its declared inputs.
     pub labs: Vec<(usize, usize)>,
+    /// `events.<id>.*`, per event in scenario order.
     pub events: Vec<usize>,
     /// Number of slots.
     pub len: usize,
@@ -32,7 +40,9 @@ pub struct SlotLayout {
 /// One slot: a scalar input of a section instance.
 #[derive(Clone, Debug)]
 pub struct Slot<'a> {
+    /// Its field path (`labs.openai.mark`).
     pub path: String,
+    /// Its declaration: unit, domain, presence.
     pub spec: InputSpec,
     /// As written; `None` when the file leaves it out.
     pub written: Option<Written<'a>>,
@@ -53,10 +63,13 @@ impl Slot<'_> {
 /// One scalar input that a scenario has (written or by default).
 #[derive(Clone, Debug)]
 pub struct Field {
+    /// Its field path (`gap.half_life`).
     pub path: String,
     /// The number or distribution (a default is a fixed number).
     pub value: Uncertain,
+    /// The values it may take; the discount rate's bound is resolved.
     pub domain: Domain,
+    /// Its unit (`years`, `USD bn/year`).
     pub unit: &'static str,
     /// Whether it may be a distribution (MODEL section 10's U).
     pub uncertain: bool,

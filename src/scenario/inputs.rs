@@ -16,6 +16,7 @@ use super::types::{Scenario, Uncertain};
 /// The values an input may take (MODEL section 9).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Domain {
+    /// Any finite number.
     Any,
     /// `> 0`
     Positive,
@@ -25,9 +26,13 @@ pub enum Domain {
     AtMost(f64),
     /// Between two bounds, each included or not.
     Interval {
+        /// The lower bound.
         lo: f64,
+        /// The upper bound.
         hi: f64,
+        /// Whether `lo` itself is excluded.
         lo_open: bool,
+        /// Whether `hi` itself is excluded.
         hi_open: bool,
     },
     /// `>= bound` (the discount rate: `r >= g_T + 0.01 - 1e-12`)
@@ -142,8 +147,11 @@ pub enum Presence {
 pub struct InputSpec {
     /// The last part of its field path (`half_life`).
     pub name: &'static str,
+    /// Its unit (`months`, `USD bn/year`, `share`; `1` for a pure number).
     pub unit: &'static str,
+    /// The values it may take.
     pub domain: Domain,
+    /// Whether it is required, has a default, or may be absent.
     pub presence: Presence,
     /// Whether it may be a distribution drawn per path (MODEL section 10's U).
     pub uncertain: bool,
@@ -153,7 +161,9 @@ pub struct InputSpec {
 /// plain number for inputs that are never uncertain.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Written<'a> {
+    /// An input that may be uncertain: a number or a distribution.
     Uncertain(&'a Uncertain),
+    /// An input that is always a plain number.
     Fixed(f64),
 }
 
@@ -182,6 +192,7 @@ pub trait Section {
 
 /// Whether a written input is the plain number `x`.
 pub trait IsNumber {
+    /// Whether this is the plain number `x` (a distribution never is).
     fn is_number(&self, x: f64) -> bool;
 }
 
@@ -287,9 +298,11 @@ macro_rules! section {
                     },
                 )*
             ];
+            /// Each input as written (`None` when absent), in declaration order.
             fn written(&self) -> Vec<Option<$crate::scenario::inputs::Written<'_>>> {
                 vec![ $( self.$ifield.as_ref().map(Into::into), )* ]
             }
+            /// Drop inputs written as their default.
             fn drop_defaults(&mut self) {
                 $( section!(@drop self.$ifield, $presence $( ($default) )?); )*
             }

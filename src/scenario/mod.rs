@@ -28,8 +28,11 @@ use crate::error::{Error, Result};
 /// of the JSON form (a plan, a list of effects, a class name).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Override {
+    /// A plain number; it must be finite.
     Number(f64),
+    /// A number or a distribution.
     Uncertain(Uncertain),
+    /// Any value of the JSON form, set as given.
     Json(Value),
 }
 
@@ -88,7 +91,9 @@ impl Override {
 /// The format of a scenario document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// TOML, the format of presets and of files for people.
     Toml,
+    /// JSON, the generic form.
     Json,
 }
 
@@ -333,6 +338,21 @@ impl Scenario {
     }
 
     /// Parse and validate a scenario written as TOML.
+    ///
+    /// # Examples
+    /// ```
+    /// use aibubble::Scenario;
+    /// let text = Scenario::preset("baseline")?.to_toml();
+    /// let s = Scenario::from_toml_str(&text)?;
+    /// assert_eq!(s, Scenario::preset("baseline")?);
+    /// # Ok::<(), aibubble::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Parse`] with the line and column when the text is not
+    /// TOML; [`Error::Scenario`] listing every problem otherwise (a
+    /// non-finite number, an unknown key, a value of the wrong type, a rule
+    /// of MODEL section 9).
     pub fn from_toml_str(text: &str) -> Result<Scenario> {
         Self::from_value(parse_value(text, Format::Toml)?)
     }

@@ -120,15 +120,19 @@ fn id<T: Tree>(v: &T) -> Option<&str> {
 /// values of JSON, and floats that JSON cannot hold.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Doc {
+    /// No value (Python's `None`).
     Null,
+    /// A boolean.
     Bool(bool),
     /// An integer.
     Int(Number),
     /// A floating-point number, finite or not.
     Float(f64),
+    /// A string.
     Str(String),
     /// A table: keys and values, in order.
     Table(Vec<(String, Doc)>),
+    /// A list.
     List(Vec<Doc>),
 }
 

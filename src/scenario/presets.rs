@@ -3,7 +3,7 @@
 use super::types::Scenario;
 use crate::error::{Error, Result};
 
-/// Name, one-line summary and TOML text of every preset.
+/// Name and TOML text of every preset.
 const PRESETS: &[(&str, &str)] = &[
     ("baseline", include_str!("../../presets/baseline.toml")),
     ("moat_holds", include_str!("../../presets/moat_holds.toml")),
@@ -33,12 +33,18 @@ pub fn text(name: &str) -> Result<&'static str> {
 }
 
 impl Scenario {
-    /// Load a preset by name.
+    /// Load a preset by name (see [`names`] for the list).
     ///
+    /// # Examples
     /// ```
-    /// let s = aibubble::Scenario::preset("baseline").unwrap();
+    /// let s = aibubble::Scenario::preset("baseline")?;
     /// assert_eq!(s.name, "baseline");
+    /// assert!(s.lab("openai").is_some());
+    /// # Ok::<(), aibubble::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`Error::Argument`] naming the presets when `name` is not one of them.
     pub fn preset(name: &str) -> Result<Scenario> {
         let value = super::parse_value(text(name)?, super::Format::Toml)?;
         Scenario::build(value, &super::Origin::Preset(name.to_string()))

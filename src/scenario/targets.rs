@@ -72,6 +72,8 @@ impl Target {
         )
     }
 
+    /// Whether an effect may apply `op` to this target: `set` always, `mul`
+    /// to multiplicative targets, `add` to the others.
     pub fn allows(self, op: Op) -> bool {
         match op {
             Op::Set => true,
@@ -80,6 +82,7 @@ impl Target {
         }
     }
 
+    /// The operations [`Target::allows`], in words for messages (`mul or set`).
     pub fn ops_description(self) -> &'static str {
         if self.is_multiplicative() {
             "mul or set"

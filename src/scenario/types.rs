@@ -19,6 +19,7 @@ section! {
         /// Short name (the preset name for presets).
         pub name: String,
         plain
+        /// What the scenario says, in a sentence or two (may be empty).
         #[serde(default, skip_serializing_if = "String::is_empty")]
         pub description: String,
         input
@@ -32,25 +33,34 @@ section! {
         #[serde(default = "default_steps")]
         pub steps_per_year: u32,
         tail
+        /// `valuation.*`: discounting and the pop test.
         pub valuation: Valuation,
         tail
+        /// `gap.*`: the performance gap.
         pub gap: Gap,
         tail
+        /// `prices.*`: the closed price index and the price ratio.
         pub prices: Prices,
         tail
+        /// `demand.*`: the common demand shock.
         #[serde(default, skip_serializing_if = "Demand::is_empty")]
         pub demand: Demand,
         tail
+        /// `attractiveness.*`: lab attractiveness noise.
         #[serde(default, skip_serializing_if = "Attractiveness::is_empty")]
         pub attractiveness: Attractiveness,
         tail
+        /// `segments.<id>.*`: the demand segments.
         pub segments: Vec<Segment>,
         tail
+        /// `labs.<id>.*`: the labs, closed and open.
         pub labs: Vec<Lab>,
         tail
+        /// `events.<id>.*`: the turning points (none by default).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub events: Vec<Event>,
         tail
+        /// `correlation.*`: process and input correlations (none by default).
         #[serde(default, skip_serializing_if = "Correlation::is_empty")]
         pub correlation: Correlation,
         tail
@@ -166,8 +176,10 @@ section! {
     /// Section 3: one demand segment.
     pub struct Segment => SegmentParams {
         plain
+        /// Id in field paths (`segments.<id>`): lowercase letters, digits, `_`.
         pub id: String,
         plain
+        /// Display name.
         pub name: String,
         input
         /// `S_0`, USD bn per year.
@@ -206,11 +218,14 @@ section! {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Class {
+    /// Sells closed models; books from the closed pool.
     Closed,
+    /// Publishes open weights; books from the open pool.
     Open,
 }
 
 impl Class {
+    /// The name as written in files: `closed` or `open`.
     pub fn as_str(self) -> &'static str {
         match self {
             Class::Closed => "closed",
@@ -223,10 +238,13 @@ section! {
     /// Sections 4 and 5: one lab.
     pub struct Lab => LabParams {
         plain
+        /// Id in field paths (`labs.<id>`): lowercase letters, digits, `_`.
         pub id: String,
         plain
+        /// Display name.
         pub name: String,
         plain
+        /// Closed or open.
         pub class: Class,
         plain
         /// `w_{i,s}` by segment id; a segment not listed has weight 0.
@@ -285,8 +303,10 @@ section! {
     /// Section 6: a turning point.
     pub struct Event => EventParams {
         plain
+        /// Id in field paths (`events.<id>`): lowercase letters, digits, `_`.
         pub id: String,
         plain
+        /// Display name.
         pub name: String,
         input
         /// `lambda_e` per year (exactly one of `hazard` and `date`).
@@ -310,8 +330,11 @@ pub struct Effect(pub String, pub Op, pub f64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Op {
+    /// Add the value.
     Add,
+    /// Multiply by the value (`> 0`).
     Mul,
+    /// Replace by the value.
     Set,
 }
 
@@ -354,10 +377,12 @@ impl Scenario {
         self.horizon.unwrap_or_else(|| default_of::<Scenario>("horizon"))
     }
 
+    /// A lab by id; `None` for an unknown id.
     pub fn lab(&self, id: &str) -> Option<&Lab> {
         self.labs.iter().find(|l| l.id == id)
     }
 
+    /// A segment by id; `None` for an unknown id.
     pub fn segment(&self, id: &str) -> Option<&Segment> {
         self.segments.iter().find(|s| s.id == id)
     }
