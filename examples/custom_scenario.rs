@@ -25,6 +25,7 @@ fn lab(id: &str, class: &str, mark: Option<f64>) -> serde_json::Value {
         lab["mark"] = json!(v0);
         lab["growth_trailing"] = json!(1.0);
         lab["multiple_inf"] = json!(8.0);
+        lab["mark_basis"] = json!("revenue");
         lab["plan"] = json!([[2026.0, 20.0], [2030.0, 60.0]]);
     }
     lab
@@ -34,13 +35,13 @@ fn main() -> Result<(), aibubble::Error> {
     let mut scenario = Scenario::from_value(json!({
         "name": "toy",
         "description": "One API market, one closed and one open lab",
-        "valuation": {"discount_rate": 0.12, "terminal_growth": 0.03},
+        "valuation": {"discount_rate": 0.12, "terminal_growth": 0.03, "terminal": "steady"},
         "gap": {"initial": 3.0, "long_run": 0.0, "half_life": 1.0, "sigma": 1.0},
         "prices": {"closed_decline": 0.1, "sigma_closed": 0.1, "ratio_0": 1.0 / 6.0, "sigma_ratio": 0.1},
         "segments": [{
             "id": "api", "name": "API", "spend_0": 30.0, "closed_share_0": 0.8,
             "growth_0": 0.8, "growth_inf": 0.1, "growth_tau": 3.0, "elasticity": 1.11,
-            "beta_quality": 0.5, "beta_price": 0.4, "switching": 0.5,
+            "beta_quality": 0.5, "substitution": 0.4, "switching": 0.5,
         }],
         "labs": [lab("closedco", "closed", Some(400.0)), lab("openco", "open", None)],
         "sources": {"gap.initial": "assumption: toy example"},

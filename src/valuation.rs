@@ -7,10 +7,26 @@ pub fn discounted_flow(flow: f64, dt: f64, r: f64, t_next: f64) -> f64 {
     flow * dt * (-r * t_next).exp()
 }
 
-/// `exp(-r H) max(0, FCF_K) / (r - g_T)`.
+/// The discounted terminal value `exp(-r H) max(0, flow) / (r - g_T)` of an
+/// after-tax perpetual flow, evaluated left to right.
 #[inline]
-pub fn terminal_value(fcf_k: f64, r: f64, g_t: f64, horizon: f64) -> f64 {
-    (-r * horizon).exp() * fcf_k.max(0.0) / (r - g_t)
+pub fn terminal_value(flow: f64, r: f64, g_t: f64, horizon: f64) -> f64 {
+    (-r * horizon).exp() * flow.max(0.0) / (r - g_t)
+}
+
+/// The flow a `"last"` terminal value capitalises (v1): the pre-tax cash flow
+/// at the horizon, commitments included, taxed in full: `X_K (1 - tau)`.
+#[inline]
+pub fn last_flow(x_k: f64, tax_rate: f64) -> f64 {
+    x_k * (1.0 - tax_rate)
+}
+
+/// The flow a `"steady"` terminal value capitalises: the lab after its
+/// commitments, spending at research intensity and taxed in full,
+/// `R_K (gm_K - nu - psi) (1 - tau)`.
+#[inline]
+pub fn steady_flow(revenue: f64, gross_margin: f64, opex: f64, research: f64, tax_rate: f64) -> f64 {
+    revenue * (gross_margin - opex - research) * (1.0 - tax_rate)
 }
 
 /// `E = max(0, PV + cash_0)`.
@@ -39,8 +55,13 @@ pub fn multiple(m0: f64, m_inf: f64, ghat: f64, ghat_0: f64) -> f64 {
     m_inf + (m0 - m_inf) * x.clamp(0.0, 1.0)
 }
 
-/// `V = M R`, 0 when revenue is 0.
+/// The mark `V = max(0, M B)` on the basis `B` (revenue, or revenue times
+/// the gross margin), 0 when revenue is 0.
 #[inline]
-pub fn market_value(multiple: f64, revenue: f64) -> f64 {
-    if revenue > 0.0 { multiple * revenue } else { 0.0 }
+pub fn market_value(multiple: f64, basis: f64, revenue: f64) -> f64 {
+    if revenue > 0.0 {
+        (multiple * basis).max(0.0)
+    } else {
+        0.0
+    }
 }

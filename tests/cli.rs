@@ -421,7 +421,7 @@ fn show_expanded_writes_defaults_and_round_trips() {
     let sparse = tmp.path().join("sparse.toml");
     let extra = "\n[[segments]]\nid = \"consumer\"\nname = \"Consumer\"\nspend_0 = 10.0\nclosed_share_0 = 0.7\n\
                  growth_0 = 0.5\ngrowth_inf = 0.1\ngrowth_tau = 2.0\nelasticity = 1.0\nbeta_quality = 0.2\n\
-                 beta_price = 0.3\nswitching = 1.0\n";
+                 substitution = 0.3\nswitching = 1.0\n";
     std::fs::write(&sparse, std::fs::read_to_string(&minimal).unwrap() + extra).unwrap();
     let sparse = sparse.display().to_string();
     assert_eq!(Scenario::from_file(&sparse).unwrap().segments.len(), 2);
@@ -675,10 +675,23 @@ fn non_finite_results_fail_with_the_variable_named() {
             "--paths",
             "50",
             "--set",
-            "labs.alpha.gross_margin_0=1e308",
+            "labs.alpha.plan=[[2026.0, 1e308]]",
         ],
     );
-    assert!(err.contains("labs.alpha.fcf = inf") && err.contains("path 0"), "{err}");
+    // A committed plan of 1e308 a year drains cash past the largest f64.
+    assert!(
+        err.contains("labs.alpha.cash = -inf") && err.contains("path 0"),
+        "{err}"
+    );
+    // A margin of 1e308 (issue found first) is now outside the margins' domain.
+    let err = fails(
+        3,
+        ["run", frozen().as_str(), "--set", "labs.alpha.gross_margin_0=1e308"],
+    );
+    assert!(
+        err.contains("labs.alpha.gross_margin_0: must be <= 1, got 1e308"),
+        "{err}"
+    );
     let err = fails(
         7,
         [

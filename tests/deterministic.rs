@@ -275,7 +275,7 @@ impl Reference {
                     growth_tau: f("growth_tau"),
                     elasticity: f("elasticity"),
                     beta_quality: f("beta_quality"),
-                    beta_price: f("beta_price"),
+                    beta_price: f("substitution"),
                 }
             })
             .collect();
@@ -989,7 +989,7 @@ fn given_premium_moves_the_share() {
     let f = |name: &str| num(&s, &format!("segments.{}.{name}", g.id));
     let u0 = f("closed_share_0");
     let calibrated =
-        logit(u0) - f("beta_quality") * num(&s, "gap.initial") - f("beta_price") * num(&s, "prices.ratio_0").ln();
+        logit(u0) - f("beta_quality") * num(&s, "gap.initial") - f("substitution") * num(&s, "prices.ratio_0").ln();
     let path = format!("segments.{}.brand_premium", g.id);
     let s = s
         .with_overrides([(path.as_str(), (calibrated + 0.5).into())])

@@ -241,19 +241,20 @@ fn non_finite_values_are_numerical_errors_naming_the_lowest_failing_path() {
     );
 }
 
-/// A margin of 1e308 makes the first cash flow infinite: the error names
-/// the lab's FCF at step 0 instead of reporting a "-" fair value.
+/// A committed plan of 1e308 a year drains cash past the largest f64: the
+/// error names the lab's cash on path 0 instead of reporting a "-" fair value.
 #[test]
-fn an_overflowing_margin_is_named() {
+fn an_overflowing_cash_balance_is_named() {
     let s = frozen()
-        .with_overrides([("labs.alpha.gross_margin_0", serde_json::json!(1e308))])
+        .with_overrides([("labs.alpha.plan", serde_json::json!([[2026.0, 1e308]]))])
         .unwrap();
     let e = Simulation::new(&s).unwrap().paths(10).seed(1).run().unwrap_err();
     assert!(
-        matches!(&e, Error::Numerical { variable, path: 0, step: 0, .. } if variable == "labs.alpha.fcf"),
+        matches!(&e, Error::Numerical { variable, path: 0, value, .. }
+            if variable == "labs.alpha.cash" && *value == f64::NEG_INFINITY),
         "{e}"
     );
-    assert!(e.to_string().contains("labs.alpha.fcf = inf"), "{e}");
+    assert!(e.to_string().contains("labs.alpha.cash = -inf"), "{e}");
 }
 
 /// Values over a hundred orders of magnitude (a huge but finite

@@ -111,6 +111,7 @@ fn complete() -> Scenario {
     for seg in s.segments.clone() {
         s.set(&format!("segments.{}.brand_premium", seg.id), 1.0).unwrap();
     }
+    s.set("prices.margin_floor", -0.5).unwrap();
     s
 }
 

@@ -30,7 +30,7 @@ use serde_json::json;
 const JSON_EXPECT: &[(&str, &[&str], Option<usize>)] = &[
     (
         "json_malformed.json",
-        &["cannot parse JSON scenario", "trailing comma", "line 6"],
+        &["cannot parse JSON scenario", "trailing comma", "line 7"],
         None,
     ),
     ("json_truncated.json", &["cannot parse JSON scenario", "EOF"], None),

@@ -76,10 +76,13 @@ fn run(file: &str, paths: u64, seed: u64) -> Results {
 }
 
 /// (file, paths, seed, fingerprint from the v1 engine).
-const PINNED: [(&str, u64, u64, &str); 7] = [
+const PINNED: [(&str, u64, u64, &str); 10] = [
     ("v1/baseline.toml", 700, 11, "99b5155f66799249"),
     ("v1/ft_bubble.toml", 700, 12, "f10fa0ae1064c826"),
     ("v1/moat_holds.toml", 500, 13, "adfd96017c5c5b7e"),
+    ("v1/open_parity.toml", 500, 18, "6c0831d8ede271de"),
+    ("v1/big_tech_switch.toml", 500, 19, "6f134126ed444566"),
+    ("v1/open_killer_app.toml", 500, 20, "33224c120a2cf2a7"),
     ("frozen.toml", 900, 14, "047008307aa5c597"),
     ("copula.toml", 600, 15, "516b6b8b83340e92"),
     ("deterministic_full.toml", 50, 16, "25919f82798f21f4"),
@@ -100,6 +103,9 @@ fn print_fingerprints() {
         ("v1/baseline.toml", 700, 11),
         ("v1/ft_bubble.toml", 700, 12),
         ("v1/moat_holds.toml", 500, 13),
+        ("v1/open_parity.toml", 500, 18),
+        ("v1/big_tech_switch.toml", 500, 19),
+        ("v1/open_killer_app.toml", 500, 20),
         ("frozen.toml", 900, 14),
         ("copula.toml", 600, 15),
         ("deterministic_full.toml", 50, 16),

@@ -10,7 +10,7 @@ use crate::model::events::{self, Effect, Target};
 use crate::model::labs::plan_at;
 use crate::results::{Series, SeriesId};
 use crate::rng::{component_key, stream};
-use crate::scenario::{Scenario, SlotLayout};
+use crate::scenario::{MarkBasis, PriceIndex, Scenario, SlotLayout, Terminal};
 
 use super::InputTable;
 
@@ -75,6 +75,12 @@ pub struct Compiled {
     pub series: Vec<SeriesId>,
     /// Labs with a mark, in lab order.
     pub marked: Vec<usize>,
+    /// Each lab's mark basis (revenue for labs without a mark).
+    pub mark_basis: Vec<MarkBasis>,
+    /// How total spend follows prices.
+    pub price_index: PriceIndex,
+    /// The terminal value's convention.
+    pub terminal: Terminal,
     /// Input columns reported per path: drawn inputs, then table-only columns (slots).
     pub input_fields: Vec<usize>,
     /// For each table column, its slot.
@@ -102,7 +108,7 @@ impl Compiled {
                 let sampler = d.sampler().map_err(|m| Error::problem(&f.path, m))?;
                 drawn.push(DrawnInput {
                     field: f.slot,
-                    key: component_key(&f.path),
+                    key: component_key(&stream_name(&f.path)),
                     sampler,
                 });
             }
@@ -175,6 +181,16 @@ impl Compiled {
             }
         }
         Ok(Compiled {
+            mark_basis: s
+                .labs
+                .iter()
+                .map(|l| l.mark_basis.unwrap_or(MarkBasis::Revenue))
+                .collect(),
+            price_index: s.demand.price_index,
+            terminal: s
+                .valuation
+                .terminal
+                .expect("validated: the terminal convention is given"),
             layout,
             n,
             steps,
@@ -270,4 +286,14 @@ fn calendar_years(start_year: f64, n: usize, steps: usize) -> (Vec<usize>, Vec<(
         y.1 = (y.1 * n as f64).round() / n as f64;
     }
     (of_period, years)
+}
+
+/// The name an input's stream is keyed by: its field path, except that a
+/// segment's `substitution` keeps the key of v1's `beta_price` (the same
+/// parameter, renamed), so that a v1 file renamed draws v1's numbers.
+fn stream_name(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_suffix(".substitution") {
+        Some(prefix) if path.starts_with("segments.") => format!("{prefix}.beta_price").into(),
+        _ => path.into(),
+    }
 }

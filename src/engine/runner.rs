@@ -20,6 +20,7 @@ use crate::model::state::State;
 use crate::model::{demand, events, gap, labs, prices};
 use crate::results::{Per, Series};
 use crate::rng::{Stream, stream};
+use crate::scenario::{MarkBasis, PriceIndex, Terminal};
 use crate::valuation;
 
 use super::compiled::{Compiled, Firing};
@@ -48,6 +49,7 @@ struct LabTrack {
     min_cash: f64,
     first_negative: f64,
     pop_time: f64,
+    crunch_time: f64,
     min_ratio: f64,
 }
 
@@ -57,6 +59,7 @@ impl LabTrack {
             min_cash: f64::INFINITY,
             first_negative: f64::INFINITY,
             pop_time: f64::INFINITY,
+            crunch_time: f64::INFINITY,
             min_ratio: f64::INFINITY,
             ..Default::default()
         }
@@ -80,6 +83,33 @@ struct Streams {
     events: Vec<Stream>,
 }
 
+/// Values of the current step, per segment.
+#[derive(Default)]
+struct SegmentStep {
+    quantity: Vec<f64>,
+    spend: Vec<f64>,
+    closed_pool: Vec<f64>,
+    open_pool: Vec<f64>,
+    /// `ln Pi_{s,0}` (CES) or `Pbar_{s,0}` (mean): the reference of the demand curve.
+    reference_0: Vec<f64>,
+    target: Vec<f64>,
+}
+
+/// Values of the current step, per lab.
+#[derive(Default)]
+struct LabStep {
+    exp_a: Vec<f64>,
+    revenue: Vec<f64>,
+    revenue_0: Vec<f64>,
+    gross_margin: Vec<f64>,
+    market_value: Vec<f64>,
+    spending: Vec<f64>,
+    /// Pre-tax cash flow `X`.
+    pretax: Vec<f64>,
+    /// After-tax cash flow `FCF = X - T`.
+    fcf: Vec<f64>,
+}
+
 /// Runs paths of one compiled scenario; reused across the paths of a batch.
 pub struct PathRunner<'c> {
     c: &'c Compiled,
@@ -91,23 +121,17 @@ pub struct PathRunner<'c> {
     params: PathParams,
     state: State,
     streams: Streams,
-    // Values of the current step.
+    // Prices and run-wide values of the current step.
     closed_price: f64,
+    ln_ratio: f64,
     ratio: f64,
+    open_price: f64,
+    spend: f64,
+    closed_spend_share: f64,
     savings: f64,
     potential: f64,
-    exp_a: Vec<f64>,
-    closed_pool: Vec<f64>,
-    open_pool: Vec<f64>,
-    quantity: Vec<f64>,
-    pbar_0: Vec<f64>,
-    target: Vec<f64>,
-    revenue: Vec<f64>,
-    revenue_0: Vec<f64>,
-    market_value: Vec<f64>,
-    gross_margin: Vec<f64>,
-    spending: Vec<f64>,
-    fcf: Vec<f64>,
+    seg: SegmentStep,
+    lab: LabStep,
     /// Revenue of the last n steps, `[(k % n) * labs + i]`, for trailing growth.
     history: Vec<f64>,
     denominators: Vec<f64>,
@@ -121,6 +145,10 @@ pub struct PathRunner<'c> {
     checked: bool,
     /// `1 - exp(-kappa dt)` of this path's gap half-life.
     gap_pull: f64,
+    /// `1 - exp(-theta_y dt)` of this path's adjustment speed.
+    pressure_pull: f64,
+    /// The gap at `t_k`, before the step's update (for hazards).
+    gap_k: f64,
     path: u64,
 }
 
@@ -159,21 +187,31 @@ impl<'c> PathRunner<'c> {
                 events: Vec::with_capacity(c.events.len()),
             },
             closed_price: 0.0,
+            ln_ratio: 0.0,
             ratio: 0.0,
+            open_price: 0.0,
+            spend: 0.0,
+            closed_spend_share: 0.0,
             savings: 0.0,
             potential: 0.0,
-            exp_a: lab_vec(),
-            closed_pool: seg_vec(),
-            open_pool: seg_vec(),
-            quantity: seg_vec(),
-            pbar_0: seg_vec(),
-            target: seg_vec(),
-            revenue: lab_vec(),
-            revenue_0: lab_vec(),
-            market_value: lab_vec(),
-            gross_margin: lab_vec(),
-            spending: lab_vec(),
-            fcf: lab_vec(),
+            seg: SegmentStep {
+                quantity: seg_vec(),
+                spend: seg_vec(),
+                closed_pool: seg_vec(),
+                open_pool: seg_vec(),
+                reference_0: seg_vec(),
+                target: seg_vec(),
+            },
+            lab: LabStep {
+                exp_a: lab_vec(),
+                revenue: lab_vec(),
+                revenue_0: lab_vec(),
+                gross_margin: lab_vec(),
+                market_value: lab_vec(),
+                spending: lab_vec(),
+                pretax: lab_vec(),
+                fcf: lab_vec(),
+            },
             history: vec![0.0; c.n * nl],
             denominators: Vec::new(),
             fired: vec![false; c.events.len()],
@@ -183,6 +221,8 @@ impl<'c> PathRunner<'c> {
             finite: true,
             checked: false,
             gap_pull: 0.0,
+            pressure_pull: 0.0,
+            gap_k: 0.0,
             path: 0,
         }
     }
@@ -243,6 +283,7 @@ impl<'c> PathRunner<'c> {
         self.params.fill(&c.layout, &self.values);
         self.state.reset(&self.params);
         self.gap_pull = gap::pull(&self.params.gap, c.dt);
+        self.pressure_pull = -(-self.params.prices.adjustment_speed * c.dt).exp_m1();
         let s = &mut self.streams;
         s.gap = stream(self.seed, p, c.gap_key);
         s.prices = stream(self.seed, p, c.prices_key);
@@ -254,98 +295,133 @@ impl<'c> PathRunner<'c> {
         self.fired.fill(false);
         self.tracks.fill(LabTrack::start());
         self.history.fill(0.0);
-        self.market_value.fill(0.0);
+        self.lab.market_value.fill(0.0);
         let l = self.layout;
         row[l.revenue(0, 0)..l.event(0)].fill(0.0);
         self.pv_savings = 0.0;
         self.finite = true;
     }
 
-    /// (1) From the state at `t_k`: prices, pools, revenues, marks, the pop
-    /// test at quarter ends, savings, and the recorded series.
+    /// (1) From the state at `t_k`: prices after competition, spend and
+    /// pools, revenues and margins, marks (with the quarter-end pop and
+    /// crunch tests), savings, and the recorded series.
     fn observe(&mut self, k: usize, out: &mut PathOut<'_>) -> std::result::Result<(), PathError> {
         let c = self.c;
         let (n, dt) = (c.n, c.dt);
         let t = k as f64 * dt;
         let pp = &self.params;
         let st = &mut self.state;
-        let pc = st.ln_closed_price.exp();
-        let rho = st.ln_ratio.exp();
-        let po = rho * pc;
+        let y = st.price_pressure;
+        let (pc, ln_rho, rho, po) = prices::after_competition(st.ln_closed_price, st.ln_ratio, y);
         self.closed_price = pc;
+        self.ln_ratio = ln_rho;
         self.ratio = rho;
-        let mut savings = 0.0;
-        let mut potential = 0.0;
+        self.open_price = po;
+        let (mut savings, mut potential, mut spend, mut closed_spend) = (0.0, 0.0, 0.0, 0.0);
         for (s, seg) in pp.segments.iter().enumerate() {
             let u = st.closed_share[s];
             let pbar = demand::mean_price(u, pc, po);
-            if k == 0 {
-                self.pbar_0[s] = pbar;
-            }
-            let q = demand::quantity(seg, st.ln_demand[s], pbar, self.pbar_0[s]);
+            let (q, spend_s) = match c.price_index {
+                PriceIndex::Ces => {
+                    let ln_index = demand::ln_price_index(u, st.ln_closed_price - y, ln_rho, rho, seg.substitution);
+                    if k == 0 {
+                        self.seg.reference_0[s] = ln_index;
+                    }
+                    let spend_s = demand::ces_spend(seg, st.ln_demand[s], ln_index, self.seg.reference_0[s]);
+                    (spend_s / pbar, spend_s)
+                }
+                PriceIndex::Mean => {
+                    if k == 0 {
+                        self.seg.reference_0[s] = pbar;
+                    }
+                    let q = demand::quantity(seg, st.ln_demand[s], pbar, self.seg.reference_0[s]);
+                    (q, q * pbar)
+                }
+            };
             let (cp, op) = demand::pools(q, u, pc, po);
-            self.quantity[s] = q;
-            self.closed_pool[s] = cp;
-            self.open_pool[s] = op;
+            self.seg.quantity[s] = q;
+            self.seg.spend[s] = spend_s;
+            self.seg.closed_pool[s] = cp;
+            self.seg.open_pool[s] = op;
+            spend += spend_s;
+            closed_spend += cp;
             savings += demand::savings(q, u, pc, po);
             potential += demand::potential(cp, rho);
         }
+        self.spend = spend;
+        self.closed_spend_share = closed_spend / spend;
         self.savings = savings;
         self.potential = potential;
-        for (e, a) in self.exp_a.iter_mut().zip(&st.attractiveness) {
+        let lab = &mut self.lab;
+        for (e, a) in lab.exp_a.iter_mut().zip(&st.attractiveness) {
             *e = a.exp();
         }
         labs::revenues(
             &pp.labs,
-            &self.exp_a,
-            &self.closed_pool,
-            &self.open_pool,
+            &lab.exp_a,
+            &self.seg.closed_pool,
+            &self.seg.open_pool,
             &mut self.denominators,
-            &mut self.revenue,
+            &mut lab.revenue,
         );
+        for (i, l) in pp.labs.iter().enumerate() {
+            let gmr = labs::reference_margin(l, st.gross_margin_inf[i], t);
+            lab.gross_margin[i] = labs::gross_margin(l.closed, gmr, y, pp.prices.pass_through, pp.prices.margin_floor);
+        }
         if k == 0 {
-            self.revenue_0.copy_from_slice(&self.revenue);
+            lab.revenue_0.copy_from_slice(&lab.revenue);
             for &i in &c.marked {
-                let r0 = self.revenue[i];
-                if !(r0 > 0.0) {
+                let r0 = lab.revenue[i];
+                let b0 = basis(c.mark_basis[i], r0, lab.gross_margin[i]);
+                if !(r0 > 0.0 && b0 > 0.0) {
+                    let (what, value) = if r0 > 0.0 {
+                        ("gross_profit", b0)
+                    } else {
+                        ("revenue", r0)
+                    };
                     return Err(PathError::Model(Error::numerical(
-                        format!("labs.{}.revenue", c.scenario.labs[i].id),
+                        format!("labs.{}.{what}", c.scenario.labs[i].id),
                         self.path,
                         0,
                         c.scenario.start_year(),
-                        r0,
-                        "a lab with a mark needs revenue today > 0 (check the input table's weights and capture)",
+                        value,
+                        "a lab with a mark needs a positive mark basis today (check the input table's weights, capture and margins)",
                     )));
                 }
-                st.multiple_0[i] = pp.labs[i].mark.expect("marked") / r0;
+                st.multiple_0[i] = pp.labs[i].mark.expect("marked") / b0;
             }
         }
         let quarter_end = k.is_multiple_of(c.stride);
         let threshold = pp.valuation.pop_threshold;
         let nl = pp.labs.len();
         for &i in &c.marked {
-            let lab = &pp.labs[i];
+            let l = &pp.labs[i];
             // A lab with a mark has a trailing growth (validated).
-            let ghat_0 = lab.growth_trailing.unwrap_or(f64::NAN);
+            let ghat_0 = l.growth_trailing.unwrap_or(f64::NAN);
             let year_ago = if k >= n {
                 self.history[(k % n) * nl + i]
             } else {
-                valuation::backcast_revenue(self.revenue_0[i], ghat_0, k as i64 - n as i64, dt)
+                valuation::backcast_revenue(lab.revenue_0[i], ghat_0, k as i64 - n as i64, dt)
             };
-            let ghat = valuation::trailing_growth(self.revenue[i], year_ago);
+            let ghat = valuation::trailing_growth(lab.revenue[i], year_ago);
             let m = valuation::multiple(st.multiple_0[i], st.multiple_inf[i], ghat, ghat_0);
-            let v = valuation::market_value(m, self.revenue[i]);
-            self.market_value[i] = v;
+            let b = basis(c.mark_basis[i], lab.revenue[i], lab.gross_margin[i]);
+            let v = valuation::market_value(m, b, lab.revenue[i]);
+            lab.market_value[i] = v;
             if quarter_end {
                 let tr = &mut self.tracks[i];
-                let v0 = lab.mark.expect("marked");
+                let v0 = l.mark.expect("marked");
                 tr.min_ratio = tr.min_ratio.min(v / v0);
-                if k >= 1 && tr.pop_time.is_infinite() && v < threshold * v0 {
+                let popped = v < threshold * v0;
+                if k >= 1 && popped && tr.pop_time.is_infinite() {
                     tr.pop_time = t;
+                }
+                if k >= 1 && popped && st.cash[i] < 0.0 && tr.crunch_time.is_infinite() {
+                    tr.crunch_time = t;
                 }
             }
         }
-        self.history[(k % n) * nl..(k % n + 1) * nl].copy_from_slice(&self.revenue);
+        self.history[(k % n) * nl..(k % n + 1) * nl].copy_from_slice(&lab.revenue);
         for (tr, cash) in self.tracks.iter_mut().zip(&st.cash) {
             tr.min_cash = tr.min_cash.min(*cash);
             if *cash < 0.0 && tr.first_negative.is_infinite() {
@@ -369,14 +445,18 @@ impl<'c> PathRunner<'c> {
                 Series::ClosedShare => &st.closed_share,
                 Series::ClosedPrice => std::slice::from_ref(&self.closed_price),
                 Series::PriceRatio => std::slice::from_ref(&self.ratio),
-                Series::Revenue => &self.revenue,
+                Series::PricePressure => std::slice::from_ref(&st.price_pressure),
+                Series::Spend => std::slice::from_ref(&self.spend),
+                Series::ClosedSpendShare => std::slice::from_ref(&self.closed_spend_share),
+                Series::Revenue => &self.lab.revenue,
+                Series::GrossMargin => &self.lab.gross_margin,
                 Series::Cash => &st.cash,
                 Series::Savings => std::slice::from_ref(&self.savings),
                 Series::Potential => std::slice::from_ref(&self.potential),
                 Series::MarketValue => {
                     debug_assert_eq!(v.per(), Per::MarkedLab);
                     for &i in &c.marked {
-                        self.obs[o] = self.market_value[i];
+                        self.obs[o] = self.lab.market_value[i];
                         o += 1;
                     }
                     continue;
@@ -400,35 +480,42 @@ impl<'c> PathRunner<'c> {
         }
     }
 
-    /// (2) The flows of period k (margins, spending, FCF, PV, cash, yearly
-    /// sums), or the terminal value at `k = K`.
+    /// (2) The flows of period k (spending, pre-tax flow, taxes with the loss
+    /// pool, FCF, PV, cash, yearly sums), or the terminal value at `k = K`.
     fn flows(&mut self, k: usize, row: &mut [f64]) {
         let c = self.c;
         let dt = c.dt;
         let t = k as f64 * dt;
         let pp = &self.params;
+        let v = &pp.valuation;
         let st = &mut self.state;
         let plans = &c.plans[k * pp.labs.len()..(k + 1) * pp.labs.len()];
         let l = self.layout;
-        for (i, lab) in pp.labs.iter().enumerate() {
-            let rev = self.revenue[i];
-            let gm = labs::gross_margin(lab, st.gross_margin_inf[i], t);
-            let spend = labs::spending(lab, plans[i], rev);
-            let fcf = labs::free_cash_flow(lab, rev, gm, spend);
-            self.gross_margin[i] = gm;
-            self.spending[i] = spend;
-            self.fcf[i] = fcf;
+        let lab = &mut self.lab;
+        for (i, params) in pp.labs.iter().enumerate() {
+            let rev = lab.revenue[i];
+            let gm = lab.gross_margin[i];
+            let spend = labs::spending(params, plans[i], rev);
+            let x = labs::free_cash_flow(params, rev, gm, spend);
+            lab.spending[i] = spend;
+            lab.pretax[i] = x;
             let tr = &mut self.tracks[i];
             if k == c.steps {
-                tr.tv = valuation::terminal_value(
-                    fcf,
-                    pp.valuation.discount_rate,
-                    pp.valuation.terminal_growth,
-                    c.steps as f64 * dt,
-                );
+                let flow = match c.terminal {
+                    Terminal::Steady => {
+                        valuation::steady_flow(rev, gm, params.opex_ratio, params.research_intensity, v.tax_rate)
+                    }
+                    Terminal::Last => valuation::last_flow(x, v.tax_rate),
+                };
+                lab.fcf[i] = flow;
+                tr.tv = valuation::terminal_value(flow, v.discount_rate, v.terminal_growth, c.steps as f64 * dt);
                 tr.pv += tr.tv;
             } else {
-                tr.pv += valuation::discounted_flow(fcf, dt, pp.valuation.discount_rate, t + dt);
+                let (tax, pool) = labs::taxes(x, st.loss_pool[i], v.tax_rate, dt);
+                let fcf = x - tax;
+                st.loss_pool[i] = pool;
+                lab.fcf[i] = fcf;
+                tr.pv += valuation::discounted_flow(fcf, dt, v.discount_rate, t + dt);
                 st.cash[i] += fcf * dt;
                 let y = c.year_of_period[k];
                 row[l.revenue(i, y)] += rev * dt;
@@ -436,12 +523,12 @@ impl<'c> PathRunner<'c> {
             }
         }
         if k < c.steps {
-            self.pv_savings += valuation::discounted_flow(self.savings, dt, pp.valuation.discount_rate, t + dt);
+            self.pv_savings += valuation::discounted_flow(self.savings, dt, v.discount_rate, t + dt);
         }
     }
 
-    /// (3) Draw the shocks and move the state to `t_{k+1}`; the share targets
-    /// come from the state at `t_k`.
+    /// (3) Draw the shocks and move the state to `t_{k+1}`; the share and
+    /// pressure targets come from the state at `t_k`.
     fn advance(&mut self, k: usize) {
         let c = self.c;
         let (dt, sqrt_dt) = (c.dt, c.sqrt_dt);
@@ -456,24 +543,30 @@ impl<'c> PathRunner<'c> {
         let z_demand = shocks::normal(&mut s.demand);
         let [zg, zp, zr, za] = c.process.correlate([z_gap, z_price, z_ratio, z_demand]);
         for (s, seg) in pp.segments.iter().enumerate() {
-            self.target[s] = demand::share_target(st.brand_premium[s], seg, st.gap, st.ln_ratio);
+            self.seg.target[s] = demand::share_target(st.brand_premium[s], seg, st.gap, self.ln_ratio);
         }
+        let pressure_target = prices::pressure_target(&pp.prices, pp.gap.initial, st.gap, st.pressure_from_events);
+        self.gap_k = st.gap;
         st.gap = gap::next(st.gap, &pp.gap, self.gap_pull, sqrt_dt, zg, jumps);
         st.ln_closed_price = prices::next_ln_closed_price(st.ln_closed_price, &pp.prices, dt, sqrt_dt, zp);
         st.ln_ratio = prices::next_ln_ratio(st.ln_ratio, &pp.prices, dt, sqrt_dt, zr);
+        st.price_pressure = prices::next_pressure(st.price_pressure, pressure_target, self.pressure_pull, st.ln_ratio);
         for (s, seg) in pp.segments.iter().enumerate() {
             let g = demand::growth(seg, t);
             st.ln_demand[s] = demand::next_ln_demand(st.ln_demand[s], g, pp.demand.sigma, dt, sqrt_dt, za);
-            st.closed_share[s] = demand::next_share(st.closed_share[s], self.target[s], st.switching[s], dt);
+            st.closed_share[s] = demand::next_share(st.closed_share[s], self.seg.target[s], st.switching[s], dt);
         }
+        let a = &pp.attractiveness;
         for (i, lab) in pp.labs.iter().enumerate() {
             let z = shocks::normal(&mut s.labs[i]);
+            let jumps = shocks::attractiveness_jumps(a.jump_rate, a.jump_sd, dt, &mut s.labs[i]);
             st.attractiveness[i] =
-                labs::next_attractiveness(st.attractiveness[i], lab.drift, pp.attractiveness.sigma, dt, sqrt_dt, z);
+                labs::next_attractiveness(st.attractiveness[i], lab.drift, a.sigma, dt, sqrt_dt, z) + jumps;
         }
     }
 
-    /// Events of period k act on the state at `t_{k+1}`, in scenario order.
+    /// Events of period k act on the state at `t_{k+1}`, in scenario order;
+    /// a hazard's rate uses the gap at `t_k`.
     fn fire_events(&mut self, k: usize, row: &mut [f64]) {
         let c = self.c;
         let dt = c.dt;
@@ -484,7 +577,14 @@ impl<'c> PathRunner<'c> {
             let fires = match ev.firing {
                 Firing::Hazard => {
                     let u = shocks::uniform(&mut self.streams.events[e]);
-                    u < events::hazard_probability(self.params.events[e].hazard.unwrap_or(0.0), dt)
+                    let p = &self.params.events[e];
+                    let rate = events::hazard_rate(
+                        p.hazard.unwrap_or(0.0),
+                        p.gap_sensitivity,
+                        self.params.gap.initial,
+                        self.gap_k,
+                    );
+                    u < events::hazard_probability(rate, dt)
                 }
                 Firing::Dated(period) => period == Some(k),
             };
@@ -494,7 +594,9 @@ impl<'c> PathRunner<'c> {
                 for eff in &ev.effects {
                     events::apply(eff, &mut self.state);
                 }
-                self.state.gap = gap::floored(self.state.gap, self.params.gap.floor);
+                let st = &mut self.state;
+                st.gap = gap::floored(st.gap, self.params.gap.floor);
+                st.price_pressure = st.price_pressure.min(prices::pressure_cap(st.ln_ratio));
             }
         }
     }
@@ -504,8 +606,10 @@ impl<'c> PathRunner<'c> {
     fn for_each_watched(&self, mut f: impl FnMut(Site, f64)) {
         let st = &self.state;
         f(Site::Run("gap"), st.gap);
+        f(Site::Run("price_pressure"), st.price_pressure);
         f(Site::Run("closed_price"), self.closed_price);
         f(Site::Run("price_ratio"), self.ratio);
+        f(Site::Run("open_price"), self.open_price);
         for s in 0..st.closed_share.len() {
             f(Site::Segment(s, "closed_share"), st.closed_share[s]);
             f(Site::Segment(s, "demand (ln A)"), st.ln_demand[s]);
@@ -513,20 +617,25 @@ impl<'c> PathRunner<'c> {
         for i in 0..st.attractiveness.len() {
             f(Site::Lab(i, "attractiveness"), st.attractiveness[i]);
         }
-        for s in 0..self.quantity.len() {
-            f(Site::Segment(s, "quantity"), self.quantity[s]);
-            f(Site::Segment(s, "closed_pool"), self.closed_pool[s]);
-            f(Site::Segment(s, "open_pool"), self.open_pool[s]);
+        for s in 0..self.seg.quantity.len() {
+            f(Site::Segment(s, "spend"), self.seg.spend[s]);
+            f(Site::Segment(s, "quantity"), self.seg.quantity[s]);
+            f(Site::Segment(s, "closed_pool"), self.seg.closed_pool[s]);
+            f(Site::Segment(s, "open_pool"), self.seg.open_pool[s]);
         }
+        f(Site::Run("closed_spend_share"), self.closed_spend_share);
         f(Site::Run("savings"), self.savings);
         f(Site::Run("potential"), self.potential);
-        for i in 0..self.revenue.len() {
-            f(Site::Lab(i, "revenue"), self.revenue[i]);
-            f(Site::Lab(i, "market_value"), self.market_value[i]);
-            f(Site::Lab(i, "gross_margin"), self.gross_margin[i]);
-            f(Site::Lab(i, "spending"), self.spending[i]);
-            f(Site::Lab(i, "fcf"), self.fcf[i]);
+        let lab = &self.lab;
+        for i in 0..lab.revenue.len() {
+            f(Site::Lab(i, "revenue"), lab.revenue[i]);
+            f(Site::Lab(i, "gross_margin"), lab.gross_margin[i]);
+            f(Site::Lab(i, "market_value"), lab.market_value[i]);
+            f(Site::Lab(i, "spending"), lab.spending[i]);
+            f(Site::Lab(i, "pretax_cash_flow"), lab.pretax[i]);
+            f(Site::Lab(i, "fcf"), lab.fcf[i]);
             f(Site::Lab(i, "cash"), st.cash[i]);
+            f(Site::Lab(i, "loss_pool"), st.loss_pool[i]);
             f(Site::Lab(i, "pv"), self.tracks[i].pv);
         }
         f(Site::Run("pv_savings"), self.pv_savings);
@@ -582,9 +691,9 @@ impl<'c> PathRunner<'c> {
         for (i, lab) in self.params.labs.iter().enumerate() {
             let tr = self.tracks[i];
             let e = valuation::equity(tr.pv, lab.cash_0);
-            let (phi, pop, drawdown) = match lab.mark {
-                Some(v0) => (e / v0, tr.pop_time, 1.0 - tr.min_ratio.min(1.0)),
-                None => (f64::NAN, f64::NAN, f64::NAN),
+            let (phi, pop, crunch, drawdown) = match lab.mark {
+                Some(v0) => (e / v0, tr.pop_time, tr.crunch_time, 1.0 - tr.min_ratio.min(1.0)),
+                None => (f64::NAN, f64::NAN, f64::NAN, f64::NAN),
             };
             let metrics = [
                 e,
@@ -592,6 +701,7 @@ impl<'c> PathRunner<'c> {
                 tr.pv,
                 if tr.pv > 0.0 { tr.tv / tr.pv } else { f64::NAN },
                 pop,
+                crunch,
                 drawdown,
                 (-tr.min_cash).max(0.0),
                 tr.first_negative,
@@ -608,8 +718,8 @@ impl<'c> PathRunner<'c> {
     /// funding need and yearly sums; phi and drawdown of marked labs;
     /// tv_share where PV > 0; the PV of savings.
     fn watch_row(&mut self, row: &[f64]) -> std::result::Result<(), PathError> {
-        const MUST: [(usize, &str); 3] = [(0, "fair_value"), (2, "pv"), (6, "funding_need")];
-        const MARKED: [(usize, &str); 2] = [(1, "phi"), (5, "drawdown")];
+        const MUST: [(usize, &str); 3] = [(0, "fair_value"), (2, "pv"), (7, "funding_need")];
+        const MARKED: [(usize, &str); 2] = [(1, "phi"), (6, "drawdown")];
         let l = self.layout;
         let k = self.c.steps;
         let mut bad: Option<(Site, f64)> = None;
@@ -657,5 +767,14 @@ impl<'c> PathRunner<'c> {
             Some((site, x)) if self.checked => Err(self.non_finite(site, k, x)),
             _ => Ok(()),
         }
+    }
+}
+
+/// The mark's basis `B`: revenue, or revenue times the gross margin.
+#[inline]
+fn basis(kind: MarkBasis, revenue: f64, gross_margin: f64) -> f64 {
+    match kind {
+        MarkBasis::Revenue => revenue,
+        MarkBasis::GrossProfit => revenue * gross_margin,
     }
 }

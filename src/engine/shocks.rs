@@ -26,6 +26,20 @@ pub fn gap_jumps(p: &GapParams, dt: f64, rng: &mut Stream) -> f64 {
         .sum()
 }
 
+/// The sum of a lab's attractiveness jumps in one period: `N ~ Poisson(lambda_a dt)`,
+/// each jump ~ normal(0, `s_a`). Draws nothing when `lambda_a = 0` or `s_a = 0`,
+/// so a scenario without jumps keeps the draws of one with none.
+pub fn attractiveness_jumps(rate: f64, sd: f64, dt: f64, rng: &mut Stream) -> f64 {
+    if rate <= 0.0 || sd <= 0.0 {
+        return 0.0;
+    }
+    let n = Poisson::new(rate * dt).map_or(f64::INFINITY, |d| d.sample(rng));
+    if !n.is_finite() {
+        return f64::NAN;
+    }
+    (0..n as u64).map(|_| sd * rng.sample::<f64, _>(StandardNormal)).sum()
+}
+
 /// One standard normal.
 #[inline]
 pub fn normal(rng: &mut Stream) -> f64 {

@@ -5,14 +5,14 @@
 use super::params::SegmentParams;
 
 /// The brand premium `b_s`: given, or calibrated so that today is an
-/// equilibrium, `b = logit(u_0) - beta_q G_0 - beta_p ln rho_0`.
+/// equilibrium, `b = logit(u_0) - beta_q G_0 - omega ln rho_0`.
 #[inline]
 pub fn brand_premium(s: &SegmentParams, gap_0: f64, ratio_0: f64) -> f64 {
     match s.brand_premium {
         Some(b) => b,
         None => {
             let u0 = s.closed_share_0;
-            (u0 / (1.0 - u0)).ln() - s.beta_quality * gap_0 - s.beta_price * ratio_0.ln()
+            (u0 / (1.0 - u0)).ln() - s.beta_quality * gap_0 - s.substitution * ratio_0.ln()
         }
     }
 }
@@ -35,10 +35,34 @@ pub fn mean_price(u: f64, closed_price: f64, open_price: f64) -> f64 {
     u * closed_price + (1.0 - u) * open_price
 }
 
+/// v1's quantity (`demand.price_index = "mean"`):
 /// `Q = (S_0 / Pbar_0) A (Pbar / Pbar_0)^(-eps)`.
 #[inline]
 pub fn quantity(s: &SegmentParams, ln_a: f64, pbar: f64, pbar_0: f64) -> f64 {
     s.spend_0 / pbar_0 * ln_a.exp() * (pbar / pbar_0).powf(-s.elasticity)
+}
+
+/// The log CES price index of closed and open work at the preferences that
+/// usage `u` reveals, through the open share of spend
+/// `wo = (1 - u) rho / (u + (1 - u) rho)`, `t = 1 - omega`, `l = -ln rho`:
+/// `ln Pi = ln P^c - ln1p(wo expm1(t l)) / t` (`ln P^c - wo l` when `t = 0`),
+/// accurate for every `omega` (no logit, no cancellation).
+#[inline]
+pub fn ln_price_index(u: f64, ln_closed_price: f64, ln_rho: f64, rho: f64, omega: f64) -> f64 {
+    let wo = (1.0 - u) * rho / (u + (1.0 - u) * rho);
+    let t = 1.0 - omega;
+    let l = -ln_rho;
+    if t != 0.0 {
+        ln_closed_price - (wo * (t * l).exp_m1()).ln_1p() / t
+    } else {
+        ln_closed_price - wo * l
+    }
+}
+
+/// Spend under the CES index: `S = S_0 A exp((1 - eps) (ln Pi - ln Pi_0))`.
+#[inline]
+pub fn ces_spend(s: &SegmentParams, ln_a: f64, ln_index: f64, ln_index_0: f64) -> f64 {
+    s.spend_0 * ln_a.exp() * ((1.0 - s.elasticity) * (ln_index - ln_index_0)).exp()
 }
 
 /// The closed (`C = Q u P^c`) and open (`O = Q (1 - u) P^o`) pools.
@@ -47,10 +71,10 @@ pub fn pools(q: f64, u: f64, closed_price: f64, open_price: f64) -> (f64, f64) {
     (q * u * closed_price, q * (1.0 - u) * open_price)
 }
 
-/// `u* = 1 / (1 + exp(-(b + beta_q G + beta_p ln rho)))`.
+/// `u* = 1 / (1 + exp(-(b + beta_q G + omega ln rho)))`, the CES demand share.
 #[inline]
 pub fn share_target(b: f64, s: &SegmentParams, gap: f64, ln_rho: f64) -> f64 {
-    let x = b + s.beta_quality * gap + s.beta_price * ln_rho;
+    let x = b + s.beta_quality * gap + s.substitution * ln_rho;
     1.0 / (1.0 + (-x).exp())
 }
 

@@ -49,6 +49,7 @@ pub fn apply(e: &Effect, st: &mut State) {
         Target::GrossMarginInf(i) => apply_additive(&mut st.gross_margin_inf[i], e.op, e.value),
         Target::PriceRatio => apply_log(&mut st.ln_ratio, e.op, e.value),
         Target::ClosedPrice => apply_log(&mut st.ln_closed_price, e.op, e.value),
+        Target::PricePressure => apply_additive(&mut st.pressure_from_events, e.op, e.value),
         Target::Demand(s) => apply_log(&mut st.ln_demand[s], e.op, e.value),
         Target::Switching(s) => apply_multiplicative(&mut st.switching[s], e.op, e.value),
         Target::Multiple0(i) => apply_multiplicative(&mut st.multiple_0[i], e.op, e.value),
@@ -67,4 +68,17 @@ pub fn dated_period(date: f64, start_year: f64, n: usize, steps: usize) -> Optio
 #[inline]
 pub fn hazard_probability(lambda: f64, dt: f64) -> f64 {
     -(-lambda * dt).exp_m1()
+}
+
+/// The hazard of period k, `lambda_e exp(kappa_e (G_0 - G_k))` with `G_k`
+/// the gap before the step's update: more likely as open models close the
+/// gap (`kappa_e > 0`); 0 when `lambda_e = 0`, exactly `lambda_e` when
+/// `kappa_e = 0`.
+#[inline]
+pub fn hazard_rate(lambda: f64, sensitivity: f64, gap_0: f64, gap: f64) -> f64 {
+    if lambda == 0.0 || sensitivity == 0.0 {
+        lambda
+    } else {
+        lambda * (sensitivity * (gap_0 - gap)).exp()
+    }
 }

@@ -44,22 +44,55 @@ pub fn revenues(
     }
 }
 
-/// `gm_k = gm_inf + (gm_0 - gm_inf) exp(-t / tau_gm)`.
+/// The reference margin `gmr_k = gm_inf + (gm_0 - gm_inf) exp(-t / tau_gm)`,
+/// the margin at the reference price.
 #[inline]
-pub fn gross_margin(lab: &LabParams, gross_margin_inf: f64, t: f64) -> f64 {
+pub fn reference_margin(lab: &LabParams, gross_margin_inf: f64, t: f64) -> f64 {
     gross_margin_inf + (lab.gross_margin_0 - gross_margin_inf) * (-t / lab.margin_tau).exp()
 }
 
-/// `F = max(chi Plan(year), psi R)`.
+/// The gross margin after competition. A closed lab's unit cost does not
+/// fall with its price, so its cost share rises by `exp(y)`:
+/// `gm = max(gm_floor, gmr - kappa_m (1 - gmr) expm1(y))` (written so that
+/// `y = 0` gives `gmr` to the bit); an open lab keeps `gmr`.
 #[inline]
-pub fn spending(lab: &LabParams, plan: f64, revenue: f64) -> f64 {
-    (lab.committed * plan).max(lab.research_intensity * revenue)
+pub fn gross_margin(closed: bool, gmr: f64, y: f64, pass_through: f64, floor: Option<f64>) -> f64 {
+    if !closed {
+        return gmr;
+    }
+    let gm = gmr - pass_through * (1.0 - gmr) * y.exp_m1();
+    match floor {
+        Some(f) if gm < f => f,
+        _ => gm,
+    }
 }
 
-/// `FCF = R (gm - nu) - F`.
+/// Spending `F = max(c, psi R) - varrho max(0, c - psi R)` with the committed
+/// floor `c = chi Plan`: idle committed compute is resold at `varrho`.
+#[inline]
+pub fn spending(lab: &LabParams, plan: f64, revenue: f64) -> f64 {
+    let committed = lab.committed * plan;
+    let research = lab.research_intensity * revenue;
+    committed.max(research) - lab.resale * (committed - research).max(0.0)
+}
+
+/// The pre-tax cash flow `X = R (gm - nu) - F`.
 #[inline]
 pub fn free_cash_flow(lab: &LabParams, revenue: f64, gross_margin: f64, spending: f64) -> f64 {
     revenue * (gross_margin - lab.opex_ratio) - spending
+}
+
+/// Taxes of one period with a loss pool `L` (USD bn): a loss adds `-X dt`
+/// to the pool; a profit first uses the pool and the rest is taxed at
+/// `tau`. Returns `(T, L_{k+1})`, `T` an annual rate; with `tau = 0`, `T = 0`.
+#[inline]
+pub fn taxes(x: f64, pool: f64, rate: f64, dt: f64) -> (f64, f64) {
+    if x < 0.0 {
+        (0.0, pool - x * dt)
+    } else {
+        let used = pool.min(x * dt);
+        (rate * (x * dt - used) / dt, pool - used)
+    }
 }
 
 /// `Plan(year)`: piecewise linear through the points, flat outside, 0 without points.

@@ -17,12 +17,13 @@ pub use csv::{SERIES_QUANTILES, SeriesRow};
 pub use file::SCHEMA_VERSION;
 
 /// Per-lab metrics kept for every path (MODEL section 10 output names), in this order.
-pub const LAB_METRICS: [&str; 8] = [
+pub const LAB_METRICS: [&str; 9] = [
     "fair_value",
     "phi",
     "pv",
     "tv_share",
     "pop_time",
+    "crunch_time",
     "drawdown",
     "funding_need",
     "first_negative_cash",
@@ -50,12 +51,20 @@ pub enum Series {
     Gap,
     /// `closed_share`: closed share of usage (tokens) `u_s`, per segment.
     ClosedShare,
-    /// `closed_price`: the closed price index `P^c` (1 at `t = 0`).
+    /// `closed_price`: the closed price `P^c` after competition (1 at `t = 0`).
     ClosedPrice,
-    /// `price_ratio`: the open-to-closed price ratio `rho`.
+    /// `price_ratio`: the open-to-closed price ratio `rho`, after competition.
     PriceRatio,
+    /// `price_pressure`: the price pressure `y`, log points off the closed price.
+    PricePressure,
+    /// `spend`: total spend `sum_s S_s`, USD bn per year.
+    Spend,
+    /// `closed_spend_share`: the closed share of spend `sum_s C_s / sum_s S_s`.
+    ClosedSpendShare,
     /// `revenue`: revenue `R_i`, USD bn per year, per lab.
     Revenue,
+    /// `gross_margin`: the gross margin `gm_i` after competition, per lab.
+    GrossMargin,
     /// `market_value`: the market mark `V_i`, USD bn, per lab with a mark.
     MarketValue,
     /// `cash`: cash `Cash_i`, USD bn, per lab.
@@ -68,12 +77,16 @@ pub enum Series {
 
 impl Series {
     /// Every series, in recording order.
-    pub const ALL: [Series; 9] = [
+    pub const ALL: [Series; 13] = [
         Series::Gap,
         Series::ClosedShare,
         Series::ClosedPrice,
         Series::PriceRatio,
+        Series::PricePressure,
+        Series::Spend,
+        Series::ClosedSpendShare,
         Series::Revenue,
+        Series::GrossMargin,
         Series::MarketValue,
         Series::Cash,
         Series::Savings,
@@ -87,7 +100,11 @@ impl Series {
             Series::ClosedShare => "closed_share",
             Series::ClosedPrice => "closed_price",
             Series::PriceRatio => "price_ratio",
+            Series::PricePressure => "price_pressure",
+            Series::Spend => "spend",
+            Series::ClosedSpendShare => "closed_spend_share",
             Series::Revenue => "revenue",
+            Series::GrossMargin => "gross_margin",
             Series::MarketValue => "market_value",
             Series::Cash => "cash",
             Series::Savings => "savings",
@@ -99,7 +116,7 @@ impl Series {
     pub fn per(self) -> Per {
         match self {
             Series::ClosedShare => Per::Segment,
-            Series::Revenue | Series::Cash => Per::Lab,
+            Series::Revenue | Series::GrossMargin | Series::Cash => Per::Lab,
             Series::MarketValue => Per::MarkedLab,
             _ => Per::Run,
         }

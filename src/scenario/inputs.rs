@@ -24,6 +24,8 @@ pub enum Domain {
     NonNegative,
     /// `<= bound`
     AtMost(f64),
+    /// `< bound`
+    Below(f64),
     /// Between two bounds, each included or not.
     Interval {
         /// The lower bound.
@@ -65,6 +67,7 @@ impl Domain {
                 Domain::Positive => x > 0.0,
                 Domain::NonNegative => x >= 0.0,
                 Domain::AtMost(b) => x <= b,
+                Domain::Below(b) => x < b,
                 Domain::AtLeast(b) => x >= b,
                 Domain::Interval {
                     lo,
@@ -96,6 +99,7 @@ impl Domain {
             Domain::Positive => lo_ok(0.0, true),
             Domain::NonNegative => lo_ok(0.0, false),
             Domain::AtMost(b) => hi_ok(b, false),
+            Domain::Below(b) => hi_ok(b, true),
             Domain::AtLeast(b) => lo_ok(b, false),
             Domain::Interval {
                 lo,
@@ -113,6 +117,7 @@ impl Domain {
             Domain::Positive => "must be > 0".into(),
             Domain::NonNegative => "must be >= 0".into(),
             Domain::AtMost(b) => format!("must be <= {}", Num(b)),
+            Domain::Below(b) => format!("must be < {}", Num(b)),
             Domain::AtLeast(b) => format!("must be >= {}", Num((b * 1e9).round() / 1e9)),
             Domain::AboveTerminalGrowth => "must be >= terminal_growth + 0.01".into(),
             Domain::Interval {

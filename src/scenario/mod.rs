@@ -88,6 +88,29 @@ impl Override {
     }
 }
 
+/// Keys model v2 renamed, reported with their new name (a v1 file needs
+/// only these renamed and v1's settings, MODEL "What v2 changes").
+fn renamed_in_v2(value: &Value) -> Result<()> {
+    let mut problems = Vec::new();
+    for seg in value.get("segments").and_then(Value::as_array).into_iter().flatten() {
+        if seg.get("beta_price").is_some() {
+            let id = seg.get("id").and_then(Value::as_str).unwrap_or("?");
+            problems.push(crate::error::Problem::new(
+                format!("segments.{id}.beta_price"),
+                format!(
+                    "renamed `substitution` in model v2 (the elasticity of substitution between closed and \
+                     open work, which plays v1's beta_price): write segments.{id}.substitution"
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Scenario(crate::error::Problems(problems)))
+    }
+}
+
 /// The format of a scenario document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -328,6 +351,7 @@ impl Scenario {
 
     /// The serde step: types and unknown keys, errors at their field paths.
     fn deserialize(value: &Value) -> Result<Scenario> {
+        renamed_in_v2(value)?;
         let mut s: Scenario = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = paths::from_serde_path(value, e.path());
             let inner = e.into_inner().to_string();

@@ -15,10 +15,12 @@ pub enum Target {
     Attractiveness(usize),
     /// `labs.<id>.gross_margin_inf`
     GrossMarginInf(usize),
-    /// `price_ratio` (rho)
+    /// `price_ratio` (the reference ratio rt)
     PriceRatio,
-    /// `closed_price` (P^c; rho unchanged, so P^o moves too)
+    /// `closed_price` (the reference closed price Pt^c; rt unchanged, so P^o moves too)
     ClosedPrice,
+    /// `price_pressure` (Ye, added to the pressure's target)
+    PricePressure,
     /// `segments.<id>.demand` (A_s)
     Demand(usize),
     /// `segments.<id>.switching` (theta_s)
@@ -30,7 +32,7 @@ pub enum Target {
 }
 
 const TARGETS: &str = "segments.<id>.brand_premium, gap, labs.<id>.attractiveness, labs.<id>.gross_margin_inf, \
-                       price_ratio, closed_price, segments.<id>.demand, segments.<id>.switching, \
+                       price_pressure, price_ratio, closed_price, segments.<id>.demand, segments.<id>.switching, \
                        labs.<id>.multiple_0, labs.<id>.multiple_inf";
 
 impl Target {
@@ -53,6 +55,7 @@ impl Target {
             ["gap"] => Ok(Target::Gap),
             ["price_ratio"] => Ok(Target::PriceRatio),
             ["closed_price"] => Ok(Target::ClosedPrice),
+            ["price_pressure"] => Ok(Target::PricePressure),
             ["segments", id, "brand_premium"] => seg(id).map(Target::BrandPremium),
             ["segments", id, "demand"] => seg(id).map(Target::Demand),
             ["segments", id, "switching"] => seg(id).map(Target::Switching),
@@ -68,7 +71,11 @@ impl Target {
     pub fn is_multiplicative(self) -> bool {
         !matches!(
             self,
-            Target::BrandPremium(_) | Target::Gap | Target::Attractiveness(_) | Target::GrossMarginInf(_)
+            Target::BrandPremium(_)
+                | Target::Gap
+                | Target::Attractiveness(_)
+                | Target::GrossMarginInf(_)
+                | Target::PricePressure
         )
     }
 

@@ -86,6 +86,13 @@ section! {
         input
         /// A pop is a quarter-end mark below this fraction of the latest mark.
         pop_threshold: F default(0.5), "ratio", Domain::OPEN_UNIT;
+        input
+        /// `tau_tax`, the tax rate on profits after the loss pool is used.
+        tax_rate: U default(0.0), "share", Domain::Interval { lo: 0.0, hi: 1.0, lo_open: false, hi_open: true };
+        tail
+        /// The terminal value's convention (required: a file states it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub terminal: Option<Terminal>,
     }
 }
 
@@ -137,6 +144,18 @@ section! {
         input
         /// `sigma_rho`.
         sigma_ratio: U default(0.0), "1/sqrt(year)", Domain::NonNegative;
+        input
+        /// `pi_G`, log points of closed premium lost per month of lead lost.
+        premium_sensitivity: U default(0.0), "log points/month", Domain::NonNegative;
+        input
+        /// `theta_y`, the speed at which the price pressure moves to its target.
+        adjustment_speed: U default(2.0), "1/year", Domain::NonNegative;
+        input
+        /// `kappa_m`, the share of a closed price cut that the gross margin bears.
+        pass_through: U default(1.0), "share", Domain::CLOSED_UNIT;
+        input
+        /// `gm_floor`, the margin below which closed labs stop following prices down.
+        margin_floor: F optional, "share", Domain::Below(1.0);
     }
 }
 
@@ -147,6 +166,10 @@ section! {
         input
         /// `sigma_A`.
         sigma: U default(0.0), "1/sqrt(year)", Domain::NonNegative;
+        tail
+        /// How total spend follows prices: the CES index (v2) or the mean price (v1).
+        #[serde(default, skip_serializing_if = "PriceIndex::is_ces")]
+        pub price_index: PriceIndex,
     }
 }
 
@@ -157,6 +180,12 @@ section! {
         input
         /// `sigma_a`.
         sigma: U default(0.0), "1/sqrt(year)", Domain::NonNegative;
+        input
+        /// `lambda_a`, each lab's releases per year that move its attractiveness.
+        jump_rate: U default(0.0), "1/year", Domain::NonNegative;
+        input
+        /// `s_a`, the sd of an attractiveness jump.
+        jump_sd: U default(0.0), "1", Domain::NonNegative;
     }
 }
 
@@ -203,8 +232,8 @@ section! {
         /// `beta_q`, log-odds per month of gap.
         beta_quality: U required, "1/month", Domain::Any;
         input
-        /// `beta_p`, log-odds per unit of `ln rho`.
-        beta_price: U required, "1", Domain::Any;
+        /// `omega`, the elasticity of substitution between closed and open work.
+        substitution: U default(0.0), "1", Domain::NonNegative;
         input
         /// `theta`, per year.
         switching: U required, "1/year", Domain::NonNegative;
@@ -212,6 +241,43 @@ section! {
         /// `b`, log-odds; absent: calibrated per path so that today is an equilibrium.
         brand_premium: U optional, "log-odds", Domain::Any;
     }
+}
+
+/// The terminal value's convention (MODEL section 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Terminal {
+    /// The lab after its commitments: spending at research intensity, taxed.
+    Steady,
+    /// v1: the cash flow at the horizon, commitments included.
+    Last,
+}
+
+/// How total spend follows prices (MODEL section 3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PriceIndex {
+    /// The CES price index of closed and open work (v2).
+    #[default]
+    Ces,
+    /// The mean price (v1).
+    Mean,
+}
+
+impl PriceIndex {
+    fn is_ces(&self) -> bool {
+        *self == PriceIndex::Ces
+    }
+}
+
+/// What a lab's market multiple applies to (MODEL section 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkBasis {
+    /// A multiple of revenue (v1).
+    Revenue,
+    /// A multiple of gross profit, so that margin compression reprices.
+    GrossProfit,
 }
 
 /// Whether a lab sells closed models or publishes open weights.
@@ -258,10 +324,10 @@ section! {
         drift: U default(0.0), "1/year", Domain::Any;
         input
         /// `gm_0`.
-        gross_margin_0: U required, "share", Domain::Any;
+        gross_margin_0: U required, "share", Domain::AtMost(1.0);
         input
         /// `gm_inf`.
-        gross_margin_inf: U required, "share", Domain::Any;
+        gross_margin_inf: U required, "share", Domain::AtMost(1.0);
         input
         /// `tau_gm`, years.
         margin_tau: U required, "years", Domain::Positive;
@@ -275,8 +341,14 @@ section! {
         /// `psi`, research intensity of revenue.
         research_intensity: U default(0.0), "share", Domain::NonNegative;
         input
+        /// `varrho`, the share of idle committed compute's cost recovered by reselling it.
+        resale: U default(0.0), "share", Domain::CLOSED_UNIT;
+        input
         /// `cash_0`, USD bn.
         cash_0: U default(0.0), "USD bn", Domain::Any;
+        input
+        /// `L_0`, tax losses carried forward today, USD bn.
+        tax_losses_0: U default(0.0), "USD bn", Domain::NonNegative;
         input
         /// `V0`, latest post-money mark, USD bn; absent for labs without one.
         mark: U optional, "USD bn", Domain::Positive;
@@ -285,11 +357,15 @@ section! {
         growth_trailing: U optional, "1/year", Domain::Positive;
         input
         /// `M_inf`, mature EV/revenue multiple (needed with a mark).
-        multiple_inf: U optional, "x revenue", Domain::NonNegative;
+        multiple_inf: U optional, "x basis", Domain::NonNegative;
         tail
         /// Spending plan: `[calendar year, USD bn per year]` points.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub plan: Vec<[f64; 2]>,
+        tail
+        /// What the market multiple applies to (required with a mark).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub mark_basis: Option<MarkBasis>,
     }
     params {
         /// Whether the lab is closed (sells from the closed pool).
@@ -311,6 +387,9 @@ section! {
         input
         /// `lambda_e` per year (exactly one of `hazard` and `date`).
         hazard: U optional, "1/year", Domain::NonNegative;
+        input
+        /// `kappa_e`, how much likelier the event grows per month of lead lost.
+        gap_sensitivity: U default(0.0), "1/month", Domain::Any;
         tail
         /// Fixed calendar date (exactly one of `hazard` and `date`).
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::targets::Target;
-use super::types::{Op, Scenario};
+use super::types::{MarkBasis, Op, Scenario};
 use crate::dist::InputCopula;
 use crate::dist::Uncertain;
 use crate::error::{Error, Num, Problem, Problems, Result};
@@ -56,6 +56,16 @@ impl Scenario {
                     ),
                 );
             }
+        }
+
+        // The valuation conventions a file must state (MODEL section 5).
+        if self.valuation.terminal.is_none() {
+            bad(
+                "valuation.terminal",
+                "missing: state the terminal value's convention, \"steady\" (the lab after its \
+                 commitments, v2) or \"last\" (the cash flow at the horizon, v1)"
+                    .into(),
+            );
         }
 
         // Inputs the file must give.
@@ -165,10 +175,32 @@ impl Scenario {
                             .into(),
                     );
                 }
+                match lab.mark_basis {
+                    None => bad(
+                        &p("mark_basis"),
+                        "missing: a lab with a mark states what its multiple applies to, \
+                         \"revenue\" or \"gross_profit\" (multiple_inf is in that unit)"
+                            .into(),
+                    ),
+                    Some(MarkBasis::GrossProfit) => {
+                        let positive = lab.gross_margin_0.as_ref().is_some_and(|u| match u {
+                            Uncertain::Fixed(x) => *x > 0.0,
+                            Uncertain::Dist(d) => d.sampler().is_ok_and(|s| s.support().lo > 0.0),
+                        });
+                        if !positive {
+                            bad(
+                                &p("gross_margin_0"),
+                                "a lab marked on gross profit needs gross_margin_0 > 0 on every draw".into(),
+                            );
+                        }
+                    }
+                    Some(MarkBasis::Revenue) => {}
+                }
             } else {
                 for (name, given) in [
                     ("growth_trailing", lab.growth_trailing.is_some()),
                     ("multiple_inf", lab.multiple_inf.is_some()),
+                    ("mark_basis", lab.mark_basis.is_some()),
                 ] {
                     if given {
                         bad(&p(name), "only a lab with a mark takes this field".into());

@@ -243,10 +243,10 @@ def test_threads_beyond_the_cores_warn_and_change_nothing(baseline: Scenario) ->
 
 
 def test_non_finite_results_raise_numerical_error(baseline: Scenario) -> None:
-    s = baseline.replace({"labs.openai.gross_margin_0": 1e308})
+    s = baseline.replace({"labs.openai.plan": [[2026.0, 1e308]]})
     with pytest.raises(aibubble.NumericalError) as info:
         aibubble.simulate(s, paths=50, seed=1)
-    assert "labs.openai.fcf" in str(info.value) and "path 0" in str(info.value)
+    assert "labs.openai.cash = -inf" in str(info.value) and "path 0" in str(info.value)
     assert isinstance(info.value, ArithmeticError)
 
 
