@@ -117,6 +117,8 @@ pub struct LabSummary {
     pub class: Class,
     /// The latest mark `V0` (its median when uncertain); null without one.
     pub mark: Option<f64>,
+    /// The mark over paths (the values phi divides by), when the lab has one.
+    pub mark_distribution: Option<Stats>,
     /// Fair value `E = max(0, PV + cash_0)`, USD bn.
     pub fair_value: Stats,
     /// `phi = E / V0`; null without a mark.
@@ -125,6 +127,17 @@ pub struct LabSummary {
     pub p_pop: Option<f64>,
     /// Its standard error.
     pub p_pop_se: Option<f64>,
+    /// P(fair value = 0): the paths where limited liability binds.
+    pub p_zero: f64,
+    /// Its standard error.
+    pub p_zero_se: f64,
+    /// P(funding crunch within the horizon): a quarter end with cash below 0
+    /// and the mark below the pop threshold; null without a mark.
+    pub p_crunch: Option<f64>,
+    /// Its standard error.
+    pub p_crunch_se: Option<f64>,
+    /// P(crunch by the end of each calendar year); null without a mark.
+    pub crunch_by_year: Option<Vec<YearProb>>,
     /// P(cash ever below 0).
     pub p_cash_negative: f64,
     /// Its standard error.
@@ -152,6 +165,8 @@ pub struct SectorSummary {
     pub labs: Vec<String>,
     /// Sum of the labs' marks (medians when uncertain).
     pub mark: f64,
+    /// The per-path sum of the labs' marks (the values sector phi divides by).
+    pub mark_distribution: Stats,
     /// Per-path sum of the labs' fair values.
     pub fair_value: Stats,
     /// Sum of fair values over sum of marks, per path.
@@ -257,15 +272,25 @@ fn lab_summary(r: &Results, lab: &LabPaths) -> LabSummary {
         metric("first_negative_cash").iter().filter(|t| t.is_finite()).count(),
         r.len(),
     );
+    let crunch = metric("crunch_time");
+    let p_crunch = mark.map(|_| Prob::from_count(crunch.iter().filter(|t| t.is_finite()).count(), crunch.len()));
+    let fair_value = metric("fair_value");
+    let zero = Prob::from_count(fair_value.iter().filter(|e| **e == 0.0).count(), fair_value.len());
     LabSummary {
         id: lab.id.clone(),
         name: lab.name.clone(),
         class: lab.class,
         mark,
-        fair_value: Stats::of(metric("fair_value")),
+        mark_distribution: mark.map(|_| Stats::of(&r.lab_marks(lab))),
+        fair_value: Stats::of(fair_value),
         phi: mark.map(|_| PhiStats::of(metric("phi"))),
         p_pop: p_pop.map(|p| p.p),
         p_pop_se: p_pop.map(|p| p.se),
+        p_zero: zero.p,
+        p_zero_se: zero.se,
+        p_crunch: p_crunch.map(|p| p.p),
+        p_crunch_se: p_crunch.map(|p| p.se),
+        crunch_by_year: mark.map(|_| by_year(r, crunch)),
         p_cash_negative: neg.p,
         p_cash_negative_se: neg.se,
         pop_by_year: mark.map(|_| by_year(r, pop)),
@@ -307,6 +332,7 @@ impl Results {
                 .filter_map(|l| l.mark)
                 .sum(),
             labs: sector_ids,
+            mark_distribution: Stats::of(&marks),
             fair_value: Stats::of(&fv),
             phi: PhiStats::of(&phi),
         };

@@ -220,11 +220,11 @@ class Result:
         for lab in self.summary_dict()["labs"]:
             row: Dict[str, Any] = {}
             for k, v in lab.items():
-                if k in ("revenue", "fcf", "pop_by_year"):
+                if k in ("revenue", "fcf", "pop_by_year", "crunch_by_year"):
                     continue
                 if isinstance(v, dict):
                     row.update({f"{k}_{kk}": vv for kk, vv in v.items()})
-                elif v is None and k in ("phi", "drawdown"):
+                elif v is None and k in ("phi", "drawdown", "mark_distribution"):
                     continue
                 else:
                     row[k] = v
@@ -297,7 +297,7 @@ class Result:
     def timeseries(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> pd.DataFrame:
         """Quantiles (p5 ... p95) of a series at every quarter end, indexed by calendar time.
 
-        ``variable`` is one of :data:`SERIES`; ``revenue``, ``market_value`` and
+        ``variable`` is one of :data:`SERIES`; ``revenue``, ``gross_margin``, ``market_value`` and
         ``cash`` need ``lab``, ``closed_share`` needs ``segment``.
         """
         _check_str(variable=variable, lab=lab, segment=segment)
@@ -372,8 +372,8 @@ class Result:
 
     def _table(self) -> pd.DataFrame:
         df = self.summary()
-        cols = ["name", "class", "mark", "fair_value_p5", "fair_value_p50", "fair_value_p95"]
-        cols += [c for c in ("phi_p_below_half", "p_pop") if c in df.columns]
+        cols = ["name", "class", "mark", "fair_value_p5", "fair_value_p50", "fair_value_p95", "p_zero"]
+        cols += [c for c in ("phi_p_below_half", "p_pop", "p_crunch") if c in df.columns]
         return df[cols + ["p_cash_negative"]]
 
     def __repr__(self) -> str:

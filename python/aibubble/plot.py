@@ -29,7 +29,11 @@ def _axes(ax: Optional["Axes"]) -> "Axes":
 _UNITS = {
     "gap": "months behind the closed frontier",
     "closed_share": "closed share of usage",
-    "closed_price": "closed price index (t=0: 1)",
+    "closed_price": "closed price after competition (t=0: 1)",
+    "price_pressure": "price pressure y, log points off the closed price",
+    "spend": "total spend, USD bn/year",
+    "closed_spend_share": "closed share of spend",
+    "gross_margin": "gross margin",
     "price_ratio": "open / closed price",
     "revenue": "revenue, USD bn/year",
     "market_value": "market mark, USD bn",

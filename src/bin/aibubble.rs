@@ -363,7 +363,9 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "Fair values and marks in USD bn. P(phi<0.5): fair value below half the mark.\n"
+        "Fair values (FV) and marks in USD bn. P(FV=0): limited liability binds; P(phi<0.5): fair \
+         value below half the mark;\nP(pop): a quarter-end market mark below half the latest mark; \
+         P(crunch): a pop while cash is negative.\n"
     )?;
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
@@ -374,8 +376,10 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
         "FV p5",
         "FV p50",
         "FV p95",
+        "P(FV=0)",
         "P(phi<0.5)",
         "P(pop)",
+        "P(crunch)",
         "P(cash<0)",
     ]);
     let row = |l: &LabSummary| {
@@ -397,8 +401,10 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
             Cell::new(p5).set_alignment(CellAlignment::Right),
             Cell::new(p50).set_alignment(CellAlignment::Right),
             Cell::new(p95).set_alignment(CellAlignment::Right),
+            Cell::new(pct(Some(l.p_zero))).set_alignment(CellAlignment::Right),
             Cell::new(pct(l.phi.map(|p| p.p_below_half))).set_alignment(CellAlignment::Right),
             Cell::new(pct(l.p_pop)).set_alignment(CellAlignment::Right),
+            Cell::new(pct(l.p_crunch)).set_alignment(CellAlignment::Right),
             Cell::new(pct(Some(l.p_cash_negative))).set_alignment(CellAlignment::Right),
         ]
     };
@@ -419,7 +425,9 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
         Cell::new(money(Some(sec.fair_value.p5))).set_alignment(CellAlignment::Right),
         Cell::new(money(Some(sec.fair_value.p50))).set_alignment(CellAlignment::Right),
         Cell::new(money(Some(sec.fair_value.p95))).set_alignment(CellAlignment::Right),
+        Cell::new("-"),
         Cell::new(pct(Some(sec.phi.p_below_half))).set_alignment(CellAlignment::Right),
+        Cell::new("-"),
         Cell::new("-"),
         Cell::new("-"),
     ]);

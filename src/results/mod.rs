@@ -340,24 +340,33 @@ impl Results {
     pub fn sector_mark(&self) -> Vec<f64> {
         let mut out = vec![0.0; self.len()];
         for lab in self.sector_labs() {
-            let fv = lab.metric("fair_value").expect("metric");
-            let phi = lab.metric("phi").expect("metric");
-            let col = self.inputs.iter().find(|c| c.name == format!("labs.{}.mark", lab.id));
-            let fixed = self
-                .scenario
-                .lab(&lab.id)
-                .and_then(|l| l.mark.as_ref())
-                .and_then(|m| m.fixed_value());
-            for (p, o) in out.iter_mut().enumerate() {
-                *o += match (col, fixed) {
-                    (Some(c), _) => c.values[p],
-                    (None, Some(v)) => v,
-                    // Unreachable for valid results; recover the mark from E / phi.
-                    (None, None) => fv[p] / phi[p],
-                };
+            for (o, v) in out.iter_mut().zip(self.lab_marks(lab)) {
+                *o += v;
             }
         }
         out
+    }
+
+    /// A lab's latest mark `V0` on each path: its drawn value where the
+    /// mark is uncertain, the fixed mark otherwise (NaN without a mark).
+    pub fn lab_marks(&self, lab: &LabPaths) -> Vec<f64> {
+        let col = self.inputs.iter().find(|c| c.name == format!("labs.{}.mark", lab.id));
+        let fixed = self
+            .scenario
+            .lab(&lab.id)
+            .and_then(|l| l.mark.as_ref())
+            .and_then(|m| m.fixed_value());
+        match (col, fixed) {
+            (Some(c), _) => c.values.clone(),
+            (None, Some(v)) => vec![v; self.len()],
+            // No mark, or (unreachable for valid results) a drawn mark
+            // without its column: recover it from E / phi.
+            (None, None) => {
+                let fv = lab.metric("fair_value").expect("metric");
+                let phi = lab.metric("phi").expect("metric");
+                fv.iter().zip(phi).map(|(e, p)| e / p).collect()
+            }
+        }
     }
 
     /// The series whose sketches collapsed their smallest magnitudes at

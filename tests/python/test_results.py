@@ -290,7 +290,7 @@ def _series_args(r: Result) -> list:
     seg = d["segments"][0]["id"]
     out = []
     for v in SERIES:
-        if v in ("revenue", "market_value", "cash"):
+        if v in ("revenue", "gross_margin", "market_value", "cash"):
             out.append((v, lab, None))
         elif v == "closed_share":
             out.append((v, None, seg))
