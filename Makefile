@@ -2,6 +2,9 @@
 # `make notebooks` re-executes the notebooks at full path count, in place.
 # `make wheel` builds the manylinux2014 wheel into dist/; `make wheel-test`
 # also installs it in a fresh venv without Rust and smoke-tests it.
+#
+# Each stage prints a header: the time of day, what runs, and how long it
+# takes on a 2-core machine, first on a fresh clone and then when warm.
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -24,36 +27,50 @@ STAGE = @printf '\n==> %s  %s\n' "$$(date +%H:%M:%S)"
 .PHONY: test rust-test examples-test python-test notebooks-test notebooks venv wheel wheel-test
 
 test: rust-test examples-test python-test notebooks-test wheel-test
+	$(STAGE) "make test: every stage passed"
 
 rust-test:
+	$(STAGE) "cargo fmt --check (seconds)"
 	cargo fmt --check
+	$(STAGE) "cargo clippy, all targets, warnings as errors (fresh clone: about 4 min; warm: seconds)"
 	cargo clippy --all-targets -- -D warnings
+	$(STAGE) "cargo clippy, library without default features, then with python (about 1 min; warm: seconds)"
 	cargo clippy --lib --no-default-features -- -D warnings
 	cargo clippy --lib --no-default-features --features python -- -D warnings
+	$(STAGE) "cargo test: unit, integration and doc tests (fresh clone: about 10 min to build; the tests about 3 min)"
 	cargo test
+	$(STAGE) "cargo doc, warnings as errors (about 1 min; warm: seconds)"
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib
 
 examples-test:
+	$(STAGE) "cargo build --release --examples (fresh clone: about 4 min; warm: seconds)"
 	cargo build --release --examples
+	$(STAGE) "examples on $(TEST_PATHS) paths: ft_bubble turning_points moat_vs_parity custom_scenario (seconds)"
 	for ex in ft_bubble turning_points moat_vs_parity custom_scenario; do \
+		echo "    $$ex"; \
 		AIBUBBLE_PATHS=$(TEST_PATHS) ./target/release/examples/$$ex > /dev/null || exit 1; \
 	done
 
 # The package is built by `pip install .` (maturin), as a user would.
 $(VENV)/.installed: pyproject.toml Cargo.toml Cargo.lock $(shell find src python presets -type f)
+	$(STAGE) "pip install \".[test]\" into $(VENV): builds the Rust core in release, quiet while cargo compiles (fresh clone: about 4 min)"
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q ".[test]"
+	$(PY) -m pip install ".[test]"
 	touch $@
 
 venv: $(VENV)/.installed
 
 python-test: venv
+	$(STAGE) "cargo build --release --bin aibubble, for the CLI parity tests (fresh clone: about 1 min)"
 	cargo build --release --bin aibubble
+	$(STAGE) "pytest tests/python (about 2 min)"
 	$(PY) -m pytest -q tests/python
+	$(STAGE) "mypy.stubtest aibubble._core: the type stubs against the module (about 30 s)"
 	$(PY) -m mypy.stubtest aibubble._core
 
 notebooks-test: venv
+	$(STAGE) "notebooks on $(TEST_PATHS) paths (about 1 min)"
 	AIBUBBLE_PATHS=$(TEST_PATHS) $(PY) tests/run_notebooks.py
 
 notebooks: venv
