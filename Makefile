@@ -32,18 +32,18 @@ test: rust-test examples-test python-test notebooks-test wheel-test
 rust-test:
 	$(STAGE) "cargo fmt --check (seconds)"
 	cargo fmt --check
-	$(STAGE) "cargo clippy, all targets, warnings as errors (fresh clone: about 4 min; warm: seconds)"
+	$(STAGE) "cargo clippy, all targets, warnings as errors (fresh clone: about 2.5 min; warm: seconds)"
 	cargo clippy --all-targets -- -D warnings
-	$(STAGE) "cargo clippy, library without default features, then with python (about 1 min; warm: seconds)"
+	$(STAGE) "cargo clippy, library without default features, then with python (fresh clone: about 1.5 min; warm: seconds)"
 	cargo clippy --lib --no-default-features -- -D warnings
 	cargo clippy --lib --no-default-features --features python -- -D warnings
-	$(STAGE) "cargo test: unit, integration and doc tests (fresh clone: about 10 min to build; the tests about 3 min)"
+	$(STAGE) "cargo test: unit, integration and doc tests (fresh clone: about 7 min, mostly building; warm: about 40 s)"
 	cargo test
-	$(STAGE) "cargo doc, warnings as errors (about 1 min; warm: seconds)"
+	$(STAGE) "cargo doc, warnings as errors (seconds)"
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib
 
 examples-test:
-	$(STAGE) "cargo build --release --examples (fresh clone: about 4 min; warm: seconds)"
+	$(STAGE) "cargo build --release --examples (fresh clone: about 4 min; warm: about 15 s)"
 	cargo build --release --examples
 	$(STAGE) "examples on $(TEST_PATHS) paths: ft_bubble turning_points moat_vs_parity custom_scenario (seconds)"
 	for ex in ft_bubble turning_points moat_vs_parity custom_scenario; do \
@@ -53,7 +53,7 @@ examples-test:
 
 # The package is built by `pip install .` (maturin), as a user would.
 $(VENV)/.installed: pyproject.toml Cargo.toml Cargo.lock $(shell find src python presets -type f)
-	$(STAGE) "pip install \".[test]\" into $(VENV): builds the Rust core in release, quiet while cargo compiles (fresh clone: about 4 min)"
+	$(STAGE) "pip install \".[test]\" into $(VENV): builds the Rust core in release, quiet while cargo compiles (fresh clone: about 2 min; skipped when nothing changed)"
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install ".[test]"
@@ -62,15 +62,15 @@ $(VENV)/.installed: pyproject.toml Cargo.toml Cargo.lock $(shell find src python
 venv: $(VENV)/.installed
 
 python-test: venv
-	$(STAGE) "cargo build --release --bin aibubble, for the CLI parity tests (fresh clone: about 1 min)"
+	$(STAGE) "cargo build --release --bin aibubble, for the CLI parity tests (under a minute)"
 	cargo build --release --bin aibubble
-	$(STAGE) "pytest tests/python (about 2 min)"
+	$(STAGE) "pytest tests/python (1 to 2 min)"
 	$(PY) -m pytest -q tests/python
-	$(STAGE) "mypy.stubtest aibubble._core: the type stubs against the module (about 30 s)"
+	$(STAGE) "mypy.stubtest aibubble._core: the type stubs against the module (about 15 s)"
 	$(PY) -m mypy.stubtest aibubble._core
 
 notebooks-test: venv
-	$(STAGE) "notebooks on $(TEST_PATHS) paths (about 1 min)"
+	$(STAGE) "notebooks on $(TEST_PATHS) paths (about 15 s)"
 	AIBUBBLE_PATHS=$(TEST_PATHS) $(PY) tests/run_notebooks.py
 
 notebooks: venv
@@ -84,7 +84,7 @@ $(BUILD_VENV)/.installed: Makefile
 	touch $@
 
 wheel: $(BUILD_VENV)/.installed
-	$(STAGE) "maturin build --zig --compatibility manylinux2014 into $(WHEEL_DIR)/ (fresh clone: about 4 min; warm: seconds)"
+	$(STAGE) "maturin build --zig --compatibility manylinux2014 into $(WHEEL_DIR)/ (fresh clone: about 4 min alone, 2.5 min after the builds above; warm: seconds)"
 	rm -f $(WHEEL_GLOB)
 	PATH="$(abspath $(BUILD_VENV))/bin:$$PATH" maturin build --release --zig \
 		--compatibility manylinux2014 --out $(WHEEL_DIR)
@@ -94,7 +94,7 @@ wheel: $(BUILD_VENV)/.installed
 		|| { echo "error: the wheel is not manylinux_2_17 (manylinux2014) compatible"; exit 1; }
 
 wheel-test: wheel
-	$(STAGE) "fresh venv $(WHEEL_VENV): pip install the wheel with no cargo or rustc on PATH, binary dependencies only (about 1 min)"
+	$(STAGE) "fresh venv $(WHEEL_VENV): pip install the wheel with no cargo or rustc on PATH, binary dependencies only (under a minute)"
 	rm -rf $(WHEEL_VENV)
 	python3 -m venv $(WHEEL_VENV)
 	@env PATH="$(NO_RUST_PATH)" sh -c '! command -v cargo && ! command -v rustc' > /dev/null \
