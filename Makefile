@@ -32,18 +32,18 @@ test: rust-test examples-test python-test notebooks-test wheel-test
 rust-test:
 	$(STAGE) "cargo fmt --check (seconds)"
 	cargo fmt --check
-	$(STAGE) "cargo clippy, all targets, warnings as errors (fresh clone: about 2.5 min; warm: seconds)"
+	$(STAGE) "cargo clippy, all targets, warnings as errors (fresh clone: 1 to 2.5 min; warm: seconds)"
 	cargo clippy --all-targets -- -D warnings
-	$(STAGE) "cargo clippy, library without default features, then with python (fresh clone: about 1.5 min; warm: seconds)"
+	$(STAGE) "cargo clippy, library without default features, then with python (fresh clone: 0.5 to 1.5 min; warm: seconds)"
 	cargo clippy --lib --no-default-features -- -D warnings
 	cargo clippy --lib --no-default-features --features python -- -D warnings
-	$(STAGE) "cargo test: unit, integration and doc tests (fresh clone: about 7 min, mostly building; warm: about 40 s)"
+	$(STAGE) "cargo test: unit, integration and doc tests (fresh clone: 3.5 to 7 min, mostly building; warm: about 40 s)"
 	cargo test
 	$(STAGE) "cargo doc, warnings as errors (seconds)"
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib
 
 examples-test:
-	$(STAGE) "cargo build --release --examples (fresh clone: about 4 min; warm: about 15 s)"
+	$(STAGE) "cargo build --release --examples (fresh clone: 2 to 4 min; warm: about 15 s)"
 	cargo build --release --examples
 	$(STAGE) "examples on $(TEST_PATHS) paths: ft_bubble turning_points moat_vs_parity custom_scenario (seconds)"
 	for ex in ft_bubble turning_points moat_vs_parity custom_scenario; do \
@@ -53,7 +53,7 @@ examples-test:
 
 # The package is built by `pip install .` (maturin), as a user would.
 $(VENV)/.installed: pyproject.toml Cargo.toml Cargo.lock $(shell find src python presets -type f)
-	$(STAGE) "pip install \".[test]\" into $(VENV): builds the Rust core in release, quiet while cargo compiles (fresh clone: about 2 min; skipped when nothing changed)"
+	$(STAGE) "pip install \".[test]\" into $(VENV): builds the Rust core in release, quiet while cargo compiles (fresh clone: 1 to 2 min; skipped when nothing changed)"
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install ".[test]"
@@ -84,7 +84,7 @@ $(BUILD_VENV)/.installed: Makefile
 	touch $@
 
 wheel: $(BUILD_VENV)/.installed
-	$(STAGE) "maturin build --zig --compatibility manylinux2014 into $(WHEEL_DIR)/ (fresh clone: about 4 min alone, 2.5 min after the builds above; warm: seconds)"
+	$(STAGE) "maturin build --zig --compatibility manylinux2014 into $(WHEEL_DIR)/ (fresh clone: about 4 min alone, 2 to 2.5 min after the builds above; warm: seconds)"
 	rm -f $(WHEEL_GLOB)
 	PATH="$(abspath $(BUILD_VENV))/bin:$$PATH" maturin build --release --zig \
 		--compatibility manylinux2014 --out $(WHEEL_DIR)
