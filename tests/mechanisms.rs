@@ -1,0 +1,455 @@
+//! Mechanism tests (issue "Model v2", item 3): each runs the engine on
+//! scenarios built from `tests/data/minimal.toml` and asserts the direction
+//! MODEL.md states, so that a mechanism wired backwards, or not at all, fails.
+//! Parameters are drawn by proptest within stated ranges, with a fixed number
+//! of cases and a fixed proptest seed; the engine's seed is drawn too, so the
+//! runs are reproducible. Comparisons between scenarios rely on common random
+//! numbers (MODEL section 0).
+//!
+//! | test | mechanism | MODEL |
+//! |---|---|---|
+//! | `cheaper_open_work_moves_closed_revenue_by_substitution_minus_elasticity` | CES demand: at the horizon, with fast switching, cheaper open work lowers closed revenue when `omega >= eps + 0.5`, raises it when `omega <= eps - 0.5` | 3 |
+//! | `a_narrower_gap_lowers_closed_price_revenue_and_margin` | price pressure: a closing gap lowers `P^c`, closed revenue at fixed usage (`eps <= 1`) and closed gross margins | 2, 3, 4 |
+//! | `price_pressure_never_takes_the_closed_price_below_the_open_price` | the cap `rho <= max(1, rt)` | 2 |
+//! | `full_resale_removes_the_cost_of_idle_commitments` | `varrho = 1` makes `F = psi R` | 4 |
+//! | `taxes_are_bounded_and_the_loss_pool_never_negative` | `0 <= T <= tau max(0, X)`, the pool first shelters profits and never goes negative | 4 |
+//! | `steady_terminal_value_ignores_the_plan_at_the_horizon` | "steady" ignores commitments at `t_K`, "last" does not | 5 |
+//! | `a_margin_cut_lowers_gross_profit_marks` | `gross_profit` marks follow margins, `revenue` marks do not | 5 |
+//! | `gap_sensitivity_makes_a_hazard_fire_no_later` | `lambda_e exp(kappa_e (G_0 - G_k))` | 6 |
+
+use aibubble::results::SeriesId;
+use aibubble::{Results, Scenario, Simulation};
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+use serde_json::{Value, json};
+
+/// `minimal.toml` with `extra` appended.
+fn minimal_with(extra: &str) -> Scenario {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/minimal.toml"))
+        .expect("minimal.toml is readable");
+    Scenario::from_toml_str(&format!("{text}\n{extra}")).expect("a valid scenario")
+}
+
+fn minimal() -> Scenario {
+    minimal_with("")
+}
+
+/// A copy of `base` with the overrides applied, in order.
+fn with(base: &Scenario, overrides: &[(&str, Value)]) -> Scenario {
+    base.with_overrides(overrides.iter().map(|(p, v)| (*p, v.clone())))
+        .expect("overrides are valid")
+}
+
+/// Noise on every process, so that comparisons cover many paths (common random numbers).
+fn noise() -> Vec<(&'static str, Value)> {
+    vec![
+        ("gap.sigma", json!(0.5)),
+        ("prices.sigma_closed", json!(0.1)),
+        ("prices.sigma_ratio", json!(0.1)),
+        ("demand.sigma", json!(0.15)),
+        // minimal.toml has no [attractiveness] section: set it whole.
+        ("attractiveness", json!({ "sigma": 0.2 })),
+    ]
+}
+
+/// `paths` paths, every one stored.
+fn run(s: &Scenario, paths: u64, seed: u64) -> Results {
+    Simulation::new(s)
+        .expect("scenario compiles")
+        .paths(paths)
+        .seed(seed)
+        .store_paths(paths)
+        .run()
+        .expect("run succeeds")
+}
+
+/// A stored series, one `Vec` of `K + 1` values per path.
+fn series(r: &Results, variable: &str, lab: Option<&str>) -> Vec<Vec<f64>> {
+    let id = SeriesId {
+        variable: variable.into(),
+        lab: lab.map(Into::into),
+        segment: None,
+    };
+    let all = r.stored_series(&id).expect("series stored");
+    all.chunks(r.steps + 1).map(<[f64]>::to_vec).collect()
+}
+
+fn metric(r: &Results, lab: &str, name: &str) -> Vec<f64> {
+    r.lab(lab).expect("lab").metric(name).expect("metric").to_vec()
+}
+
+/// `a <= b` up to a relative `1e-12` (rounding in otherwise equal arithmetic).
+fn le(a: f64, b: f64) -> bool {
+    a <= b + 1e-12 * 1f64.max(a.abs()).max(b.abs())
+}
+
+/// `|a - b| <= tol max(1, |a|, |b|)`.
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * 1f64.max(a.abs()).max(b.abs())
+}
+
+fn config(cases: u32, seed: u64) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        rng_seed: RngSeed::Fixed(seed),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config(32, 0x5eed_0001))]
+
+    /// Section 3: at fixed usage, cheaper open work lowers closed revenue when
+    /// `omega > eps`. Switching at 50 a year keeps usage at its target, so at
+    /// the horizon (ten years of `d_rho = 0.2`, `rho` down by `e^-2`) the sign
+    /// may not reverse. Deterministic mode, one path.
+    #[test]
+    fn cheaper_open_work_moves_closed_revenue_by_substitution_minus_elasticity(
+        eps in 0.1f64..3.0,
+        omega in 0.1f64..3.0,
+    ) {
+        prop_assume!((omega - eps).abs() >= 0.5);
+        let base = with(&minimal(), &[
+            ("demand.price_index", json!("ces")),
+            ("segments.enterprise.switching", json!(50.0)),
+            ("segments.enterprise.beta_quality", json!(0.0)),
+            ("segments.enterprise.elasticity", json!(eps)),
+            ("segments.enterprise.substitution", json!(omega)),
+            ("prices.premium_sensitivity", json!(0.0)),
+            ("gap.sigma", json!(0.0)),
+            ("prices.sigma_closed", json!(0.0)),
+            ("prices.sigma_ratio", json!(0.0)),
+            ("demand.sigma", json!(0.0)),
+        ]);
+        // Alpha is the only closed lab, with capture 1: its revenue is the closed pool.
+        let closed_revenue = |drift: f64| {
+            let r = run(&with(&base, &[("prices.ratio_drift", json!(drift))]), 1, 1);
+            let rev = series(&r, "revenue", Some("alpha")).remove(0);
+            (rev[0], rev[r.steps])
+        };
+        let ((today_flat, flat), (today_falling, falling)) = (closed_revenue(0.0), closed_revenue(0.2));
+        prop_assert_eq!(today_flat.to_bits(), today_falling.to_bits());
+        if omega >= eps + 0.5 {
+            prop_assert!(falling < flat, "omega {omega} > eps {eps}: {falling} !< {flat}");
+        } else {
+            prop_assert!(falling > flat, "omega {omega} < eps {eps}: {falling} !> {flat}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(24, 0x5eed_0002))]
+
+    /// Sections 2-4: with `pi_G > 0`, a gap that closes further (long-run
+    /// gap 0.5 vs 3.5 months from 4) raises `y`, so on common random numbers
+    /// the closed price, closed revenue at fixed usage (switching 0,
+    /// `beta_q = 0`, `omega = 0`, `eps <= 1`) and the closed margin are never
+    /// higher at any step (relative 1e-12) and are lower at the horizon.
+    #[test]
+    fn a_narrower_gap_lowers_closed_price_revenue_and_margin(
+        pi_g in 0.05f64..0.4,
+        eps in 0.0f64..=1.0,
+        speed in 0.5f64..4.0,
+        pass_through in 0.2f64..=1.0,
+        seed in any::<u64>(),
+    ) {
+        let mut ov = noise();
+        ov.extend([
+            ("demand.price_index", json!("ces")),
+            ("segments.enterprise.switching", json!(0.0)),
+            ("segments.enterprise.beta_quality", json!(0.0)),
+            ("segments.enterprise.substitution", json!(0.0)),
+            ("segments.enterprise.elasticity", json!(eps)),
+            ("prices.premium_sensitivity", json!(pi_g)),
+            ("prices.adjustment_speed", json!(speed)),
+            ("prices.pass_through", json!(pass_through)),
+        ]);
+        let base = with(&minimal(), &ov);
+        let narrow = run(&with(&base, &[("gap.long_run", json!(0.5))]), 8, seed);
+        let wide = run(&with(&base, &[("gap.long_run", json!(3.5))]), 8, seed);
+        let k_end = narrow.steps;
+        for (var, lab) in [("closed_price", None), ("revenue", Some("alpha")), ("gross_margin", Some("alpha"))] {
+            let (n, w) = (series(&narrow, var, lab), series(&wide, var, lab));
+            for (p, (n, w)) in n.iter().zip(&w).enumerate() {
+                for k in 0..=k_end {
+                    prop_assert!(le(n[k], w[k]), "{var}, path {p}, step {k}: narrow gap {} > wide gap {}", n[k], w[k]);
+                }
+                prop_assert!(
+                    n[k_end] < w[k_end],
+                    "{var}, path {p}: not lower at the horizon ({} vs {})",
+                    n[k_end],
+                    w[k_end]
+                );
+            }
+        }
+    }
+
+    /// Section 2: `y <= max(0, -ln rt)`, so `rho <= max(1, rt)`: with a large
+    /// `pi_G` the cap binds (checked) and `rho` never exceeds 1 while the
+    /// reference ratio `rt = rho exp(-y)` is below 1. Relative tolerance 1e-12.
+    #[test]
+    fn price_pressure_never_takes_the_closed_price_below_the_open_price(
+        pi_g in 1.0f64..3.0,
+        speed in 1.0f64..8.0,
+        seed in any::<u64>(),
+    ) {
+        let mut ov = noise();
+        ov.extend([
+            ("prices.premium_sensitivity", json!(pi_g)),
+            ("prices.adjustment_speed", json!(speed)),
+            ("gap.long_run", json!(0.0)),
+        ]);
+        let r = run(&with(&minimal(), &ov), 8, seed);
+        let (rho, y) = (series(&r, "price_ratio", None), series(&r, "price_pressure", None));
+        let mut binds = false;
+        for (p, (rho, y)) in rho.iter().zip(&y).enumerate() {
+            for k in 0..=r.steps {
+                let rt = rho[k] * (-y[k]).exp();
+                prop_assert!(y[k] >= 0.0, "path {p}, step {k}: y = {}", y[k]);
+                prop_assert!(le(rho[k], rt.max(1.0)), "path {p}, step {k}: rho {} > max(1, rt = {rt})", rho[k]);
+                binds |= y[k] > 0.0 && rho[k] >= 1.0 - 1e-9;
+            }
+        }
+        prop_assert!(binds, "the cap never bound: the test is vacuous");
+    }
+}
+
+proptest! {
+    #![proptest_config(config(24, 0x5eed_0003))]
+
+    /// Section 4: with `varrho = 1`, `F = max(c, psi R) - (c - psi R)^+ = psi R`,
+    /// as with no commitment at all: PV, fair value and cash at every step
+    /// agree with `committed = 0` to 1e-9 relative (the subtraction rounds);
+    /// with `varrho = 0` the idle commitments cost, so PV is lower.
+    #[test]
+    fn full_resale_removes_the_cost_of_idle_commitments(
+        psi in 0.05f64..0.3,
+        chi in 0.3f64..=1.0,
+        tax in 0.0f64..0.3,
+        plan_0 in 30.0f64..60.0,
+        plan_1 in 60.0f64..200.0,
+        seed in any::<u64>(),
+    ) {
+        let mut ov = noise();
+        ov.extend([
+            ("labs.alpha.research_intensity", json!(psi)),
+            ("labs.alpha.committed", json!(chi)),
+            ("labs.alpha.plan", json!([[2026.0, plan_0], [2029.0, plan_1]])),
+            ("valuation.tax_rate", json!(tax)),
+        ]);
+        let base = with(&minimal(), &ov);
+        let resold = run(&with(&base, &[("labs.alpha.resale", json!(1.0))]), 8, seed);
+        let uncommitted = run(&with(&base, &[("labs.alpha.committed", json!(0.0))]), 8, seed);
+        let kept = run(&base, 8, seed);
+        // Commitments exceed research spending today, on every path (R_0 is not random).
+        let r0 = series(&kept, "revenue", Some("alpha"))[0][0];
+        prop_assert!(chi * plan_0 > psi * r0, "commitments not idle today: {} <= {}", chi * plan_0, psi * r0);
+        for m in ["pv", "fair_value"] {
+            for (p, (a, b)) in metric(&resold, "alpha", m).iter().zip(metric(&uncommitted, "alpha", m)).enumerate() {
+                prop_assert!(close(*a, b, 1e-9), "{m}, path {p}: resale 1 {a} vs committed 0 {b}");
+            }
+        }
+        let cash = |r: &Results| series(r, "cash", Some("alpha"));
+        for (p, (a, b)) in cash(&resold).iter().zip(cash(&uncommitted)).enumerate() {
+            for k in 0..a.len() {
+                prop_assert!(close(a[k], b[k], 1e-9), "cash, path {p}, step {k}: {} vs {}", a[k], b[k]);
+            }
+        }
+        for (p, (a, c)) in metric(&resold, "alpha", "pv").iter().zip(metric(&kept, "alpha", "pv")).enumerate() {
+            prop_assert!(c < *a, "path {p}: idle commitments without resale do not cost ({c} vs {a})");
+        }
+    }
+
+    /// Section 4, from stored cash (`FCF_k = (Cash_{k+1} - Cash_k) / dt`):
+    /// the untaxed run gives `X_k` (taxes move no draw and no `X`), the taxed
+    /// one `X_k - T_k`. Every period `0 <= T_k <= tau max(0, X_k)`, the pool
+    /// rebuilt from these (`L_0 = tax_losses_0`) never goes negative, and a
+    /// profit uses `min(L, X dt)` of it first. Tolerance: 1e-9 of the cash
+    /// balance per step (differencing), scaled by `1/tau` for the pool.
+    #[test]
+    fn taxes_are_bounded_and_the_loss_pool_never_negative(
+        tau in 0.05f64..0.5,
+        pool_0 in 0.0f64..40.0,
+        plan_1 in 40.0f64..120.0,
+        seed in any::<u64>(),
+    ) {
+        let mut ov = noise();
+        ov.extend([
+            ("labs.alpha.research_intensity", json!(0.2)),
+            ("labs.alpha.plan", json!([[2026.0, 30.0], [2029.0, plan_1]])),
+            ("labs.alpha.tax_losses_0", json!(pool_0)),
+        ]);
+        let base = with(&minimal(), &ov);
+        let taxed = run(&with(&base, &[("valuation.tax_rate", json!(tau))]), 16, seed);
+        let untaxed = run(&base, 16, seed);
+        let dt = 1.0 / taxed.steps_per_year as f64;
+        let (mut built, mut sheltered, mut paid) = (0, 0, 0);
+        let cash = |r: &Results| series(r, "cash", Some("alpha"));
+        for (p, (ct, cu)) in cash(&taxed).iter().zip(cash(&untaxed)).enumerate() {
+            let mut pool = pool_0;
+            for k in 0..taxed.steps {
+                let scale = [1.0, ct[k], ct[k + 1], cu[k], cu[k + 1]].into_iter().fold(0.0, |m, c| c.abs().max(m));
+                let tol = 1e-9 * scale / dt;
+                let x = (cu[k + 1] - cu[k]) / dt;
+                let t = x - (ct[k + 1] - ct[k]) / dt;
+                prop_assert!(t >= -tol && t <= tau * x.max(0.0) + tol, "path {p}, period {k}: T = {t}, X = {x}");
+                if x < 0.0 {
+                    pool -= x * dt;
+                    built += 1;
+                } else {
+                    let used = x * dt - t * dt / tau;
+                    let ptol = tol * dt / tau;
+                    prop_assert!(
+                        (used - pool.min(x * dt)).abs() <= ptol,
+                        "path {p}, period {k}: the pool sheltered {used}, expected min({pool}, {})",
+                        x * dt
+                    );
+                    pool -= used;
+                    prop_assert!(pool >= -ptol, "path {p}, period {k}: loss pool {pool} < 0");
+                    sheltered += usize::from(used > ptol);
+                    paid += usize::from(t > tol);
+                }
+            }
+        }
+        prop_assert!(
+            built > 0 && sheltered > 0 && paid > 0,
+            "coverage: built {built}, sheltered {sheltered}, paid {paid}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(config(24, 0x5eed_0004))]
+
+    /// Section 5: two plans that agree before the horizon (2036, `K` = 120)
+    /// and differ at and after it give the same flows; "steady" capitalises
+    /// `R (gm - nu - psi)` and so gives the same PV (1e-12 relative), while
+    /// "last" capitalises `X_K`, commitments included, and is lower with the
+    /// larger plan (never higher, lower on some path).
+    #[test]
+    fn steady_terminal_value_ignores_the_plan_at_the_horizon(
+        psi in 0.05f64..0.3,
+        chi in 0.3f64..=1.0,
+        tax in 0.0f64..0.3,
+        at_horizon in 2000.0f64..10_000.0,
+        after in 0.0f64..10_000.0,
+        seed in any::<u64>(),
+    ) {
+        let mut ov = noise();
+        ov.extend([
+            ("labs.alpha.research_intensity", json!(psi)),
+            ("labs.alpha.committed", json!(chi)),
+            ("valuation.tax_rate", json!(tax)),
+        ]);
+        let base = with(&minimal(), &ov);
+        // Both plans are 80 from 2029 to 2035.95, past t_{K-1} = 2035.9167.
+        let plan = |at: f64, after: f64| {
+            json!([[2026.0, 30.0], [2029.0, 80.0], [2035.95, 80.0], [2036.0, at], [2040.0, after]])
+        };
+        let pvs = |terminal: &str| {
+            let run_plan = |plan: Value| {
+                run(&with(&base, &[("valuation.terminal", json!(terminal)), ("labs.alpha.plan", plan)]), 8, seed)
+            };
+            let (a, b) = (run_plan(plan(0.0, 0.0)), run_plan(plan(at_horizon, after)));
+            (metric(&a, "alpha", "pv"), metric(&b, "alpha", "pv"), metric(&a, "alpha", "tv_share"))
+        };
+        let (small, large, tv_share) = pvs("steady");
+        for (p, (a, b)) in small.iter().zip(&large).enumerate() {
+            prop_assert!(close(*a, *b, 1e-12), "steady, path {p}: pv {a} vs {b}");
+        }
+        prop_assert!(tv_share.iter().any(|s| *s > 0.0), "steady terminal value 0 on every path: vacuous");
+        let (small, large, _) = pvs("last");
+        for (p, (a, b)) in small.iter().zip(&large).enumerate() {
+            prop_assert!(le(*b, *a), "last, path {p}: a larger plan raised pv ({b} vs {a})");
+        }
+        prop_assert!(small.iter().zip(&large).any(|(a, b)| b < a), "last ignores the plan at the horizon");
+    }
+
+    /// Section 5: under `gross_profit` marks `V = M R gm`, and neither `M`
+    /// (from revenue growth) nor `R` depends on margins, so a lower
+    /// `gross_margin_inf` gives marks never higher at any step (1e-12
+    /// relative) and lower at some quarter end; under `revenue` marks it changes
+    /// nothing (bit for bit).
+    #[test]
+    fn a_margin_cut_lowers_gross_profit_marks(
+        cut in 0.05f64..0.5,
+        pi_g in 0.0f64..0.3,
+        seed in any::<u64>(),
+    ) {
+        let mut ov = noise();
+        ov.extend([("prices.premium_sensitivity", json!(pi_g)), ("gap.long_run", json!(1.0))]);
+        let base = with(&minimal(), &ov);
+        let marks = |basis: &str, gm_inf: f64| {
+            let s = with(&base, &[
+                ("labs.alpha.mark_basis", json!(basis)),
+                ("labs.alpha.gross_margin_inf", json!(gm_inf)),
+            ]);
+            series(&run(&s, 8, seed), "market_value", Some("alpha"))
+        };
+        let (kept, cut_) = (marks("gross_profit", 0.6), marks("gross_profit", 0.6 - cut));
+        for (p, (a, b)) in kept.iter().zip(&cut_).enumerate() {
+            for k in 0..a.len() {
+                prop_assert!(le(b[k], a[k]), "path {p}, step {k}: cut mark {} > {}", b[k], a[k]);
+            }
+            // Quarter ends (n = 12): a mark can be 0 in both runs once y drives the margin negative.
+            prop_assert!((3..a.len()).step_by(3).any(|k| b[k] < a[k]), "path {p}: mark lower at no quarter end");
+        }
+        let (kept, cut_) = (marks("revenue", 0.6), marks("revenue", 0.6 - cut));
+        prop_assert!(kept.iter().flatten().zip(cut_.iter().flatten()).all(|(a, b)| a.to_bits() == b.to_bits()),
+            "revenue marks moved with the margin");
+    }
+}
+
+proptest! {
+    #![proptest_config(config(16, 0x5eed_0005))]
+
+    /// Section 6: `lambda_{e,k} = lambda_e exp(kappa_e (G_0 - G_k))` and the
+    /// event's uniforms are common to both runs, so on every path whose gap
+    /// stays at or below `G_0` (checked from the stored gap) the event fires
+    /// no later with `kappa_e > 0` than with 0, and earlier on some path.
+    #[test]
+    fn gap_sensitivity_makes_a_hazard_fire_no_later(
+        hazard in 0.05f64..0.5,
+        kappa in 0.2f64..1.0,
+        seed in any::<u64>(),
+    ) {
+        let base = minimal_with(
+            r#"
+[[events]]
+id = "turn"
+name = "Turning point"
+hazard = 0.1
+effects = [["price_pressure", "add", 0.2]]
+"#,
+        );
+        let base = with(&base, &[
+            ("events.turn.hazard", json!(hazard)),
+            ("gap.sigma", json!(0.3)),
+            ("gap.half_life", json!(0.5)),
+            ("gap.long_run", json!(0.5)),
+        ]);
+        let fired = |k: f64| {
+            let r = run(&with(&base, &[("events.turn.gap_sensitivity", json!(k))]), 100, seed);
+            let times = r.events.iter().find(|c| c.name == "turn").expect("event column").values.clone();
+            (times, series(&r, "gap", None))
+        };
+        let ((flat, gap), (sensitive, _)) = (fired(0.0), fired(kappa));
+        let (mut closing, mut earlier) = (0, 0);
+        for (p, g) in gap.iter().enumerate() {
+            if g.iter().any(|x| *x > g[0]) {
+                continue;
+            }
+            closing += 1;
+            prop_assert!(
+                sensitive[p] <= flat[p],
+                "path {p}: fired at {} with kappa {kappa}, {} without",
+                sensitive[p],
+                flat[p]
+            );
+            earlier += usize::from(sensitive[p] < flat[p]);
+        }
+        prop_assert!(closing >= 50, "only {closing} of 100 paths have a closing gap");
+        prop_assert!(earlier > 0, "never earlier on {closing} closing paths");
+    }
+}
