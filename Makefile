@@ -45,8 +45,8 @@ rust-test:
 examples-test:
 	$(STAGE) "cargo build --release --examples (fresh clone: 2 to 4 min; warm: about 15 s)"
 	cargo build --release --examples
-	$(STAGE) "examples on $(TEST_PATHS) paths: ft_bubble turning_points moat_vs_parity custom_scenario (seconds)"
-	for ex in ft_bubble turning_points moat_vs_parity custom_scenario; do \
+	$(STAGE) "examples on $(TEST_PATHS) paths: ft_bubble turning_points moat_vs_parity custom_scenario channels (seconds)"
+	for ex in ft_bubble turning_points moat_vs_parity custom_scenario channels; do \
 		echo "    $$ex"; \
 		AIBUBBLE_PATHS=$(TEST_PATHS) ./target/release/examples/$$ex > /dev/null || exit 1; \
 	done
