@@ -145,11 +145,23 @@ fn mistakes_name_the_document_and_the_path() {
 fn sector_phi_orders_the_stories() {
     let median = |name: &str| {
         let s = Scenario::preset(name).unwrap();
-        let r = aibubble::Simulation::new(&s).unwrap().paths(4_000).seed(3).run().unwrap();
+        let r = aibubble::Simulation::new(&s)
+            .unwrap()
+            .paths(4_000)
+            .seed(3)
+            .run()
+            .unwrap();
         r.summary().sector.phi.stats.p50
     };
     let order = ["moat_holds", "baseline", "open_parity", "ft_bubble"].map(|n| (n, median(n)));
     for w in order.windows(2) {
-        assert!(w[0].1 >= w[1].1, "{} ({:.3}) below {} ({:.3})", w[0].0, w[0].1, w[1].0, w[1].1);
+        assert!(
+            w[0].1 >= w[1].1,
+            "{} ({:.3}) below {} ({:.3})",
+            w[0].0,
+            w[0].1,
+            w[1].0,
+            w[1].1
+        );
     }
 }

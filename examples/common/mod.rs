@@ -1,4 +1,6 @@
 // Shared by the example binaries (included with `mod common;`).
+// Each example uses some of these helpers, not all.
+#![allow(dead_code)]
 
 /// Paths per run: `AIBUBBLE_PATHS` if set (the test command uses a small
 /// number), else 50,000.
