@@ -1,8 +1,10 @@
 //! The late-2025 column's story in numbers: open models at about a sixth of
-//! the price close the gap within months, and two turning points (a big
+//! the price close the gap within months, which compresses the closed labs'
+//! price premium and, through it, their margins; two turning points (a big
 //! technology company moves to open models; a breakout consumer app runs on
-//! one) reprice the closed labs. Compared with the market's own story
-//! (`baseline`), path for path (same seed: common random numbers).
+//! one) move users and add price pressure. Compared with the market's own
+//! story (`baseline`), path for path (same seed: common random numbers).
+//! `examples/channels.rs` splits the difference into mechanisms.
 //!
 //! `cargo run --release --example ft_bubble`
 
@@ -18,8 +20,9 @@ fn main() -> Result<(), aibubble::Error> {
         n,
         seed,
     );
-    println!("mark: the latest post-money valuation; FV p50: median fair value (DCF, limited liability);");
-    println!("P(pop): probability that a quarter-end market mark falls below half the latest mark.\n");
+    println!("mark: the latest post-money valuation; FV: fair value (DCF, limited liability), its median and");
+    println!("mean (many paths end at 0: P(FV=0)); P(pop): probability that a quarter-end market mark falls");
+    println!("below half the latest mark. Each cell: baseline -> ft_bubble.\n");
     let base = Simulation::new(&Scenario::preset("baseline")?)?
         .paths(n)
         .seed(seed)
@@ -32,19 +35,20 @@ fn main() -> Result<(), aibubble::Error> {
         .summary();
 
     println!(
-        "{:<12} {:>8} {:>16} {:>16} {:>14} {:>14}",
-        "lab", "mark", "FV p50 baseline", "FV p50 ft_bubble", "P(pop) base", "P(pop) ft"
+        "{:<12} {:>6} {:>14} {:>14} {:>16} {:>16}",
+        "lab", "mark", "FV p50", "FV mean", "P(FV=0)", "P(pop)"
     );
     for lab in ft.labs.iter().filter(|l| l.mark.is_some()) {
         let b = base.lab(&lab.id).expect("same labs");
+        let pop = |p: Option<f64>| pct(p.unwrap_or(f64::NAN));
         println!(
-            "{:<12} {:>8.0} {:>16.0} {:>16.0} {:>14} {:>14}",
+            "{:<12} {:>6.0} {:>14} {:>14} {:>16} {:>16}",
             lab.name,
             lab.mark.unwrap_or(f64::NAN),
-            b.fair_value.p50,
-            lab.fair_value.p50,
-            pct(b.p_pop.unwrap_or(f64::NAN)),
-            pct(lab.p_pop.unwrap_or(f64::NAN)),
+            format!("{:.0} -> {:.0}", b.fair_value.p50, lab.fair_value.p50),
+            format!("{:.0} -> {:.0}", b.fair_value.mean, lab.fair_value.mean),
+            format!("{} -> {}", pct(b.p_zero), pct(lab.p_zero)),
+            format!("{} -> {}", pop(b.p_pop), pop(lab.p_pop)),
         );
     }
     let (sb, sf) = (&base.sector, &ft.sector);
