@@ -138,9 +138,9 @@ fn mistakes_name_the_document_and_the_path() {
 }
 
 /// The sanity check of model v2 (docs/model.md): on common random numbers,
-/// the median closed-sector phi orders the stories `moat_holds >= baseline
-/// >= open_parity >= ft_bubble`. A check of the mechanism, not a target the
-/// presets were tuned to.
+/// the median closed-sector phi orders the stories
+/// `moat_holds >= baseline >= open_parity >= ft_bubble`. A check of the
+/// mechanism, not a target the presets were tuned to.
 #[test]
 fn sector_phi_orders_the_stories() {
     let median = |name: &str| {

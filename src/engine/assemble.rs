@@ -7,19 +7,37 @@ use crate::stats::Sketch;
 use super::compiled::Compiled;
 use super::layout::RowLayout;
 
-/// Assemble the results of paths `[start, end)` from the table of
-/// [`RowLayout`] columns, the stored paths and the sketches.
-#[allow(clippy::too_many_arguments)]
-pub fn results(
-    c: &Compiled,
-    seed: u64,
-    paths: u64,
-    (start, end): (u64, u64),
-    store_paths: u64,
-    mut table: Vec<Vec<f64>>,
-    stored: Vec<f64>,
-    sketches: Vec<Sketch>,
-) -> Results {
+/// Which paths a run covered: what [`Results`] records about it.
+pub struct Span {
+    pub seed: u64,
+    pub paths: u64,
+    pub start: u64,
+    pub end: u64,
+    pub store_paths: u64,
+}
+
+/// What the batches wrote: the per-path table of [`RowLayout`] columns, the
+/// stored paths and the series sketches.
+pub struct Written {
+    pub table: Vec<Vec<f64>>,
+    pub stored: Vec<f64>,
+    pub sketches: Vec<Sketch>,
+}
+
+/// Assemble the results of the paths of `span` from what the batches wrote.
+pub fn results(c: &Compiled, span: Span, written: Written) -> Results {
+    let Span {
+        seed,
+        paths,
+        start,
+        end,
+        store_paths,
+    } = span;
+    let Written {
+        mut table,
+        stored,
+        sketches,
+    } = written;
     let layout = RowLayout::new(c);
     debug_assert_eq!(table.len(), layout.width());
     let mut take = |name: String, j: usize| Column {

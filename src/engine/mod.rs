@@ -328,15 +328,21 @@ impl<'a> Simulation<'a> {
                 .install(|| self.run_batches(start, end, &mut table, &mut stored)),
             None => self.run_batches(start, end, &mut table, &mut stored),
         }?;
+        let span = assemble::Span {
+            seed: self.seed,
+            paths: self.paths,
+            start,
+            end,
+            store_paths: self.store_paths,
+        };
         Ok(assemble::results(
             c,
-            self.seed,
-            self.paths,
-            (start, end),
-            self.store_paths,
-            table,
-            stored,
-            sketches,
+            span,
+            assemble::Written {
+                table,
+                stored,
+                sketches,
+            },
         ))
     }
 
