@@ -38,8 +38,8 @@
 
 use std::fmt::Display;
 
-use aibubble::results::SeriesId;
-use aibubble::scenario::{Class, Op};
+use aibubble::results::{Series, SeriesId};
+use aibubble::scenario::{Class, Op, PriceIndex};
 use aibubble::{Results, Scenario, Simulation};
 
 /// The tolerance of MODEL.md's preamble.
@@ -103,7 +103,19 @@ fn num(s: &Scenario, path: &str) -> f64 {
 
 /// An optional fixed input by field path (`None` when the file leaves it out).
 fn opt(s: &Scenario, path: &str) -> Option<f64> {
-    s.get(path).is_ok().then(|| num(s, path))
+    match s.get(path) {
+        Err(_) | Ok(serde_json::Value::Null) => None,
+        Ok(_) => Some(num(s, path)),
+    }
+}
+
+/// A switch by field path (`valuation.terminal`, ...); `None` when the file leaves it out.
+fn text(s: &Scenario, path: &str) -> Option<String> {
+    match s.get(path) {
+        Err(_) | Ok(serde_json::Value::Null) => None,
+        Ok(serde_json::Value::String(x)) => Some(x),
+        other => panic!("{path} must be a string, got {other:?}"),
+    }
 }
 
 fn logistic(x: f64) -> f64 {
@@ -115,7 +127,7 @@ fn logit(p: f64) -> f64 {
 }
 
 // ---------------------------------------------------------------------------
-// The reference model (MODEL.md sections 0-6, deterministic mode)
+// The reference model (MODEL.md v2 sections 0-6, deterministic mode)
 // ---------------------------------------------------------------------------
 
 /// Section 3 parameters of one segment that never change.
@@ -127,7 +139,8 @@ struct Segment {
     growth_tau: f64,
     elasticity: f64,
     beta_quality: f64,
-    beta_price: f64,
+    /// `omega_s` (v1's `beta_price` under `price_index = "mean"`).
+    substitution: f64,
 }
 
 impl Segment {
@@ -135,12 +148,27 @@ impl Segment {
     fn growth(&self, t: f64) -> f64 {
         self.growth_inf + (self.growth_0 - self.growth_inf) * (-t / self.growth_tau).exp()
     }
+
+    /// Section 3: `ln Pi_s`, the CES price index written through the open share of
+    /// spend `wo` (`ln1p`/`expm1`), from the closed usage share and the prices after competition.
+    fn ln_ces_index(&self, u: f64, closed_price: f64, ln_rho: f64, rho: f64) -> f64 {
+        let wo = (1.0 - u) * rho / (u + (1.0 - u) * rho);
+        let t = 1.0 - self.substitution;
+        let l = -ln_rho;
+        if t != 0.0 {
+            closed_price.ln() - (wo * (t * l).exp_m1()).ln_1p() / t
+        } else {
+            closed_price.ln() - wo * l
+        }
+    }
 }
 
-/// `V0`, `ghat_0` of a lab with a mark (the multiples live in the state: events move them).
+/// `V0`, `ghat_0` and the basis of a lab with a mark (the multiples live in the state: events move them).
 struct Mark {
     v0: f64,
     growth_trailing: f64,
+    /// `mark_basis = "gross_profit"` (else `"revenue"`).
+    gross_profit: bool,
 }
 
 /// Section 4 parameters of one lab that never change.
@@ -155,8 +183,12 @@ struct Lab {
     opex: f64,
     committed: f64,
     research: f64,
+    /// `varrho_i`
+    resale: f64,
     plan: Vec<[f64; 2]>,
     cash_0: f64,
+    /// `L_0,i`
+    tax_losses_0: f64,
     mark: Option<Mark>,
 }
 
@@ -189,7 +221,11 @@ enum Target {
     Gap,
     Attractiveness(usize),
     GrossMarginInf(usize),
+    /// `Ye`
+    PricePressure,
+    /// `rt`
     PriceRatio,
+    /// `Pt^c`
     ClosedPrice,
     Demand(usize),
     Switching(usize),
@@ -197,9 +233,16 @@ enum Target {
     MultipleInf(usize),
 }
 
+/// When an event fires.
+enum When {
+    /// A dated event: in period `j - 1`, or never when `j > K`.
+    Period(Option<usize>),
+    /// A hazard event: `lambda_e` and `kappa_e`.
+    Hazard { rate: f64, gap_sensitivity: f64 },
+}
+
 struct Event {
-    /// The period `j - 1` in which the event fires; `None` when `j > K`.
-    period: Option<usize>,
+    when: When,
     effects: Vec<(Target, Op, f64)>,
 }
 
@@ -215,8 +258,14 @@ fn apply(op: Op, x: f64, v: f64) -> f64 {
 #[derive(Clone, Debug)]
 struct State {
     gap: f64,
+    /// The reference closed price `Pt^c` (before competition).
     closed_price: f64,
+    /// The reference ratio `rt` (before competition).
     ratio: f64,
+    /// The price pressure `y`.
+    pressure: f64,
+    /// `Ye`, the part of the pressure target set by events.
+    pressure_event: f64,
     /// `A_s`
     demand: Vec<f64>,
     /// `u_s`
@@ -235,14 +284,69 @@ struct State {
     multiple_inf: Vec<f64>,
 }
 
-/// Section 3 and 4 quantities computed from the state at `t_k`.
+/// Section 2: the prices users pay at `t_k`, after competition.
+#[derive(Clone, Copy, Debug)]
+struct Prices {
+    /// `P^c = Pt^c exp(-y)`
+    closed: f64,
+    /// `ln rho = ln rt + y` (the sum, not a log)
+    ln_rho: f64,
+    /// `rho = exp(ln rho)`
+    rho: f64,
+    /// `P^o = rt Pt^c`
+    open: f64,
+}
+
+/// Sections 2-4 quantities computed from the state at `t_k`.
 struct Observation {
+    prices: Prices,
+    /// `sum_s S_s`
+    spend: f64,
+    /// `sum_s C_s / sum_s S_s`
+    closed_spend_share: f64,
     /// `C_s`
     closed_pool: Vec<f64>,
     /// `R_i`
     revenue: Vec<f64>,
+    /// `gm_i` and whether the margin floor set it.
+    margin: Vec<(f64, bool)>,
     savings: f64,
     potential: f64,
+}
+
+/// Which terms set `F` in section 4.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Spending {
+    /// `psi R >= c`: research intensity.
+    Research,
+    /// `c > psi R`: the committed floor, with idle compute (resold when `varrho > 0`).
+    Committed,
+}
+
+/// Which branch of the tax rule a period took (section 4).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Tax {
+    /// `X < 0`: the loss adds to the pool.
+    Loss,
+    /// `X >= 0` and the pool covers it all (`used = X dt`, with `X > 0`).
+    Sheltered,
+    /// `X >= 0`, the pool used up and the rest taxed (`0 < used < X dt`).
+    PoolUsedUp,
+    /// `X >= 0` with an empty pool: taxed in full.
+    Taxed,
+}
+
+/// Branches of the state update taken at least once (coverage of `step`).
+#[derive(Clone, Debug, Default)]
+struct StepCoverage {
+    /// The update `y_{k+1}` set by the cap `max(0, -ln rt_{k+1})`.
+    pressure_capped: usize,
+    /// `y` lowered by the cap after an event's effects.
+    pressure_capped_by_event: usize,
+    /// `G_k > G_0` with `pi_G > 0`: the max in `y*` at 0.
+    gap_above_initial: usize,
+    /// A hazard event that fired (with certainty).
+    hazard_fired: usize,
 }
 
 /// An independent implementation of MODEL.md in deterministic mode.
@@ -251,21 +355,41 @@ struct Reference {
     n: usize,
     steps: usize,
     dt: f64,
+    horizon: f64,
     discount: f64,
     terminal_growth: f64,
     pop_threshold: f64,
+    tax_rate: f64,
+    /// `valuation.terminal = "steady"` (else `"last"`).
+    steady: bool,
+    /// `demand.price_index = "ces"` (else `"mean"`).
+    ces: bool,
+    gap_0: f64,
     gap_inf: f64,
     /// `kappa = ln 2 / h`
     kappa: f64,
     gap_floor: f64,
     closed_decline: f64,
     ratio_drift: f64,
+    /// `pi_G`
+    premium_sensitivity: f64,
+    /// `theta_y`
+    adjustment_speed: f64,
+    /// `kappa_m`
+    pass_through: f64,
+    /// `gm_floor` (none by default)
+    margin_floor: Option<f64>,
     segments: Vec<Segment>,
     labs: Vec<Lab>,
     events: Vec<Event>,
-    /// `Pbar_{s,0}`, the reference price of the demand curve.
+    /// Whether each event has fired (an event fires at most once).
+    fired: Vec<bool>,
+    /// `Pbar_{s,0}`, the reference price of the `"mean"` demand curve.
     pbar_0: Vec<f64>,
+    /// `ln Pi_{s,0}`, the CES index today.
+    ln_pi_0: Vec<f64>,
     state: State,
+    coverage: StepCoverage,
 }
 
 impl Reference {
@@ -281,6 +405,7 @@ impl Reference {
             "prices.sigma_ratio",
             "demand.sigma",
             "attractiveness.sigma",
+            "attractiveness.jump_rate",
         ] {
             assert_eq!(num(s, what), 0.0, "{what} must be 0 in deterministic mode");
         }
@@ -297,18 +422,18 @@ impl Reference {
                     growth_tau: f("growth_tau"),
                     elasticity: f("elasticity"),
                     beta_quality: f("beta_quality"),
-                    beta_price: f("substitution"),
+                    substitution: f("substitution"),
                 }
             })
             .collect();
-        // Section 3: absent a brand premium, today is an equilibrium.
+        // Section 3: absent a brand premium, today is an equilibrium (y_0 = 0, so ln rho_0 = ln rt_0).
         let brand = s
             .segments
             .iter()
             .zip(&segments)
             .map(|(g, seg)| match opt(s, &format!("segments.{}.brand_premium", g.id)) {
                 Some(b) => b,
-                None => logit(seg.share_0) - seg.beta_quality * gap_0 - seg.beta_price * ratio_0.ln(),
+                None => logit(seg.share_0) - seg.beta_quality * gap_0 - seg.substitution * ratio_0.ln(),
             })
             .collect();
         let labs: Vec<Lab> = s
@@ -326,11 +451,18 @@ impl Reference {
                     opex: f("opex_ratio"),
                     committed: f("committed"),
                     research: f("research_intensity"),
+                    resale: f("resale"),
                     plan: l.plan.clone(),
                     cash_0: f("cash_0"),
+                    tax_losses_0: f("tax_losses_0"),
                     mark: opt(s, &format!("labs.{}.mark", l.id)).map(|v0| Mark {
                         v0,
                         growth_trailing: f("growth_trailing"),
+                        gross_profit: match text(s, &format!("labs.{}.mark_basis", l.id)).as_deref() {
+                            Some("gross_profit") => true,
+                            Some("revenue") => false,
+                            other => panic!("mark_basis of {}: {other:?}", l.id),
+                        },
                     }),
                 }
             })
@@ -340,6 +472,7 @@ impl Reference {
         let target = |path: &str| -> Target {
             match path.split('.').collect::<Vec<_>>().as_slice() {
                 ["gap"] => Target::Gap,
+                ["price_pressure"] => Target::PricePressure,
                 ["price_ratio"] => Target::PriceRatio,
                 ["closed_price"] => Target::ClosedPrice,
                 ["segments", id, "brand_premium"] => Target::BrandPremium(seg_index(id)),
@@ -352,16 +485,16 @@ impl Reference {
                 _ => panic!("unknown event target {path}"),
             }
         };
-        let events = s
+        let events: Vec<Event> = s
             .events
             .iter()
             .map(|e| {
-                if let Some(hazard) = opt(s, &format!("events.{}.hazard", e.id)) {
-                    // Deterministic mode: a hazard event is there only to never fire.
-                    assert_eq!(hazard, 0.0, "deterministic mode: hazard of {}", e.id);
+                let effects = e.effects.iter().map(|f| (target(&f.0), f.1, f.2)).collect();
+                if let Some(rate) = opt(s, &format!("events.{}.hazard", e.id)) {
+                    let gap_sensitivity = num(s, &format!("events.{}.gap_sensitivity", e.id));
                     return Event {
-                        period: None,
-                        effects: vec![],
+                        when: When::Hazard { rate, gap_sensitivity },
+                        effects,
                     };
                 }
                 let y = e.date.expect("dated event");
@@ -369,8 +502,8 @@ impl Reference {
                 let j = ((y - num(s, "start_year")) * n as f64 - 1e-9).ceil() as i64;
                 assert!(j >= 1, "event {} dated at or before the start", e.id);
                 Event {
-                    period: (j as usize <= steps).then(|| j as usize - 1),
-                    effects: e.effects.iter().map(|f| (target(&f.0), f.1, f.2)).collect(),
+                    when: When::Period((j as usize <= steps).then(|| j as usize - 1)),
+                    effects,
                 }
             })
             .collect();
@@ -379,6 +512,8 @@ impl Reference {
             gap: gap_0,
             closed_price: 1.0,
             ratio: ratio_0,
+            pressure: 0.0,
+            pressure_event: 0.0,
             demand: vec![1.0; segments.len()],
             share: shares.clone(),
             brand,
@@ -393,7 +528,7 @@ impl Reference {
                 .iter()
                 .map(|l| num(s, &format!("labs.{}.gross_margin_inf", l.id)))
                 .collect(),
-            // M_0 = V0 / R_0 needs R_0: filled in below from the first observation.
+            // M_0 = V0 / B_0 needs B_0: filled in below from the first observation.
             multiple_0: vec![f64::NAN; labs.len()],
             multiple_inf: s
                 .labs
@@ -401,52 +536,123 @@ impl Reference {
                 .map(|l| opt(s, &format!("labs.{}.multiple_inf", l.id)).unwrap_or(f64::NAN))
                 .collect(),
         };
+        let ces = match text(s, "demand.price_index").as_deref() {
+            None | Some("ces") => true,
+            Some("mean") => false,
+            other => panic!("demand.price_index: {other:?}"),
+        };
+        let steady = match text(s, "valuation.terminal").as_deref() {
+            Some("steady") => true,
+            Some("last") => false,
+            other => panic!("valuation.terminal: {other:?}"),
+        };
+        // Today: P^c_0 = 1, y_0 = 0, rho_0 = exp(ln rt_0).
+        let prices_0 = Prices {
+            closed: 1.0,
+            ln_rho: ratio_0.ln(),
+            rho: ratio_0.ln().exp(),
+            open: ratio_0,
+        };
         let mut model = Reference {
             start_year: num(s, "start_year"),
             n,
             steps,
             dt: 1.0 / n as f64,
+            horizon: num(s, "horizon"),
             discount: num(s, "valuation.discount_rate"),
             terminal_growth: num(s, "valuation.terminal_growth"),
             pop_threshold: num(s, "valuation.pop_threshold"),
+            tax_rate: num(s, "valuation.tax_rate"),
+            steady,
+            ces,
+            gap_0,
             gap_inf: num(s, "gap.long_run"),
             kappa: std::f64::consts::LN_2 / num(s, "gap.half_life"),
             gap_floor: num(s, "gap.floor"),
             closed_decline: num(s, "prices.closed_decline"),
             ratio_drift: num(s, "prices.ratio_drift"),
+            premium_sensitivity: num(s, "prices.premium_sensitivity"),
+            adjustment_speed: num(s, "prices.adjustment_speed"),
+            pass_through: num(s, "prices.pass_through"),
+            margin_floor: opt(s, "prices.margin_floor"),
             pbar_0: shares.iter().map(|u| u + (1.0 - u) * ratio_0).collect(),
+            ln_pi_0: segments
+                .iter()
+                .map(|g| g.ln_ces_index(g.share_0, prices_0.closed, prices_0.ln_rho, prices_0.rho))
+                .collect(),
+            fired: vec![false; events.len()],
             segments,
             labs,
             events,
             state,
+            coverage: StepCoverage::default(),
         };
-        let revenue_0 = model.observe().revenue;
+        let obs = model.observe(0);
         for (i, lab) in model.labs.iter().enumerate() {
             if let Some(m) = &lab.mark {
-                model.state.multiple_0[i] = m.v0 / revenue_0[i];
+                model.state.multiple_0[i] = m.v0 / Reference::basis(m, obs.revenue[i], obs.margin[i].0);
             }
         }
         model
     }
 
-    /// Sections 3 and 4: pools, lab revenues, savings and potential from the state at `t_k`.
-    fn observe(&self) -> Observation {
+    /// Section 2: the prices after competition, from the reference curves and `y`.
+    fn prices(&self) -> Prices {
         let st = &self.state;
-        let open_price = st.ratio * st.closed_price;
+        let ln_rho = st.ratio.ln() + st.pressure;
+        Prices {
+            closed: st.closed_price * (-st.pressure).exp(),
+            ln_rho,
+            rho: ln_rho.exp(),
+            open: st.ratio * st.closed_price,
+        }
+    }
+
+    /// Section 4: `gm_{i,k}` (and whether the floor set it) from the state at `t_k`.
+    fn margin(&self, i: usize, t: f64) -> (f64, bool) {
+        let lab = &self.labs[i];
+        let inf = self.state.margin_inf[i];
+        let reference = inf + (lab.margin_0 - inf) * (-t / lab.margin_tau).exp();
+        if !lab.closed {
+            return (reference, false);
+        }
+        let gm = reference - self.pass_through * (1.0 - reference) * self.state.pressure.exp_m1();
+        match self.margin_floor {
+            Some(floor) if floor > gm => (floor, true),
+            _ => (gm, false),
+        }
+    }
+
+    /// Section 5: `B_{i,k}`, the mark's basis.
+    fn basis(mark: &Mark, revenue: f64, margin: f64) -> f64 {
+        if mark.gross_profit { revenue * margin } else { revenue }
+    }
+
+    /// Sections 2-4: prices, pools, spend, lab revenues and margins, savings and potential at `t_k`.
+    fn observe(&self, k: usize) -> Observation {
+        let st = &self.state;
+        let p = self.prices();
         let mut closed_pool = Vec::new();
         let mut open_pool = Vec::new();
-        let (mut savings, mut potential) = (0.0, 0.0);
+        let (mut savings, mut potential, mut spend) = (0.0, 0.0, 0.0);
         for (s, seg) in self.segments.iter().enumerate() {
             let u = st.share[s];
-            let pbar = u * st.closed_price + (1.0 - u) * open_price;
-            let q = seg.spend_0 / self.pbar_0[s] * st.demand[s] * (pbar / self.pbar_0[s]).powf(-seg.elasticity);
-            let c = q * u * st.closed_price;
+            let pbar = u * p.closed + (1.0 - u) * p.open;
+            let q = if self.ces {
+                let ln_pi = seg.ln_ces_index(u, p.closed, p.ln_rho, p.rho);
+                let spend = seg.spend_0 * st.demand[s] * ((1.0 - seg.elasticity) * (ln_pi - self.ln_pi_0[s])).exp();
+                spend / pbar
+            } else {
+                seg.spend_0 / self.pbar_0[s] * st.demand[s] * (pbar / self.pbar_0[s]).powf(-seg.elasticity)
+            };
+            spend += q * pbar;
+            let c = q * u * p.closed;
             closed_pool.push(c);
-            open_pool.push(q * (1.0 - u) * open_price);
-            savings += q * (1.0 - u) * (st.closed_price - open_price);
-            potential += c * (1.0 - st.ratio);
+            open_pool.push(q * (1.0 - u) * p.open);
+            savings += q * (1.0 - u) * (p.closed - p.open);
+            potential += c * (1.0 - p.rho);
         }
-        let revenue = self
+        let revenue: Vec<f64> = self
             .labs
             .iter()
             .enumerate()
@@ -470,23 +676,63 @@ impl Reference {
                 lab.capture * r
             })
             .collect();
+        let t = k as f64 * self.dt;
         Observation {
+            prices: p,
+            spend,
+            closed_spend_share: closed_pool.iter().sum::<f64>() / spend,
             closed_pool,
             revenue,
+            margin: (0..self.labs.len()).map(|i| self.margin(i, t)).collect(),
             savings,
             potential,
         }
     }
 
-    /// Section 4: `FCF_{i,k}` and whether the committed floor was the larger term of `F`.
-    fn free_cash_flow(&self, i: usize, k: usize, revenue: f64) -> (f64, bool) {
+    /// Section 4: the pre-tax cash flow `X_{i,k}` and which term set the spending `F`.
+    fn cash_flow(&self, i: usize, k: usize, revenue: f64, margin: f64) -> (f64, Spending) {
         let lab = &self.labs[i];
         let t = k as f64 * self.dt;
-        let inf = self.state.margin_inf[i];
-        let margin = inf + (lab.margin_0 - inf) * (-t / lab.margin_tau).exp();
-        let floor = lab.committed * lab.plan(self.start_year + t);
+        let committed = lab.committed * lab.plan(self.start_year + t);
         let research = lab.research * revenue;
-        (revenue * (margin - lab.opex) - floor.max(research), floor > research)
+        let spending = committed.max(research) - lab.resale * (committed - research).max(0.0);
+        let branch = if committed > research {
+            Spending::Committed
+        } else {
+            Spending::Research
+        };
+        (revenue * (margin - lab.opex) - spending, branch)
+    }
+
+    /// Section 4: the tax `T_{i,k}` of period k, moving the loss pool to `L_{i,k+1}`.
+    fn tax(&self, x: f64, pool: &mut f64) -> (f64, Tax) {
+        let dt = self.dt;
+        if x < 0.0 {
+            *pool -= x * dt;
+            return (0.0, Tax::Loss);
+        }
+        let used = pool.min(x * dt);
+        let branch = if used == 0.0 {
+            Tax::Taxed
+        } else if used < x * dt {
+            Tax::PoolUsedUp
+        } else {
+            Tax::Sheltered
+        };
+        *pool -= used;
+        (self.tax_rate * (x * dt - used) / dt, branch)
+    }
+
+    /// Section 5: the discounted terminal value from the state at `t_K`.
+    fn terminal(&self, i: usize, revenue: f64, margin: f64, x: f64) -> f64 {
+        let lab = &self.labs[i];
+        let (r, g, tau) = (self.discount, self.terminal_growth, self.tax_rate);
+        let flow = if self.steady {
+            revenue * (margin - lab.opex - lab.research) * (1.0 - tau)
+        } else {
+            x * (1.0 - tau)
+        };
+        (-r * self.horizon).exp() * flow.max(0.0) / (r - g)
     }
 
     /// Section 5: `M_{i,k}` from the revenue history `R_{i,0..=k}`, and whether the growth ratio was clamped.
@@ -511,24 +757,60 @@ impl Reference {
         (minf + (m0 - minf) * ratio.clamp(0.0, 1.0), clamp)
     }
 
+    /// Section 6: whether a hazard event fires in period k, from `G_k` (before this step's
+    /// update). Deterministic mode has `lambda_e = 0`; a positive rate is allowed only
+    /// where the firing probability is 1 or negligible, so the outcome does not depend on the draw.
+    fn hazard_fires(&self, rate: f64, gap_sensitivity: f64) -> bool {
+        if rate == 0.0 {
+            return false;
+        }
+        let lambda = rate * (gap_sensitivity * (self.gap_0 - self.state.gap)).exp();
+        let p = 1.0 - (-lambda * self.dt).exp();
+        assert!(
+            p == 1.0 || p < 1e-15,
+            "hazard event with firing probability {p}: not deterministic"
+        );
+        p == 1.0
+    }
+
     /// Section 0 (3) and sections 1-4, 6: move the state from `t_k` to `t_{k+1}`,
     /// then apply the events of period k. Returns the indices of the events that fired.
     fn step(&mut self, k: usize) -> Vec<usize> {
         let dt = self.dt;
         let t = k as f64 * dt;
+        // Hazards, share targets and the pressure target use the state at t_k: compute them first.
+        let fires: Vec<bool> = self
+            .events
+            .iter()
+            .enumerate()
+            .map(|(e, event)| match event.when {
+                When::Period(p) => p == Some(k),
+                When::Hazard { rate, gap_sensitivity } => !self.fired[e] && self.hazard_fires(rate, gap_sensitivity),
+            })
+            .collect();
+        let ln_rho = self.prices().ln_rho;
         let st = &mut self.state;
-        // The share targets use the state at t_k, so compute them before moving anything.
         let targets: Vec<f64> = self
             .segments
             .iter()
             .enumerate()
-            .map(|(s, seg)| logistic(st.brand[s] + seg.beta_quality * st.gap + seg.beta_price * st.ratio.ln()))
+            .map(|(s, seg)| logistic(st.brand[s] + seg.beta_quality * st.gap + seg.substitution * ln_rho))
             .collect();
+        if self.premium_sensitivity > 0.0 && st.gap > self.gap_0 {
+            self.coverage.gap_above_initial += 1;
+        }
+        let pressure_target = self.premium_sensitivity * (self.gap_0 - st.gap).max(0.0) + st.pressure_event;
         st.gap = self
             .gap_floor
             .max(st.gap + (1.0 - (-self.kappa * dt).exp()) * (self.gap_inf - st.gap));
         st.closed_price = (st.closed_price.ln() - self.closed_decline * dt).exp();
         st.ratio = (st.ratio.ln() - self.ratio_drift * dt).exp();
+        let cap = (-st.ratio.ln()).max(0.0);
+        let moved = st.pressure + (1.0 - (-self.adjustment_speed * dt).exp()) * (pressure_target - st.pressure);
+        if cap < moved {
+            self.coverage.pressure_capped += 1;
+        }
+        st.pressure = cap.min(moved);
         for (s, seg) in self.segments.iter().enumerate() {
             st.demand[s] = (st.demand[s].ln() + seg.growth(t) * dt).exp();
             st.share[s] += (1.0 - (-st.switching[s] * dt).exp()) * (targets[s] - st.share[s]);
@@ -538,12 +820,13 @@ impl Reference {
         }
         let mut fired = Vec::new();
         for (e, event) in self.events.iter().enumerate() {
-            if event.period != Some(k) {
+            if !fires[e] {
                 continue;
             }
             for &(target, op, v) in &event.effects {
                 let x = match target {
                     Target::Gap => &mut st.gap,
+                    Target::PricePressure => &mut st.pressure_event,
                     Target::PriceRatio => &mut st.ratio,
                     Target::ClosedPrice => &mut st.closed_price,
                     Target::BrandPremium(s) => &mut st.brand[s],
@@ -558,6 +841,15 @@ impl Reference {
             }
             // After each event's effects, not after each effect.
             st.gap = st.gap.max(self.gap_floor);
+            let cap = (-st.ratio.ln()).max(0.0);
+            if cap < st.pressure {
+                self.coverage.pressure_capped_by_event += 1;
+            }
+            st.pressure = st.pressure.min(cap);
+            if matches!(event.when, When::Hazard { .. }) {
+                self.coverage.hazard_fired += 1;
+            }
+            self.fired[e] = true;
             fired.push(e);
         }
         fired
@@ -576,15 +868,20 @@ enum Clamp {
 #[derive(Debug, Default)]
 struct LabTrace {
     revenue: Vec<f64>,
+    /// `gm_{i,k}`
+    margin: Vec<f64>,
     /// `V_{i,k}` at every k (labs with a mark only).
     market_value: Option<Vec<f64>>,
     cash: Vec<f64>,
+    /// The loss pool `L_{i,k}`.
+    pool: Vec<f64>,
     pv: f64,
     terminal: f64,
     fair_value: f64,
     phi: f64,
     tv_share: f64,
     pop_time: f64,
+    crunch_time: f64,
     /// First `t_k`, k >= 1, with `V < threshold V0` at any step (not only quarter ends).
     first_step_below: f64,
     drawdown: f64,
@@ -596,6 +893,14 @@ struct LabTrace {
     /// Steps at which the committed floor, resp. research intensity, set `F`.
     floor_binding: usize,
     research_binding: usize,
+    /// Steps with idle committed compute resold (`varrho > 0` and `c > psi R`).
+    resold: usize,
+    /// Steps at which the margin floor set `gm`.
+    margin_floored: usize,
+    /// Steps with `M B < 0`: the mark clipped at 0 (a negative gross profit).
+    mark_clipped: usize,
+    /// The tax branch of each period.
+    taxes: Vec<Tax>,
     clamps: Vec<Clamp>,
 }
 
@@ -605,8 +910,14 @@ struct Trace {
     gap: Vec<f64>,
     /// `u_{s,k}`, `[s][k]`
     share: Vec<Vec<f64>>,
+    /// `P^c`, after competition.
     closed_price: Vec<f64>,
+    /// `rho`, after competition.
     ratio: Vec<f64>,
+    /// `y`
+    pressure: Vec<f64>,
+    spend: Vec<f64>,
+    closed_spend_share: Vec<f64>,
     savings: Vec<f64>,
     potential: Vec<f64>,
     /// `C_{s,k}`
@@ -617,6 +928,7 @@ struct Trace {
     /// Firing time `t_{k+1}` of each event (inf if never).
     event_times: Vec<f64>,
     pv_savings: f64,
+    coverage: StepCoverage,
 }
 
 /// Run the reference over `k = 0..=K` in the order of MODEL section 0.
@@ -637,6 +949,9 @@ fn simulate(s: &Scenario) -> Trace {
         share: vec![vec![]; m.segments.len()],
         closed_price: vec![],
         ratio: vec![],
+        pressure: vec![],
+        spend: vec![],
+        closed_spend_share: vec![],
         savings: vec![],
         potential: vec![],
         closed_pool: vec![vec![]; m.segments.len()],
@@ -644,6 +959,7 @@ fn simulate(s: &Scenario) -> Trace {
             .map(|i| LabTrace {
                 market_value: m.labs[i].mark.as_ref().map(|_| vec![]),
                 pop_time: f64::INFINITY,
+                crunch_time: f64::INFINITY,
                 first_step_below: f64::INFINITY,
                 first_negative_cash: f64::INFINITY,
                 revenue_by_year: vec![0.0; years.len()],
@@ -654,17 +970,22 @@ fn simulate(s: &Scenario) -> Trace {
         years: years.clone(),
         event_times: vec![f64::INFINITY; m.events.len()],
         pv_savings: 0.0,
+        coverage: StepCoverage::default(),
     };
     let mut cash: Vec<f64> = m.labs.iter().map(|l| l.cash_0).collect();
+    let mut pool: Vec<f64> = m.labs.iter().map(|l| l.tax_losses_0).collect();
     let mut min_mark_ratio = vec![f64::INFINITY; nl];
     for k in 0..=steps {
         let t = k as f64 * dt;
         let quarter_end = k % (n / 4) == 0;
         // (1) From the state at t_k.
-        let obs = m.observe();
+        let obs = m.observe(k);
         tr.gap.push(m.state.gap);
-        tr.closed_price.push(m.state.closed_price);
-        tr.ratio.push(m.state.ratio);
+        tr.closed_price.push(obs.prices.closed);
+        tr.ratio.push(obs.prices.rho);
+        tr.pressure.push(m.state.pressure);
+        tr.spend.push(obs.spend);
+        tr.closed_spend_share.push(obs.closed_spend_share);
         tr.savings.push(obs.savings);
         tr.potential.push(obs.potential);
         for s in 0..m.segments.len() {
@@ -673,18 +994,24 @@ fn simulate(s: &Scenario) -> Trace {
         }
         for i in 0..nl {
             let lt = &mut tr.labs[i];
-            lt.revenue.push(obs.revenue[i]);
+            let (revenue, (margin, floored)) = (obs.revenue[i], obs.margin[i]);
+            lt.revenue.push(revenue);
+            lt.margin.push(margin);
+            lt.margin_floored += usize::from(floored);
             lt.cash.push(cash[i]);
+            lt.pool.push(pool[i]);
             if cash[i] < 0.0 && lt.first_negative_cash.is_infinite() {
                 lt.first_negative_cash = t;
             }
             lt.funding_need = lt.funding_need.max(-cash[i]);
             if let Some(mark) = &m.labs[i].mark {
                 let (multiple, clamp) = m.multiple(i, &lt.revenue);
-                let v = if obs.revenue[i] == 0.0 {
+                let v = if revenue == 0.0 {
                     0.0
                 } else {
-                    multiple * obs.revenue[i]
+                    let mb = multiple * Reference::basis(mark, revenue, margin);
+                    lt.mark_clipped += usize::from(mb < 0.0);
+                    mb.max(0.0)
                 };
                 lt.market_value.as_mut().expect("marked").push(v);
                 lt.clamps.push(clamp);
@@ -698,27 +1025,35 @@ fn simulate(s: &Scenario) -> Trace {
                     if k >= 1 && below && lt.pop_time.is_infinite() {
                         lt.pop_time = t;
                     }
+                    if k >= 1 && below && cash[i] < 0.0 && lt.crunch_time.is_infinite() {
+                        lt.crunch_time = t;
+                    }
                 }
             }
-            let (fcf, floor_binding) = m.free_cash_flow(i, k, obs.revenue[i]);
-            if floor_binding {
-                lt.floor_binding += 1;
-            } else {
-                lt.research_binding += 1;
+            let (x, spending) = m.cash_flow(i, k, revenue, margin);
+            match spending {
+                Spending::Committed => {
+                    lt.floor_binding += 1;
+                    lt.resold += usize::from(m.labs[i].resale > 0.0);
+                }
+                Spending::Research => lt.research_binding += 1,
             }
             if k == steps {
                 // Terminal value from the state at t_K.
-                lt.terminal = (-m.discount * t).exp() * fcf.max(0.0) / (m.discount - m.terminal_growth);
+                lt.terminal = m.terminal(i, revenue, margin, x);
                 lt.pv += lt.terminal;
             } else {
                 // (2) The flows of period k.
+                let (tax, branch) = m.tax(x, &mut pool[i]);
+                lt.taxes.push(branch);
+                let fcf = x - tax;
                 lt.pv += fcf * dt * (-m.discount * (t + dt)).exp();
                 cash[i] += fcf * dt;
                 let y = years
                     .iter()
                     .position(|(y, _)| *y == year_of(k))
                     .expect("year of period");
-                lt.revenue_by_year[y] += obs.revenue[i] * dt;
+                lt.revenue_by_year[y] += revenue * dt;
                 lt.fcf_by_year[y] += fcf * dt;
             }
         }
@@ -742,10 +1077,12 @@ fn simulate(s: &Scenario) -> Trace {
             None => {
                 lt.phi = f64::NAN;
                 lt.pop_time = f64::NAN;
+                lt.crunch_time = f64::NAN;
                 lt.drawdown = f64::NAN;
             }
         }
     }
+    tr.coverage = m.coverage;
     tr
 }
 
@@ -805,18 +1142,26 @@ fn compare(s: &Scenario, r: &Results, tr: &Trace) -> Mismatches {
             want,
         );
     }
-    mm.series("closed_price", series(r, "closed_price", None, None), &tr.closed_price);
-    mm.series("price_ratio", series(r, "price_ratio", None, None), &tr.ratio);
-    mm.series("savings", series(r, "savings", None, None), &tr.savings);
-    mm.series("potential", series(r, "potential", None, None), &tr.potential);
+    for (name, want) in [
+        ("closed_price", &tr.closed_price),
+        ("price_ratio", &tr.ratio),
+        ("price_pressure", &tr.pressure),
+        ("spend", &tr.spend),
+        ("closed_spend_share", &tr.closed_spend_share),
+        ("savings", &tr.savings),
+        ("potential", &tr.potential),
+    ] {
+        mm.series(name, series(r, name, None, None), want);
+    }
     for (l, lt) in s.labs.iter().zip(&tr.labs) {
         let id = l.id.as_str();
-        mm.series(
-            format!("revenue[{id}]"),
-            series(r, "revenue", Some(id), None),
-            &lt.revenue,
-        );
-        mm.series(format!("cash[{id}]"), series(r, "cash", Some(id), None), &lt.cash);
+        for (name, want) in [
+            ("revenue", &lt.revenue),
+            ("gross_margin", &lt.margin),
+            ("cash", &lt.cash),
+        ] {
+            mm.series(format!("{name}[{id}]"), series(r, name, Some(id), None), want);
+        }
         match &lt.market_value {
             Some(v) => mm.series(
                 format!("market_value[{id}]"),
@@ -838,6 +1183,7 @@ fn compare(s: &Scenario, r: &Results, tr: &Trace) -> Mismatches {
             ("pv", lt.pv),
             ("tv_share", lt.tv_share),
             ("pop_time", lt.pop_time),
+            ("crunch_time", lt.crunch_time),
             ("drawdown", lt.drawdown),
             ("funding_need", lt.funding_need),
             ("first_negative_cash", lt.first_negative_cash),
@@ -1275,4 +1621,376 @@ fn calendar_years_with_partial_first_year() {
         assert_close(lab.revenue[0].values[0], first, format!("2026 revenue of {}", l.id));
     }
     check(&s);
+}
+
+// ---------------------------------------------------------------------------
+// Model v2
+// ---------------------------------------------------------------------------
+
+fn v2_scenario() -> Scenario {
+    Scenario::from_file(data("deterministic_v2.toml")).expect("deterministic_v2.toml is valid")
+}
+
+fn v2_steady_scenario() -> Scenario {
+    Scenario::from_file(data("deterministic_v2_steady.toml")).expect("deterministic_v2_steady.toml is valid")
+}
+
+/// The firing time of an event in a one-path run (`inf` if it never fired).
+fn event_time(r: &Results, id: &str) -> f64 {
+    r.events.iter().find(|c| c.name == id).expect("event column").values[0]
+}
+
+/// A segment input of every segment, in segment order.
+fn per_segment(s: &Scenario, name: &str) -> Vec<f64> {
+    s.segments
+        .iter()
+        .map(|g| num(s, &format!("segments.{}.{name}", g.id)))
+        .collect()
+}
+
+/// Index of the first period with the given tax branch.
+fn first_tax(lt: &LabTrace, branch: Tax) -> Option<usize> {
+    lt.taxes.iter().position(|&b| b == branch)
+}
+
+/// Every v2 output at every step; the coverage asserts say which branches the
+/// comparison is about.
+#[test]
+fn v2_scenario_matches_reference() {
+    let s = v2_scenario();
+    let tr = check(&s);
+    let cov = &tr.coverage;
+
+    // Price pressure: moves, rides its cap, is cut by the cap after `relief`
+    // raises the ratio, follows a negative Ye below 0, and sees a gap above G_0.
+    assert!(
+        tr.pressure.iter().any(|&y| y > 0.5),
+        "the price pressure never builds up"
+    );
+    assert!(cov.pressure_capped > 0, "the cap never binds in the update");
+    assert!(cov.pressure_capped_by_event > 0, "the cap never binds after an event");
+    assert!(tr.pressure.iter().any(|&y| y < 0.0), "y never goes below 0");
+    assert!(cov.gap_above_initial > 0, "the gap never exceeds G_0 (the max in y*)");
+    // The CES index with every kind of substitution.
+    assert_eq!(s.demand.price_index, PriceIndex::Ces);
+    let omega = per_segment(&s, "substitution");
+    assert!(omega.contains(&1.0), "no segment with t_s = 0");
+    assert!(omega.iter().any(|&w| w > 1.0) && omega.iter().any(|&w| w > 0.0 && w < 1.0));
+    // Margins: pass-through below 1, a floor that binds, negative margins above it.
+    let floor = num(&s, "prices.margin_floor");
+    assert!(num(&s, "prices.pass_through") < 1.0);
+    let (alpha, beta, gamma) = (lab(&tr, &s, "alpha"), lab(&tr, &s, "beta"), lab(&tr, &s, "gamma"));
+    assert!(beta.margin_floored > 0, "the margin floor never binds");
+    assert!(
+        beta.margin.iter().any(|&m| m < 0.0 && m > floor),
+        "no negative margin above the floor"
+    );
+    // Resale of idle commitments, and research intensity setting F at other times.
+    assert!(alpha.resold > 0 && alpha.research_binding > 0);
+    // Taxes: alpha's losses fill the pool, later profits use it up, then are taxed.
+    let (loss, used_up, taxed) = (
+        first_tax(alpha, Tax::Loss).expect("a loss"),
+        first_tax(alpha, Tax::PoolUsedUp).expect("the pool used up"),
+        first_tax(alpha, Tax::Taxed).expect("taxed profits"),
+    );
+    assert!(loss < used_up && used_up < taxed, "alpha: {:?}", alpha.taxes);
+    assert!(first_tax(alpha, Tax::Sheltered).is_some_and(|k| k > loss));
+    // gamma starts with a pool (L_0 > 0) that shelters its first profits.
+    assert!(num(&s, "labs.gamma.tax_losses_0") > 0.0 && gamma.taxes[0] == Tax::Sheltered);
+    assert!(num(&s, "valuation.tax_rate") > 0.0);
+    // Gross-profit mark: negative margins take V to 0 while revenue is positive.
+    assert_eq!(text(&s, "labs.beta.mark_basis").as_deref(), Some("gross_profit"));
+    assert!(beta.mark_clipped > 0 && beta.revenue.iter().all(|&r| r > 0.0));
+    // A pop, then a crunch: quarter ends with a halved mark and cash >= 0, and
+    // with negative cash and a mark above the threshold, both occur.
+    assert!(beta.pop_time < beta.crunch_time && beta.crunch_time.is_finite());
+    let quarter = s.steps_per_year as usize / 4;
+    let v0 = num(&s, "labs.beta.mark");
+    let v = beta.market_value.as_ref().expect("beta has a mark");
+    let ks = (quarter..=s.steps()).step_by(quarter);
+    assert!(ks.clone().any(|k| v[k] < 0.5 * v0 && beta.cash[k] >= 0.0));
+    assert!(ks.clone().any(|k| v[k] >= 0.5 * v0 && beta.cash[k] < 0.0));
+    // "last" with taxes: positive terminal values.
+    assert!(alpha.terminal > 0.0 && beta.terminal > 0.0);
+    // Every event fires; `rebound` (a hazard) in the period after `regain`.
+    assert!(tr.event_times.iter().all(|t| t.is_finite()), "{:?}", tr.event_times);
+    assert_eq!(cov.hazard_fired, 1);
+}
+
+/// The steady-state terminal value, no margin floor, a reference ratio above 1.
+#[test]
+fn v2_steady_scenario_matches_reference() {
+    let s = v2_steady_scenario();
+    let tr = check(&s);
+    assert_eq!(text(&s, "valuation.terminal").as_deref(), Some("steady"));
+    // While the reference ratio is above 1 the cap is 0 and holds y at 0
+    // (there y = 0, so rho = rt > 1); y is positive before and after.
+    let held: Vec<usize> = (0..tr.ratio.len()).filter(|&k| tr.ratio[k] > 1.0).collect();
+    assert!(held.len() > 2, "the reference ratio never goes above 1");
+    assert!(held.iter().all(|&k| tr.pressure[k] == 0.0));
+    assert!(tr.pressure[held[0] - 1] > 0.0);
+    assert!(tr.pressure[held[held.len() - 1] + 1..].iter().any(|&y| y > 0.0));
+    assert!(tr.coverage.pressure_capped > 0 && tr.coverage.pressure_capped_by_event > 0);
+    // The CES index at omega = 0 (the mean price) and above 1.
+    let omega = per_segment(&s, "substitution");
+    assert!(omega.contains(&0.0) && omega.iter().any(|&w| w > 1.0));
+    // No margin floor: a margin far below 0, a gross-profit mark at 0, and a
+    // negative steady terminal flow (TV = 0) although revenue is positive.
+    assert!(opt(&s, "prices.margin_floor").is_none());
+    let (deep, solid, commons) = (lab(&tr, &s, "deep"), lab(&tr, &s, "solid"), lab(&tr, &s, "commons"));
+    assert!(deep.margin.iter().any(|&m| m < -0.5));
+    assert!(deep.mark_clipped > 0);
+    assert!(deep.terminal == 0.0 && deep.revenue[s.steps()] > 0.0 && deep.fair_value == 0.0);
+    assert!(deep.crunch_time.is_finite() && deep.pop_time < deep.crunch_time);
+    // solid: still committed beyond research intensity at t_K, reselling, a
+    // positive steady terminal value (and a different "last" one, below).
+    assert!(solid.terminal > 0.0 && solid.resold == solid.floor_binding && solid.research_binding == 0);
+    assert!(first_tax(solid, Tax::Loss).is_some() && first_tax(solid, Tax::Sheltered).is_some());
+    assert!(first_tax(commons, Tax::PoolUsedUp).is_some() && first_tax(commons, Tax::Taxed).is_some());
+    // The gap-sensitive events: the dated one fires on its date, the hazard-0 one never.
+    let at = |id: &str| tr.event_times[s.events.iter().position(|e| e.id == id).expect("event")];
+    assert_close(at("sensitive_but_dated"), 0.75, "dated event with a gap sensitivity");
+    assert_eq!(at("inert"), f64::INFINITY);
+}
+
+/// Both terminal conventions on both v2 scenarios; the switch changes the
+/// terminal value of some lab in each (a lab still committed at `t_K`).
+#[test]
+fn v2_terminal_conventions_match_reference() {
+    for (base, other) in [(v2_scenario(), "last"), (v2_steady_scenario(), "steady")] {
+        let flipped = if other == "last" { "steady" } else { "last" };
+        assert_eq!(text(&base, "valuation.terminal").as_deref(), Some(other));
+        let s = base
+            .with_overrides([("valuation.terminal", flipped.into())])
+            .expect("valid override");
+        let tr = check(&s);
+        let tr_base = simulate(&base);
+        assert!(
+            tr.labs
+                .iter()
+                .zip(&tr_base.labs)
+                .any(|(a, b)| a.terminal > 0.0 && b.terminal > 0.0 && (a.terminal - b.terminal).abs() > 1.0)
+                || tr
+                    .labs
+                    .iter()
+                    .zip(&tr_base.labs)
+                    .any(|(a, b)| (a.terminal == 0.0) != (b.terminal == 0.0)),
+            "{}: the terminal convention changes nothing",
+            base.name
+        );
+    }
+}
+
+/// `s` with `demand.price_index = "mean"`. (Set on the type: `with_overrides`
+/// cannot set `demand.price_index` when the file's `[demand]` holds only
+/// defaults, since the scenario's JSON form then has no `demand` table.)
+fn with_mean_index(s: &Scenario) -> Scenario {
+    let mut s = s.clone();
+    s.demand.price_index = PriceIndex::Mean;
+    s
+}
+
+/// `demand.price_index = "mean"` with a moving price pressure: v1's demand
+/// curve at the prices after competition.
+#[test]
+fn v2_mean_price_index_matches_reference() {
+    for base in [v2_scenario(), v2_steady_scenario()] {
+        let s = with_mean_index(&base);
+        let tr = check(&s);
+        assert!(tr.pressure.iter().any(|&y| y > 0.1));
+        let ces = simulate(&base);
+        assert!(
+            tr.spend.iter().zip(&ces.spend).skip(1).all(|(a, b)| !close(*a, *b)),
+            "{}: the price index changes nothing",
+            base.name
+        );
+    }
+}
+
+/// With `omega_s = 0` the CES index is the mean price `Pbar` (section 3), so
+/// `"ces"` and `"mean"` give the same run up to rounding: an engine-only
+/// identity that does not go through the reference.
+#[test]
+fn ces_without_substitution_is_the_mean_price() {
+    let zero: Vec<(String, serde_json::Value)> = v2_scenario()
+        .segments
+        .iter()
+        .map(|g| (format!("segments.{}.substitution", g.id), 0.0.into()))
+        .collect();
+    for omega_zero in [true, false] {
+        let mut overrides: Vec<(&str, serde_json::Value)> = vec![];
+        if omega_zero {
+            overrides.extend(zero.iter().map(|(p, v)| (p.as_str(), v.clone())));
+        }
+        let ces = v2_scenario().with_overrides(overrides).expect("valid");
+        let mean = with_mean_index(&ces);
+        let (a, b) = (run(&ces), run(&mean));
+        let mut mm = Mismatches::default();
+        for id in Series::ids(&ces) {
+            mm.series(&id, a.stored_series(&id), &b.stored_series(&id).expect("stored"));
+        }
+        for (la, lb) in a.labs.iter().zip(&b.labs) {
+            for (ca, cb) in la.metrics.iter().zip(&lb.metrics) {
+                mm.value(format!("{}[{}]", ca.name, la.id), ca.values[0], cb.values[0]);
+            }
+        }
+        if omega_zero {
+            mm.assert_none("deterministic_v2 with omega = 0, ces against mean");
+        } else {
+            assert!(!mm.0.is_empty(), "with omega > 0 the two indices must differ");
+        }
+    }
+}
+
+/// Sections 2 and 4 from the engine's own series, not the reference: with the
+/// reference curves in closed form (`Pt^c = exp(-d_c t)`, `rt = rho_0
+/// exp(-d_rho t)` times 1.6 from `relief` on), `P^c = Pt^c exp(-y)`,
+/// `ln rho = ln rt + y`, the recursion of `y` from the stored gap with its
+/// cap before and after events, and the closed labs' margins from `y`.
+#[test]
+fn v2_prices_and_margins_from_the_stored_pressure() {
+    let s = v2_scenario();
+    let r = run(&s);
+    let get = |name: &str| series(&r, name, None, None).expect("stored");
+    let (y, gap, pc, rho) = (
+        get("price_pressure"),
+        get("gap"),
+        get("closed_price"),
+        get("price_ratio"),
+    );
+    let n = s.steps_per_year as f64;
+    let dt = 1.0 / n;
+    let (d_c, d_rho, rho_0) = (
+        num(&s, "prices.closed_decline"),
+        num(&s, "prices.ratio_drift"),
+        num(&s, "prices.ratio_0"),
+    );
+    let (pi_g, g_0) = (num(&s, "prices.premium_sensitivity"), num(&s, "gap.initial"));
+    let speed = 1.0 - (-num(&s, "prices.adjustment_speed") * dt).exp();
+    let time = |id: &str| event_time(&r, id);
+    let k_of = |t: f64| (t * n).round() as usize;
+    let (relief, squeeze, truce) = (k_of(time("relief")), k_of(time("squeeze")), k_of(time("truce")));
+    // ln rt_k from before and after the events of period k - 1.
+    let ln_rt = |k: usize, after: bool| {
+        rho_0.ln() - d_rho * k as f64 * dt
+            + if k > relief || (k == relief && after) {
+                1.6f64.ln()
+            } else {
+                0.0
+            }
+    };
+    let ye = |k: usize| {
+        if k >= truce {
+            -1.0
+        } else if k >= squeeze {
+            0.3
+        } else {
+            0.0
+        }
+    };
+    assert_eq!(y[0], 0.0);
+    for k in 0..=s.steps() {
+        let t = k as f64 * dt;
+        assert_close(pc[k], (-d_c * t - y[k]).exp(), format!("P^c at k = {k}"));
+        assert_close(rho[k].ln(), ln_rt(k, true) + y[k], format!("ln rho at k = {k}"));
+        if k < s.steps() {
+            let target = pi_g * (g_0 - gap[k]).max(0.0) + ye(k);
+            let moved = y[k] + speed * (target - y[k]);
+            let want = moved
+                .min((-ln_rt(k + 1, false)).max(0.0))
+                .min((-ln_rt(k + 1, true)).max(0.0));
+            assert_close(y[k + 1], want, format!("y at k = {}", k + 1));
+        }
+    }
+    let (kappa_m, floor) = (num(&s, "prices.pass_through"), num(&s, "prices.margin_floor"));
+    for id in ["alpha", "beta"] {
+        let gm = series(&r, "gross_margin", Some(id), None).expect("stored");
+        let f = |name: &str| num(&s, &format!("labs.{id}.{name}"));
+        for (k, &got) in gm.iter().enumerate() {
+            let t = k as f64 * dt;
+            let reference =
+                f("gross_margin_inf") + (f("gross_margin_0") - f("gross_margin_inf")) * (-t / f("margin_tau")).exp();
+            let want = floor.max(reference - kappa_m * (1.0 - reference) * y[k].exp_m1());
+            assert_close(got, want, format!("gross margin of {id} at k = {k}"));
+        }
+    }
+}
+
+/// Section 6's hazard `lambda_e exp(kappa_e (G_0 - G_k))` reads `G_k`, the gap
+/// at `t_k` before the step's update. Strict deterministic mode has every
+/// hazard 0, where the sensitivity cannot act; `rebound` instead has a rate so
+/// small (1e-17 a year) and a sensitivity so large (-50 a month) that its
+/// firing probability is below 1e-18 in every period but one, where it is 1.0
+/// in floating point: the period after `regain` set the gap above `G_0`.
+#[test]
+fn gap_sensitive_hazard_reads_the_gap_at_t_k() {
+    let s = v2_scenario();
+    let r = run(&s);
+    let n = s.steps_per_year as f64;
+    let regain = event_time(&r, "regain");
+    assert_close(regain, 3.0, "regain fires at 2029.0");
+    let gap = series(&r, "gap", None, None).expect("stored");
+    let j = (regain * n).round() as usize;
+    assert!(gap[j] > num(&s, "gap.initial") && gap[j - 1] < num(&s, "gap.initial"));
+    assert_close(event_time(&r, "rebound"), regain + 1.0 / n, "rebound fires in period j");
+    // Without the sensitivity the rate stays at 1e-17 a year: it never fires.
+    let s0 = s
+        .with_overrides([("events.rebound.gap_sensitivity", 0.0.into())])
+        .expect("valid override");
+    assert_eq!(event_time(&run(&s0), "rebound"), f64::INFINITY);
+    check(&s0);
+}
+
+/// In deterministic mode every hazard is 0, so a gap sensitivity is inert:
+/// a dated event with one fires on its date, a hazard-0 event with one so
+/// large that `exp` overflows never fires (MODEL: the hazard is 0 when
+/// `lambda_e = 0`), and the run equals the run without them bit for bit.
+#[test]
+fn gap_sensitivity_is_inert_without_a_hazard() {
+    let s = v2_steady_scenario();
+    let a = run(&s);
+    assert_close(event_time(&a, "sensitive_but_dated"), 0.75, "dated event");
+    assert_eq!(event_time(&a, "inert"), f64::INFINITY);
+    let b = run(&s
+        .with_overrides([
+            ("events.sensitive_but_dated.gap_sensitivity", 0.0.into()),
+            ("events.inert.gap_sensitivity", 0.0.into()),
+        ])
+        .expect("valid overrides"));
+    assert!(a.stored.iter().zip(&b.stored).all(|(x, y)| x.to_bits() == y.to_bits()));
+    assert_eq!(a.labs, b.labs);
+    assert_eq!(a.events, b.events);
+    assert_eq!(a.pv_savings, b.pv_savings);
+}
+
+/// A funding crunch is the first quarter-end `t_k`, k >= 1, with `Cash < 0`
+/// and `V < pop_threshold V0`, here from the engine's own stored series.
+#[test]
+fn crunch_time_is_first_quarter_end_with_negative_cash_and_a_low_mark() {
+    let mut crunched = 0;
+    for s in [v2_scenario(), v2_steady_scenario(), full_scenario()] {
+        let r = run(&s);
+        let quarter = s.steps_per_year as usize / 4;
+        let dt = 1.0 / s.steps_per_year as f64;
+        let threshold = num(&s, "valuation.pop_threshold");
+        for l in &s.labs {
+            let crunch = metric(&r, &l.id, "crunch_time");
+            let Some(v) = series(&r, "market_value", Some(&l.id), None) else {
+                assert!(crunch.is_nan(), "crunch_time of {}, a lab without a mark", l.id);
+                continue;
+            };
+            let v0 = num(&s, &format!("labs.{}.mark", l.id));
+            let cash = series(&r, "cash", Some(&l.id), None).expect("stored");
+            let want = (quarter..v.len())
+                .step_by(quarter)
+                .find(|&k| cash[k] < 0.0 && v[k] < threshold * v0)
+                .map_or(f64::INFINITY, |k| k as f64 * dt);
+            assert_close(crunch, want, format!("crunch_time of {} in {}", l.id, s.name));
+            if crunch.is_finite() {
+                crunched += 1;
+                assert!(crunch > metric(&r, &l.id, "pop_time"));
+            }
+        }
+    }
+    assert!(crunched >= 2, "too few crunches to test");
 }
