@@ -1,7 +1,7 @@
 # `make test` is the one test command of the README (CI runs it from .ci/run).
 # `make notebooks` re-executes the notebooks at full path count, in place.
 # `make mutants` breaks the engine's recurrences one at a time and checks
-# that the model tests catch each (about 6 min warm; not part of `make test`).
+# that the model tests catch each (about 10 min warm; not part of `make test`).
 # `make wheel` builds the manylinux2014 wheel into dist/; `make wheel-test`
 # also installs it in a fresh venv without Rust and smoke-tests it.
 #
@@ -107,5 +107,5 @@ wheel-test: wheel
 	env PATH="$(NO_RUST_PATH)" $(WHEEL_VENV)/bin/python tests/wheel_smoke.py $(WHEEL_GLOB)
 
 mutants:
-	$(STAGE) "engine mutants: each recurrence broken in turn against the model tests (about 6 min warm)"
+	$(STAGE) "engine mutants: each recurrence broken in turn against the model tests (about 10 min warm)"
 	python3 tests/engine_mutants.py --report tests/engine_mutants.md

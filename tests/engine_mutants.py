@@ -13,14 +13,14 @@ makes the run fail.
 
 `make mutants` runs it and rewrites the report. Each mutant costs an
 incremental build of the test profile (about 3 s warm on 2 cores) and the
-three test binaries; the whole list takes a few minutes. It stays out of
+three test binaries; the whole list takes about 10 minutes. It stays out of
 `make test`: the mutants name source snippets, and a refactor that moves
 one makes this script stop with "snippet not found" until the mutant is
 updated, which should not block unrelated work.
 
-Random terms (noise, jump draws) are zero in the reference's deterministic
-mode; mutants of them are listed with the statistical tests that catch
-them (`--tests` adds test binaries to the run).
+Random terms (noise, jump draws, hazards) are off in the reference's
+deterministic mode; `tests/noise.rs` and the jump samplers' unit tests
+check their moments. `--tests` and `--extra` choose the test binaries.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # The model checks: the step-by-step reference, v1 reached from v2's
-# settings, and the mechanism tests.
-DEFAULT_TESTS = ["deterministic", "v1_equivalence", "mechanisms"]
+# settings, the mechanism tests and the moments of the random terms.
+DEFAULT_TESTS = ["deterministic", "v1_equivalence", "mechanisms", "noise"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ MUTANTS: list[Mutant] = [
       "reference closed price drift: sign"),
     M("price.closed.noise", "src/model/prices.rs", "p.sigma_closed * sqrt_dt * z", "p.sigma_closed * dt * z",
       "reference closed price noise: `sqrt(dt)` as `dt` (random term)"),
+    M("price.ratio.noise", "src/model/prices.rs", "p.sigma_ratio * sqrt_dt * z", "p.sigma_ratio * dt * z",
+      "reference ratio noise: `sqrt(dt)` as `dt` (random term)"),
     M("price.ratio.drift", "src/model/prices.rs", "ln_rho - p.ratio_drift * dt", "ln_rho - p.ratio_drift",
       "reference ratio drift: time step dropped"),
     M("pressure.target.lead", "src/model/prices.rs", "(gap_0 - gap).max(0.0)", "(gap - gap_0).max(0.0)",
@@ -105,6 +107,8 @@ MUTANTS: list[Mutant] = [
       "spend growth read at `t_{k+1}`: time step"),
     M("demand.step", "src/model/demand.rs", "ln_a + g * dt - sigma", "ln_a + g - sigma",
       "demand step `g dt`: time step dropped"),
+    M("demand.noise", "src/model/demand.rs", "+ sigma * sqrt_dt * z", "+ sigma * dt * z",
+      "demand noise: `sqrt(dt)` as `dt` (random term)"),
     M("demand.ito", "src/model/demand.rs", "- sigma * sigma * dt / 2.0", "+ sigma * sigma * dt / 2.0",
       "demand Ito correction: sign (random term's mean)"),
     M("mean_price", "src/model/demand.rs", "(1.0 - u) * open_price\n", "(1.0 - u) * closed_price\n",
@@ -136,6 +140,8 @@ MUTANTS: list[Mutant] = [
     # MODEL section 4: labs.
     M("attractiveness.drift", "src/model/labs.rs", "a + drift * dt +", "a + drift +",
       "attractiveness drift: time step dropped"),
+    M("attractiveness.noise", "src/model/labs.rs", "+ sigma * sqrt_dt * z", "+ sigma * dt * z",
+      "attractiveness noise: `sqrt(dt)` as `dt` (random term)"),
     M("attractiveness.jumps", "src/engine/shocks.rs", "Poisson::new(rate * dt)", "Poisson::new(rate)",
       "attractiveness jumps: Poisson rate without `dt` (random term)"),
     M("revenues.class", "src/model/labs.rs", "let off = if lab.closed { 0 } else { ns };", "let off = if lab.closed { ns } else { 0 };",
