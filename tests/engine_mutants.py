@@ -13,7 +13,7 @@ makes the run fail.
 
 `make mutants` runs it and rewrites the report. Each mutant costs an
 incremental build of the test profile (about 3 s warm on 2 cores) and the
-three test binaries; the whole list takes about 10 minutes. It stays out of
+model test binaries; the whole list takes about 10 minutes. It stays out of
 `make test`: the mutants name source snippets, and a refactor that moves
 one makes this script stop with "snippet not found" until the mutant is
 updated, which should not block unrelated work.
