@@ -1,7 +1,7 @@
 //! The layers of the crate import one way (docs/architecture.md): each
 //! module may use only modules of a lower layer (or its own). Read from the
 //! sources: every `crate::<module>` path in `src/` (the front ends,
-//! `src/bin` and `src/python`, sit on top and may use anything).
+//! `src/cli.rs`, `src/bin` and `src/python`, sit on top and may use anything).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ fn module_of(src: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(src).unwrap();
     let first = rel.components().next()?.as_os_str().to_string_lossy().to_string();
     let name = first.trim_end_matches(".rs").to_string();
-    (!matches!(name.as_str(), "lib" | "bin" | "python")).then_some(name)
+    (!matches!(name.as_str(), "lib" | "bin" | "cli" | "python")).then_some(name)
 }
 
 /// The modules a file refers to through `crate::`.

@@ -179,6 +179,16 @@ fn simulate(
     })
 }
 
+/// The command line, as the `aibubble` console script and `python -m
+/// aibubble` run it: `argv` with the program name first; returns the exit
+/// status. Runs with the GIL released, and handles Ctrl-C, SIGTERM and
+/// SIGHUP itself (the process then exits with the CLI's status), so it is
+/// meant for a process of its own, not for a notebook.
+#[pyfunction]
+fn cli_main(py: Python<'_>, argv: Vec<String>) -> PyResult<u8> {
+    guard(|| Ok(py.detach(|| crate::cli::main(argv))))
+}
+
 /// The cores this process may use: the most threads a run uses.
 #[pyfunction]
 fn available_cores() -> PyResult<usize> {
@@ -194,6 +204,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scenario::presets, m)?)?;
     m.add_function(wrap_pyfunction!(results::merge, m)?)?;
     m.add_function(wrap_pyfunction!(available_cores, m)?)?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("LAB_METRICS", crate::results::LAB_METRICS.to_vec())?;
     m.add(

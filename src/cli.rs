@@ -1,0 +1,515 @@
+//! The `aibubble` command line: run scenarios, list and show presets,
+//! validate files. A thin layer over the library, in the library so that
+//! the binary (`src/bin/aibubble.rs`) and the Python package's console
+//! script (`aibubble._core.cli_main`) run the same code.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::scenario::{parse_override_value, presets};
+use crate::summary::{LabSummary, Summary};
+use crate::{CancelToken, Error, Scenario, Simulation};
+use clap::{Args, Parser, Subcommand};
+use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+
+/// The exit statuses of [`exit_code`], for `--help`.
+const EXIT_STATUS: &str = "\
+Exit status:
+  0    success
+  1    any other failure
+  2    invalid arguments
+  3    invalid or unparsable scenario
+  4    a file could not be read or written, or --out would replace what aibubble did not write
+  5    unreadable results file
+  6    resource limit (the run needs too much memory)
+  7    numerical failure on a path
+  130  interrupted (Ctrl-C)";
+
+#[derive(Parser)]
+#[command(
+    name = "aibubble",
+    version,
+    about = "Monte Carlo repricing of closed AI labs as open models close the gap",
+    after_help = EXIT_STATUS
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a preset or a scenario file and print the per-lab table.
+    Run(RunArgs),
+    /// List the presets.
+    Presets,
+    /// Print a preset as TOML with its sources, ready to copy and edit.
+    Show {
+        preset: String,
+        /// Write every defaulted field too.
+        #[arg(long)]
+        expanded: bool,
+        /// JSON instead of TOML.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a preset or a scenario file and list every problem.
+    Validate {
+        /// A preset name or a path to a .toml/.json scenario.
+        scenario: String,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// A preset name or a path to a .toml/.json scenario.
+    #[arg(default_value = "baseline")]
+    scenario: String,
+    /// Override a field: PATH=VALUE (VALUE in TOML syntax). Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    #[arg(long, default_value_t = 100_000)]
+    paths: u64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Worker threads (default: all cores; at most the available cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Refuse the run if it would need more memory than this (e.g. 8G,
+    /// 512M). Default: AIBUBBLE_MAX_MEMORY if set; the memory available on
+    /// the machine always limits the run.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    max_memory: Option<u64>,
+    /// Print the whole summary as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Write summary.json, per_path.csv and timeseries.csv to this directory.
+    /// It must be new, empty, or the output of an earlier run (replaced
+    /// whole); its parent must exist.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// With --out: replace DIR even if it holds files aibubble did not write
+    /// (they are deleted). A file at DIR is never replaced.
+    #[arg(long, requires = "out")]
+    force: bool,
+}
+
+/// Why a command failed.
+enum Failure {
+    /// An error of the library (or of the arguments, in its terms).
+    Lib(Error),
+    /// Standard output could not be written.
+    Stdout(io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Lib(e)
+    }
+}
+
+/// Only stdout is written through `std::io` directly, so a bare I/O error is one of stdout's.
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Stdout(e)
+    }
+}
+
+/// Runs the command line on `args` (the program name first, as
+/// `std::env::args_os` gives them) and returns the exit status (listed
+/// in `aibubble --help`). Handles
+/// Ctrl-C for the rest of the process: a run stops, a temporary output
+/// directory is removed, and the process exits with 130.
+pub fn main<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print to stdout and succeed; usage errors exit with 2.
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(2);
+        }
+    };
+    let command = cli.command.unwrap_or_else(|| {
+        Command::Run(RunArgs {
+            scenario: "baseline".into(),
+            set: Vec::new(),
+            paths: 100_000,
+            seed: 42,
+            threads: None,
+            max_memory: None,
+            json: false,
+            out: None,
+            force: false,
+        })
+    });
+    let cancel = CancelToken::new();
+    on_ctrl_c(cancel.clone());
+    match execute(command, &cancel, &mut io::stdout().lock()) {
+        Ok(()) => 0,
+        // The reader has gone (`aibubble run --json | head`): nothing is
+        // wrong, there is only no one left to tell.
+        Err(Failure::Stdout(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(Failure::Stdout(e)) => {
+            report(&format!("error: cannot write to standard output: {e}"));
+            4
+        }
+        Err(Failure::Lib(e)) => {
+            report(&format!("error: {e}{}", hint(&e)));
+            exit_code(&e)
+        }
+    }
+}
+
+/// On Ctrl-C: stop the run, remove the temporary directory of an output
+/// being written (a replaced output stays as it was), and exit with 130.
+fn on_ctrl_c(cancel: CancelToken) {
+    let installed = ctrlc::set_handler(move || {
+        cancel.cancel();
+        crate::internals::output::abandon_writes();
+        report("interrupted");
+        std::process::exit(130);
+    });
+    // Without the handler Ctrl-C still ends the process; only a temporary
+    // directory may stay behind, for the next run to remove.
+    if let Err(e) = installed {
+        report(&format!("warning: cannot handle Ctrl-C: {e}"));
+    }
+}
+
+/// What the user can do about an error, where the CLI knows better than the library.
+fn hint(e: &Error) -> &'static str {
+    match e {
+        // Only a directory can be replaced; a file never is.
+        Error::OutputExists { path, .. } if Path::new(path).is_dir() => "; use --force to replace it",
+        _ => "",
+    }
+}
+
+/// A line on stderr; if even stderr is gone, there is no one to tell.
+fn report(line: &str) {
+    let _ = writeln!(io::stderr(), "{line}");
+}
+
+/// The exit status of each kind of error, so that scripts can tell a bad
+/// scenario from a full disk; listed in [`EXIT_STATUS`]. clap exits with 2
+/// on its own for malformed command lines.
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Argument { .. } => 2,
+        Error::Scenario(_) | Error::Parse { .. } => 3,
+        Error::Io { .. } | Error::OutputExists { .. } => 4,
+        Error::ResultsFile { .. } | Error::Schema { .. } => 5,
+        Error::ResourceLimit(_) => 6,
+        Error::Numerical { .. } => 7,
+        Error::Cancelled { .. } => 130,
+    }
+}
+
+/// Run one command, printing to `out`.
+fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
+    match command {
+        Command::Run(args) => run(args, cancel, out)?,
+        Command::Presets => {
+            for name in presets::names() {
+                let s = Scenario::preset(name)?;
+                let first = s.description.split(". ").next().unwrap_or("").trim_end_matches('.');
+                writeln!(out, "{name:<18} {first}")?;
+            }
+        }
+        Command::Show { preset, expanded, json } => {
+            let s = load(&preset)?;
+            let value = if expanded { s.to_value_expanded() } else { s.to_value() };
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::from)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{}", crate::scenario::value_to_toml(&value))?;
+            }
+        }
+        Command::Validate { scenario } => {
+            let s = load(&scenario)?;
+            writeln!(
+                out,
+                "{scenario}: valid scenario {:?} ({} labs, {} segments, {} events)",
+                s.name,
+                s.labs.len(),
+                s.segments.len(),
+                s.events.len()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `aibubble run`: the scenario with its overrides, run, written to `--out`
+/// and printed.
+fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
+    if let Some(dir) = &args.out {
+        // Before the run, so that a refused directory costs no waiting.
+        crate::internals::output::check_target(dir, args.force)?;
+    }
+    let base = load(&args.scenario)?;
+    let overrides = args
+        .set
+        .iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(p, v)| (p.trim(), parse_override_value(v.trim())))
+                .ok_or_else(|| Error::argument("--set", format!("expected PATH=VALUE, got {s:?}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let scenario = if overrides.is_empty() {
+        base
+    } else {
+        base.with_overrides(overrides)?
+    };
+    let mut sim = Simulation::new(&scenario)?
+        .paths(args.paths)
+        .seed(args.seed)
+        .cancel_token(cancel.clone());
+    if let Some(t) = args.threads {
+        sim = sim.threads(t);
+        if sim.threads_used() < t {
+            report(&format!(
+                "note: --threads {t} capped at {} (the cores available)",
+                sim.threads_used()
+            ));
+        }
+    }
+    if let Some(bytes) = args.max_memory {
+        sim = sim.max_memory(bytes);
+    }
+    let results = sim.run()?;
+    let collapsed = results.collapsed_series();
+    if !collapsed.is_empty() {
+        report(&format!(
+            "note: the values of {} series span more than 17 orders of magnitude; their low quantiles are coarse",
+            collapsed.len()
+        ));
+    }
+    let summary = results.summary();
+    if let Some(dir) = &args.out {
+        crate::internals::output::write_run(dir, &results, args.force)?;
+        if !args.json {
+            report(&format!("wrote {}", dir.display()));
+        }
+    }
+    if args.json {
+        writeln!(out, "{}", summary.to_json())?;
+    } else {
+        print_table(out, &summary)?;
+    }
+    Ok(())
+}
+
+/// Where a scenario named on the command line comes from.
+enum Source<'a> {
+    Preset(&'a str),
+    File(&'a Path),
+}
+
+/// A preset name, or else a file path.
+fn source(name: &str) -> Result<Source<'_>, Error> {
+    if presets::names().contains(&name) {
+        return Ok(Source::Preset(name));
+    }
+    let path = Path::new(name);
+    if path.exists() {
+        return Ok(Source::File(path));
+    }
+    Err(Error::argument(
+        "scenario",
+        format!(
+            "{name:?} is neither a preset ({}) nor a file",
+            presets::names().join(", ")
+        ),
+    ))
+}
+
+/// A preset or a scenario file, validated.
+fn load(name: &str) -> Result<Scenario, Error> {
+    match source(name)? {
+        Source::Preset(p) => Scenario::preset(p),
+        Source::File(path) => Scenario::from_file(path),
+    }
+}
+
+/// `--max-memory`: a size such as `8G` or `512M`.
+fn parse_memory(text: &str) -> Result<u64, String> {
+    crate::internals::parse_size(text)
+}
+
+fn money(x: Option<f64>) -> String {
+    match x {
+        // Beyond ten million billions a number is a warning, not an amount.
+        Some(v) if v.is_finite() && v.abs() >= 1e7 => format!("{v:.2e}"),
+        Some(v) if v.is_finite() => {
+            if v.abs() >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        }
+        _ => "-".into(),
+    }
+}
+
+fn pct(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => format!("{:.1}%", 100.0 * v),
+        _ => "-".into(),
+    }
+}
+
+/// Whether a lab books no revenue on any path in any year.
+fn books_no_revenue(l: &LabSummary) -> bool {
+    l.revenue.iter().all(|y| y.stats.p95 == 0.0 && y.stats.mean == 0.0)
+}
+
+fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
+    writeln!(
+        out,
+        "aibubble: scenario {:?}, {} paths, seed {}, valuation date {}",
+        s.scenario, s.paths, s.seed, s.start_year
+    )?;
+    writeln!(
+        out,
+        "Fair values (FV) and marks in USD bn. P(FV=0): limited liability binds; P(phi<0.5): fair \
+         value below half the mark;\nP(pop): a quarter-end market mark below half the latest mark; \
+         P(crunch): a pop while cash is negative.\n"
+    )?;
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "lab",
+        "class",
+        "mark",
+        "FV p5",
+        "FV p50",
+        "FV p95",
+        "P(FV=0)",
+        "P(phi<0.5)",
+        "P(pop)",
+        "P(crunch)",
+        "P(cash<0)",
+    ]);
+    let row = |l: &LabSummary| {
+        // A lab that books no revenue (capture 0: others serve its models)
+        // has no fair value to speak of; say so rather than print zeros.
+        let (p5, p50, p95) = if books_no_revenue(l) {
+            ("-".to_string(), "no revenue".to_string(), "-".to_string())
+        } else {
+            (
+                money(Some(l.fair_value.p5)),
+                money(Some(l.fair_value.p50)),
+                money(Some(l.fair_value.p95)),
+            )
+        };
+        vec![
+            Cell::new(&l.name),
+            Cell::new(l.class.as_str()),
+            Cell::new(money(l.mark)).set_alignment(CellAlignment::Right),
+            Cell::new(p5).set_alignment(CellAlignment::Right),
+            Cell::new(p50).set_alignment(CellAlignment::Right),
+            Cell::new(p95).set_alignment(CellAlignment::Right),
+            Cell::new(pct(Some(l.p_zero))).set_alignment(CellAlignment::Right),
+            Cell::new(pct(l.phi.map(|p| p.p_below_half))).set_alignment(CellAlignment::Right),
+            Cell::new(pct(l.p_pop)).set_alignment(CellAlignment::Right),
+            Cell::new(pct(l.p_crunch)).set_alignment(CellAlignment::Right),
+            Cell::new(pct(Some(l.p_cash_negative))).set_alignment(CellAlignment::Right),
+        ]
+    };
+    for l in &s.labs {
+        t.add_row(row(l));
+    }
+    let silent: Vec<&str> = s
+        .labs
+        .iter()
+        .filter(|l| books_no_revenue(l))
+        .map(|l| l.name.as_str())
+        .collect();
+    let sec = &s.sector;
+    t.add_row(vec![
+        Cell::new(format!("Sector ({})", sec.labs.join(" + "))),
+        Cell::new("closed"),
+        Cell::new(money(Some(sec.mark))).set_alignment(CellAlignment::Right),
+        Cell::new(money(Some(sec.fair_value.p5))).set_alignment(CellAlignment::Right),
+        Cell::new(money(Some(sec.fair_value.p50))).set_alignment(CellAlignment::Right),
+        Cell::new(money(Some(sec.fair_value.p95))).set_alignment(CellAlignment::Right),
+        Cell::new("-"),
+        Cell::new(pct(Some(sec.phi.p_below_half))).set_alignment(CellAlignment::Right),
+        Cell::new("-"),
+        Cell::new("-"),
+        Cell::new("-"),
+    ]);
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
+        "\nSector fair value / marks: median {:.2}, P(< 1) {}, P(< 0.5) {}",
+        sec.phi.stats.p50,
+        pct(Some(sec.phi.p_below_1)),
+        pct(Some(sec.phi.p_below_half))
+    )?;
+    if !silent.is_empty() {
+        writeln!(
+            out,
+            "{} book no revenue (capture 0: others serve their models, and that revenue is not modelled).",
+            silent.join(", ")
+        )?;
+    }
+    for e in &s.events {
+        writeln!(
+            out,
+            "Event {:?} fires within the horizon on {} of paths",
+            e.name,
+            pct(Some(e.p_fired))
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every status that [`exit_code`] gives is explained in `--help`.
+    #[test]
+    fn every_exit_code_is_documented() {
+        let io = || std::io::Error::other("x");
+        let errors = [
+            Error::argument("a", "b"),
+            Error::problem("a", "b"),
+            Error::Parse {
+                what: "a".into(),
+                message: "b".into(),
+            },
+            Error::Io {
+                path: "a".into(),
+                source: io(),
+            },
+            Error::OutputExists {
+                path: "a".into(),
+                found: "b".into(),
+            },
+            Error::ResultsFile { message: "a".into() },
+            Error::Schema { found: 2, supported: 1 },
+            Error::ResourceLimit("a".into()),
+            Error::numerical("gap", 1, 2, 2026.0, f64::NAN, "must be finite"),
+            Error::Cancelled { done: 1, total: 2 },
+        ];
+        let mut codes: Vec<u8> = errors.iter().map(exit_code).collect();
+        codes.extend([0, 1]);
+        for code in codes {
+            let line = format!("\n  {code:<5}");
+            assert!(
+                EXIT_STATUS.contains(&line),
+                "exit status {code} is not in\n{EXIT_STATUS}"
+            );
+        }
+    }
+}
