@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the performance-gap inputs of MODEL section 1 to data/models_seed.csv.
+"""Fit the performance-gap inputs of docs/equations.md §1 to data/models_seed.csv.
 
 Standard library only (csv, math). Run from anywhere:
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the attractiveness jumps of MODEL section 4 (lambda_a, s_a) to the labs' run rates.
+"""Fit the attractiveness jumps of docs/equations.md §4 (lambda_a, s_a) to the labs' run rates.
 
 numpy only. Run from the repo root:
 
@@ -8,8 +8,8 @@ numpy only. Run from the repo root:
 Model: a_i moves by mu_a dt + sigma_a sqrt(dt) Z + (Poisson(lambda_a dt) jumps ~ normal(0, s_a)),
 a Levy process with Var(increment over dt) = (sigma_a^2 + lambda_a s_a^2) dt.
 
-1. Run-rate revenue of OpenAI and Anthropic, dated figures from /work/shared/FACTS.md
-   only (each row cites its line); 5 increments. Net log growth of an increment:
+1. Run-rate revenue of OpenAI and Anthropic, dated figures from press reports [S]
+   only (each row cites its figure); 5 increments. Net log growth of an increment:
    x = ln(R1 / R0) - g_seg dt, with the preset's segment growth (inputs below).
 2. Per-lab drift mu_i = sum x / sum dt (ML for a drifting Levy process) and the
    variance per unit time sigma_net^2 = sum (x - mu_i dt)^2 / dt / (n - 2), with a
@@ -46,16 +46,16 @@ WEIGHTS = {"openai": (0.7808, 0.3659, 0.4132), "anthropic": (0.048, 0.4634, 0.49
 SEED, NSIM = 20260204, 2_000_000
 HORIZON = 7 / 12  # Anthropic's x5: 2025-01 to 2025-08
 
-FACTS = "FACTS.md"
+PRESS = "press reports"
 # (lab, date as month 'YYYY-MM' (mid-month) or 'end-YYYY', run rate USD bn/yr, source)
 RUN_RATES = [
-    ("anthropic", "2025-01", 1.0, f"{FACTS}, Labs: Anthropic run-rate revenue about $1B (2025-01) [S]"),
-    ("anthropic", "2025-08", 5.0, f"{FACTS}, Labs: $5B (2025-08) [S]; For MODEL v2: $1B to $5B in seven months"),
-    ("anthropic", "2025-10", 7.0, f"{FACTS}, Labs: $7B (2025-10) [S]"),
-    ("anthropic", "end-2025", 9.5, f"{FACTS}, Labs: about $9-10B (end-2025) [S]; midpoint"),
-    ("openai", "2024-12", 5.5, f"{FACTS}, For MODEL v2, revenue volatility: $5.5B (2024-12) [S]"),
-    ("openai", "2025-06", 10.0, f"{FACTS}, For MODEL v2, revenue volatility: $10B (2025-06) [S]"),
-    ("openai", "end-2025", 20.0, f"{FACTS}, Labs: above $20B annualized run rate by end-2025 [S]; a lower bound"),
+    ("anthropic", "2025-01", 1.0, f"{PRESS}: Anthropic run-rate revenue about $1B (2025-01) [S]"),
+    ("anthropic", "2025-08", 5.0, f"{PRESS}: Anthropic $5B (2025-08) [S]; $1B to $5B in seven months"),
+    ("anthropic", "2025-10", 7.0, f"{PRESS}: Anthropic $7B (2025-10) [S]"),
+    ("anthropic", "end-2025", 9.5, f"{PRESS}: Anthropic about $9-10B (end-2025) [S]; midpoint"),
+    ("openai", "2024-12", 5.5, f"{PRESS}: OpenAI $5.5B (2024-12) [S]"),
+    ("openai", "2025-06", 10.0, f"{PRESS}: OpenAI $10B (2025-06) [S]"),
+    ("openai", "end-2025", 20.0, f"{PRESS}: OpenAI above $20B annualized run rate by end-2025 [S]; a lower bound"),
 ]
 
 
@@ -222,7 +222,7 @@ def main():
           f"{lam:.1f} a lab-year ({lam_rows:.1f} counting every row, {lam_rec:.1f} counting new lab-best ECI only); "
           "the seed file omits some releases, so this is a lower bound.")
     print("citation jump_sd: derived: data/fit_jumps.py, 5 increments of OpenAI's and Anthropic's run rates "
-          "(FACTS.md: Anthropic $1B 2025-01, $5B 2025-08, $7B 2025-10, $9-10B end-2025; OpenAI $5.5B 2024-12, $10B "
+          "(press reports [S]: Anthropic $1B 2025-01, $5B 2025-08, $7B 2025-10, $9-10B end-2025; OpenAI $5.5B 2024-12, $10B "
           f"2025-06, >$20B end-2025) net of segment growth (1.16, 0.63 a year), per-lab drifts removed: "
           f"sigma_net = {math.sqrt(var):.2f}/sqrt(yr) (95% {math.sqrt(v_lo):.2f}-{math.sqrt(v_hi):.2f}, chi-square, "
           f"3 dof); s_a = sqrt((sigma_net^2 - {SIGMA_A}^2) / {lam:.1f}) = {s_a:.2f} (range {s_lo:.2f}-{s_hi:.2f}). "

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the premium sensitivity pi_G of MODEL section 2 to data/models_seed.csv.
+"""Fit the premium sensitivity pi_G of docs/equations.md §2 to data/models_seed.csv.
 
 numpy only (plus fit_gap.py next to it, for the gap). Run from the repo root:
 
@@ -19,14 +19,14 @@ vertical ECI gap of data/fit_gap.py in months of frontier progress.
    closed price only (P^o follows serving cost), so this is the matching slope.
    SEs: HC3 and a pairs bootstrap (seeded).
 2. Sensitivity: input / output / blended 3:1 price, extra controls, frontier
-   tier only, the lead before the release, the trend imposed from FACTS, o3's
+   tier only, the lead before the release, the trend imposed from Epoch AI and a16z, o3's
    cut as an extra row, 2023-2025, doubted rows dropped.
 3. A second design: month ends 2024-2025, log ratio of the cheapest closed
    model within w ECI points of the closed frontier to the cheapest open model
    within w of the best priced open model, on the lead and a time trend
    (Newey-West SE, 3 lags). It is a raw frontier ratio: it also moves with the
    capability difference (open frontier models cost more as they improve).
-4. The o3 / DeepSeek-R1 episode of FACTS, net of the fixed-capability trend.
+4. The o3 / DeepSeek-R1 episode (press reports [S]), net of the fixed-capability trend.
 5. Whether pi_G G_0 reaches the cap y = -ln rho_0 ~ 1.8 at a 3-8 month lead.
 """
 
@@ -44,11 +44,11 @@ import fit_gap  # noqa: E402  (the gap exactly as fit_gap.py computes it)
 
 WINDOW = (2024.0, 2026.0)
 RHO_0 = 1 / 6  # headline open/closed price ratio (Nagle & Yue 2025); cap y = -ln rho_0
-TREND_FACTS = {"a16z 10x/yr": math.log(10), "Epoch 9x/yr": math.log(9), "Epoch 40x/yr (GPT-4 level)": math.log(40),
+TREND_CITED = {"a16z 10x/yr": math.log(10), "Epoch 9x/yr": math.log(9), "Epoch 40x/yr (GPT-4 level)": math.log(40),
                "Epoch 900x/yr": math.log(900)}
 DOUBTED = {"DeepSeek-V3", "GPT-4o (gpt-4o-2024-05-13)", "DeepSeek-V3.2-Exp", "DeepSeek-V3.2", "GPT-5.2"}  # README "Doubts"
-O3_CUT = ("2025-06-10", 2.0, 8.0)  # o3 cut from $10/$40 (models_seed.csv notes; FACTS "For MODEL v2")
-R1 = (0.55, 2.19)  # DeepSeek-R1 list price (models_seed.csv; FACTS)
+O3_CUT = ("2025-06-10", 2.0, 8.0)  # o3 cut from $10/$40 (models_seed.csv notes; press reports [S])
+R1 = (0.55, 2.19)  # DeepSeek-R1 list price (models_seed.csv)
 G0_RANGE = (3.0, 5.0, 8.0)
 NBOOT, SEED = 4000, 20260204
 
@@ -142,7 +142,7 @@ def main():
     resid = y - X @ beta
     print(f"  R^2 {1 - resid.var() / y.var():.2f}; residual sd {resid.std(ddof=X.shape[1]):.2f} log points")
     print(f"  fixed-capability price trend: {math.exp(-beta[3]):.1f}x a year cheaper "
-          f"(95% {math.exp(-beta[3] - 1.96 * se[3]):.1f}-{math.exp(-beta[3] + 1.96 * se[3]):.1f}x; FACTS: a16z ~10x, Epoch 9-900x)")
+          f"(95% {math.exp(-beta[3] - 1.96 * se[3]):.1f}-{math.exp(-beta[3] + 1.96 * se[3]):.1f}x; a16z ~10x, Epoch AI 9-900x)")
     print(f"  capability price: {beta[2]:.3f} log/ECI point = {beta[2] * pace / 12:.3f} log per month of frontier progress")
     tot = beta[2] * pace / 12 + beta[4]
     wv = np.array([0, 0, pace / 12, 0, 1.0])
@@ -177,8 +177,8 @@ def main():
             k = 3 if label == "closed rows only" else 4
             cells.append(f"{bv[k]:6.3f} ({math.sqrt(Vv[k, k]):.3f})")
         print(f"  {label:44s} n={len(rr):2d}  " + " | ".join(cells))
-    print("  trend imposed from FACTS instead of fitted (blended):")
-    for label, delta in TREND_FACTS.items():
+    print("  trend imposed from Epoch AI and a16z instead of fitted (blended):")
+    for label, delta in TREND_CITED.items():
         Xv, yv = design(rows, "blend", gap)
         bv, Vv = hc3(Xv[:, [0, 1, 2, 4]], yv + delta * Xv[:, 3])
         print(f"    {label:28s} pi_G {bv[3]:6.3f} ({math.sqrt(Vv[3, 3]):.3f})")
@@ -211,7 +211,7 @@ def main():
           f"{12 * (t1 - fit_gap.year_of('2025-01-20')):.1f} months")
     print(f"  lead (fit_gap): {g0:.2f} months at o3's launch -> {g1:.2f} at the cut (DeepSeek-R1-0528 on 2025-05-28): "
           f"{g0 - g1:.2f} months lost")
-    for label, delta in [("fitted trend", -beta[3])] + list(TREND_FACTS.items()):
+    for label, delta in [("fitted trend", -beta[3])] + list(TREND_CITED.items()):
         net = drop - delta * dt
         print(f"  net of {label:28s} ({delta * dt:.2f}): {net:.2f} log points -> implied pi_G {net / (g0 - g1):.2f}")
     xo = np.array([1, 1, 146.64 - 140, t0 - 2025, g0])
@@ -242,7 +242,7 @@ def main():
           f"({nc} closed): pi_G = {pi:.2f} log points per month of lead (HC3 SE {pise:.2f}, bootstrap 95% {lo_b:.2f} "
           f"to {hi_b:.2f}; 0.06-0.15 across input/output/blended prices, samples and tiers, -0.05 with a lead main effect, "
           f"-0.12 to 0.06 with the fixed-capability trend imposed at 9-900x a year), with a fitted fixed-capability "
-          f"price decline of {math.exp(-beta[3]):.1f}x a year (FACTS: a16z ~10x, Epoch 9-900x). Not distinguishable "
+          f"price decline of {math.exp(-beta[3]):.1f}x a year (a16z ~10x, Epoch AI 9-900x). Not distinguishable "
           f"from 0. The o3 cut of 2025-06-10 ({drop:.2f} log points while the lead fell {g0 - g1:.1f} months, "
           f"about {hi:.1f} per month net of a16z's 10x trend) is one episode, partly o3 returning to the fitted price "
           f"line from a launch {math.log(17.5) - xo @ beta:.2f} log points above it, and sets the upper bound. At a 3-8 "

@@ -6,7 +6,7 @@ use std::fmt;
 /// One problem found in a scenario: where it is and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
-    /// Field path in the grammar of MODEL section 10 (`labs.openai.mark`).
+    /// Field path in the grammar of docs/equations.md §10 (`labs.openai.mark`).
     pub path: String,
     /// What is wrong, including the value found (`must be >= 0, got -0.3`).
     pub message: String,
@@ -51,7 +51,7 @@ impl fmt::Display for Problems {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The scenario breaks rules of MODEL section 9 (all of them listed).
+    /// The scenario breaks rules of docs/equations.md §9 (all of them listed).
     #[error("{0}")]
     Scenario(Problems),
     /// A scenario document could not be parsed.

@@ -4,7 +4,7 @@
 //! the closed AI labs if open-weight models keep getting almost as good for a
 //! fraction of the price?
 //!
-//! The crate implements the reference model (see `docs/model.md`): a
+//! The crate implements the model of `docs/equations.md` (explained in `docs/model.md`): a
 //! performance gap between open and closed models, price curves, demand
 //! segments whose closed share moves toward a logit target, labs with
 //! revenues, committed spending and cash, a DCF with terminal value, market

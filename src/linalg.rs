@@ -1,6 +1,6 @@
 //! The matrix checks shared by validation and the engine: a correlation
 //! matrix must be symmetric with a unit diagonal and positive-definite, and
-//! its lower Cholesky factor correlates independent normals (MODEL section 7).
+//! its lower Cholesky factor correlates independent normals (docs/equations.md §7).
 
 use nalgebra::DMatrix;
 

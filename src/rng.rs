@@ -1,4 +1,4 @@
-//! The seeding policy, in one place (MODEL section 0).
+//! The seeding policy, in one place (docs/equations.md §0).
 //!
 //! Every path `p` of a run with seed `s` draws from independent sub-streams,
 //! one per component: each uncertain input (keyed by its field path), `gap`,

@@ -1,4 +1,4 @@
-//! Statistics of MODEL section 8: moments with sums in path order, type-7
+//! Statistics of docs/equations.md §8: moments with sums in path order, type-7
 //! quantiles, probabilities with their standard errors, CVaR, and the
 //! mergeable DDSketch used for time-series quantiles.
 
@@ -142,7 +142,7 @@ pub const SKETCH_ZERO: f64 = 1e-9;
 /// the store of its sign, `gamma = (1 + alpha) / (1 - alpha)`. Counts are
 /// integers, so merging is exact and order-free.
 ///
-/// Each store keeps at most [`SKETCH_BUCKETS`] buckets (MODEL section 8):
+/// Each store keeps at most [`SKETCH_BUCKETS`] buckets (docs/equations.md §8):
 /// with `i_max` the largest index it has seen, counts below
 /// `i_max - SKETCH_BUCKETS + 1` count at that index. The final store depends
 /// only on the multiset of values, so merging stays exact and order-free, and
@@ -158,7 +158,7 @@ pub struct Sketch {
 /// values above 1e-9 use about -1,040 to 35,500).
 const INDEX_LIMIT: i64 = 1_000_000;
 
-/// Most buckets a store keeps (MODEL section 8).
+/// Most buckets a store keeps (docs/equations.md §8).
 pub const SKETCH_BUCKETS: usize = 2048;
 
 /// Dense counts over a contiguous range of bucket indices, at most

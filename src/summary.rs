@@ -1,4 +1,4 @@
-//! The summary of a run (MODEL section 8): per-lab and sector statistics,
+//! The summary of a run (docs/equations.md §8): per-lab and sector statistics,
 //! the JSON printed by `aibubble run --json` and the tables of Python's
 //! `Result.summary()`. Non-finite numbers serialise as JSON `null`.
 

@@ -1,4 +1,4 @@
-//! MODEL section 5: discounting, terminal value, limited-liability equity and
+//! docs/equations.md §5: discounting, terminal value, limited-liability equity and
 //! market marks. Pure maths: no randomness, no I/O.
 
 /// The PV term of period k: `FCF dt exp(-r t_{k+1})`.

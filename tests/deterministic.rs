@@ -1,10 +1,10 @@
-//! Deterministic mode against an independent implementation of MODEL.md.
+//! Deterministic mode against an independent implementation of docs/equations.md.
 //!
 //! With every sigma, the release rate and every hazard at zero and every
-//! input a plain number, MODEL.md promises that an independent
+//! input a plain number, docs/equations.md promises that an independent
 //! implementation reproduces the engine to `|a - b| <= 1e-9 max(1, |a|, |b|)`.
-//! [`Reference`] below is such an implementation, written from MODEL.md
-//! alone (sections 0-6), one small method per part of a step. The tests run
+//! [`Reference`] below is such an implementation, written from
+//! docs/equations.md alone (§0 to §6), one small method per part of a step. The tests run
 //! the engine on one path with the full path stored and compare every stored
 //! series at every step, every per-path metric, the calendar-year sums, the
 //! event times and `PV_savings`. A few tests also check closed forms and
@@ -18,7 +18,7 @@
 //! that the branches they are about were taken, so a comparison cannot pass
 //! vacuously.
 //!
-//! The reference is MODEL v2's: the price pressure `y` (its target, speed
+//! The reference is model v2's: the price pressure `y` (its target, speed
 //! and cap, and the cap after events), prices after competition, the CES
 //! and `"mean"` price indices, margins with pass-through and floor, resale
 //! of idle commitments, taxes with a loss pool, the `"steady"` and `"last"`
@@ -42,7 +42,7 @@ use aibubble::results::{Series, SeriesId};
 use aibubble::scenario::{Class, Op, PriceIndex};
 use aibubble::{Results, Scenario, Simulation};
 
-/// The tolerance of MODEL.md's preamble.
+/// The tolerance of docs/equations.md's preamble.
 const TOL: f64 = 1e-9;
 
 fn close(a: f64, b: f64) -> bool {
@@ -127,7 +127,7 @@ fn logit(p: f64) -> f64 {
 }
 
 // ---------------------------------------------------------------------------
-// The reference model (MODEL.md v2 sections 0-6, deterministic mode)
+// The reference model (docs/equations.md §0 to §6, model v2, deterministic mode)
 // ---------------------------------------------------------------------------
 
 /// Section 3 parameters of one segment that never change.
@@ -349,7 +349,7 @@ struct StepCoverage {
     hazard_fired: usize,
 }
 
-/// An independent implementation of MODEL.md in deterministic mode.
+/// An independent implementation of docs/equations.md in deterministic mode.
 struct Reference {
     start_year: f64,
     n: usize,
@@ -931,7 +931,7 @@ struct Trace {
     coverage: StepCoverage,
 }
 
-/// Run the reference over `k = 0..=K` in the order of MODEL section 0.
+/// Run the reference over `k = 0..=K` in the order of docs/equations.md §0.
 fn simulate(s: &Scenario) -> Trace {
     let mut m = Reference::new(s);
     let (dt, steps, n) = (m.dt, m.steps, m.n);
@@ -1943,7 +1943,7 @@ fn gap_sensitive_hazard_reads_the_gap_at_t_k() {
 
 /// In deterministic mode every hazard is 0, so a gap sensitivity is inert:
 /// a dated event with one fires on its date, a hazard-0 event with one so
-/// large that `exp` overflows never fires (MODEL: the hazard is 0 when
+/// large that `exp` overflows never fires (docs/equations.md §6: the hazard is 0 when
 /// `lambda_e = 0`), and the run equals the run without them bit for bit.
 #[test]
 fn gap_sensitivity_is_inert_without_a_hazard() {

@@ -51,7 +51,7 @@ class Mutant:
 
 M = Mutant
 MUTANTS: list[Mutant] = [
-    # MODEL section 1: the gap.
+    # docs/equations.md §1: the gap.
     M("gap.pull.dt", "src/model/gap.rs", "/ p.half_life) * dt).exp_m1()", "/ p.half_life)).exp_m1()",
       "gap pull `1 - exp(-kappa dt)`: time step dropped"),
     M("gap.pull.half_life", "src/model/gap.rs", "(std::f64::consts::LN_2 / p.half_life)", "(p.half_life / std::f64::consts::LN_2)",
@@ -64,7 +64,7 @@ MUTANTS: list[Mutant] = [
       "gap noise: `sqrt(dt)` dropped (random term)"),
     M("gap.jumps.rate", "src/engine/shocks.rs", "Poisson::new(p.release_rate * dt)", "Poisson::new(p.release_rate)",
       "gap jumps: Poisson rate without `dt` (random term)"),
-    # MODEL section 2: reference prices and competition.
+    # docs/equations.md §2: reference prices and competition.
     M("price.closed.drift", "src/model/prices.rs", "ln_pc - p.closed_decline * dt", "ln_pc + p.closed_decline * dt",
       "reference closed price drift: sign"),
     M("price.closed.noise", "src/model/prices.rs", "p.sigma_closed * sqrt_dt * z", "p.sigma_closed * dt * z",
@@ -98,7 +98,7 @@ MUTANTS: list[Mutant] = [
       "ratio after competition `ln rt + y`: sign"),
     M("competition.open", "src/model/prices.rs", "let open = ln_rt.exp() * pt;", "let open = ln_rt.exp() * closed;",
       "open price `rt Pt`: on the closed price after competition"),
-    # MODEL section 3: demand.
+    # docs/equations.md §3: demand.
     M("brand.calibrated", "src/model/demand.rs", "- s.substitution * ratio_0.ln()", "+ s.substitution * ratio_0.ln()",
       "calibrated brand premium: sign of `omega ln rho_0`"),
     M("growth.decay", "src/model/demand.rs", "(-t / s.growth_tau).exp()", "(-t * s.growth_tau).exp()",
@@ -137,7 +137,7 @@ MUTANTS: list[Mutant] = [
       "savings `Q (1 - u) (P^c - P^o)`: sign"),
     M("potential", "src/model/demand.rs", "closed_pool * (1.0 - ratio)", "closed_pool * (1.0 + ratio)",
       "potential savings `C (1 - rho)`: sign"),
-    # MODEL section 4: labs.
+    # docs/equations.md §4: labs.
     M("attractiveness.drift", "src/model/labs.rs", "a + drift * dt +", "a + drift +",
       "attractiveness drift: time step dropped"),
     M("attractiveness.noise", "src/model/labs.rs", "+ sigma * sqrt_dt * z", "+ sigma * dt * z",
@@ -186,7 +186,7 @@ MUTANTS: list[Mutant] = [
       "cash accumulates the pre-tax flow"),
     M("calendar.revenue", "src/engine/runner.rs", "row[l.revenue(i, y)] += rev * dt;", "row[l.revenue(i, y)] += rev;",
       "calendar-year revenue: time step dropped"),
-    # MODEL section 5: valuation.
+    # docs/equations.md §5: valuation.
     M("discount.sign", "src/valuation.rs", "flow * dt * (-r * t_next).exp()", "flow * dt * (r * t_next).exp()",
       "discount factor `exp(-r t)`: sign"),
     M("discount.time", "src/engine/runner.rs", "dt, v.discount_rate, t + dt);\n                st.cash", "dt, v.discount_rate, t);\n                st.cash",
@@ -225,7 +225,7 @@ MUTANTS: list[Mutant] = [
       "funding crunch needs negative cash: comparison reversed"),
     M("crunch.pop", "src/engine/runner.rs", "if k >= 1 && popped && st.cash[i] < 0.0", "if k >= 1 && st.cash[i] < 0.0",
       "funding crunch without a pop"),
-    # MODEL section 6: events.
+    # docs/equations.md §6: events.
     M("dated.index", "src/model/events.rs", "then(|| j as usize - 1)", "then(|| j as usize)",
       "dated event period `j - 1`: index"),
     M("event.time", "src/engine/runner.rs", "= k as f64 * dt + dt;", "= k as f64 * dt;",

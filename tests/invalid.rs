@@ -1,5 +1,5 @@
 //! The invalid-scenario corpus (`tests/invalid/`): every file breaks one rule
-//! of MODEL section 9 (or of the file format) and must be rejected with an
+//! of docs/equations.md §9 (or of the file format) and must be rejected with an
 //! error that names the field path and the offending value, without a panic.
 //!
 //! A TOML file documents its expected error in leading comments:

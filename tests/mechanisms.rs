@@ -1,12 +1,12 @@
 //! Mechanism tests (issue "Model v2", item 3): each runs the engine on
 //! scenarios built from `tests/data/minimal.toml` and asserts the direction
-//! MODEL.md states, so that a mechanism wired backwards, or not at all, fails.
+//! docs/equations.md states, so that a mechanism wired backwards, or not at all, fails.
 //! Parameters are drawn by proptest within stated ranges, with a fixed number
 //! of cases and a fixed proptest seed; the engine's seed is drawn too, so the
 //! runs are reproducible. Comparisons between scenarios rely on common random
-//! numbers (MODEL section 0).
+//! numbers (docs/equations.md §0).
 //!
-//! | test | mechanism | MODEL |
+//! | test | mechanism | docs/equations.md § |
 //! |---|---|---|
 //! | `cheaper_open_work_moves_closed_revenue_by_substitution_minus_elasticity` | CES demand: at the horizon, with fast switching, cheaper open work lowers closed revenue when `omega >= eps + 0.5`, raises it when `omega <= eps - 0.5` | 3 |
 //! | `a_narrower_gap_lowers_closed_price_revenue_and_margin` | price pressure: a closing gap lowers `P^c`, closed revenue at fixed usage (`eps <= 1`) and closed gross margins | 2, 3, 4 |

@@ -1,4 +1,4 @@
-//! The random terms of the engine at the moments MODEL states. The
+//! The random terms of the engine at the moments docs/equations.md states. The
 //! step-by-step reference (`tests/deterministic.rs`) runs with every noise
 //! off, so it cannot see a noise term scaled by `dt` instead of `sqrt(dt)`,
 //! a wrong Ito correction or a hazard without its time step; these tests
@@ -7,7 +7,7 @@
 //! with its exact value; the tolerance is five standard errors of the
 //! sample statistic.
 //!
-//! | test | term | MODEL |
+//! | test | term | docs/equations.md § |
 //! |---|---|---|
 //! | `log_prices_are_brownian_with_drift` | `ln Pt^c`, `ln rt`: `N(-d H, sigma^2 H)` | 2 |
 //! | `the_gap_has_its_ornstein_uhlenbeck_variance` | `G_K`: the AR(1) variance of the discrete step | 1 |

@@ -1,4 +1,4 @@
-//! Reproducibility is a tested property (MODEL section 0): same seed, same
+//! Reproducibility is a tested property (docs/equations.md §0): same seed, same
 //! bits; any thread count; any split of the path range; common random
 //! numbers across scenario edits; pinned values for a frozen scenario.
 

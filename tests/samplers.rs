@@ -1,4 +1,4 @@
-//! Statistical tests of the input samplers (MODEL sections 0, 7 and 8).
+//! Statistical tests of the input samplers (docs/equations.md §0, §7 and §8).
 //!
 //! Every sample is drawn from a fixed seed, so each test is deterministic;
 //! every tolerance is a published critical value or a multiple of a standard
@@ -216,12 +216,12 @@ impl Family {
             hi,
         }
     }
-    /// MODEL section 0: `pert(lo, mode, hi) = lo + (hi - lo) Beta(1 + 4 (mode - lo)/(hi - lo), 1 + 4 (hi - mode)/(hi - lo))`.
+    /// docs/equations.md §0: `pert(lo, mode, hi) = lo + (hi - lo) Beta(1 + 4 (mode - lo)/(hi - lo), 1 + 4 (hi - mode)/(hi - lo))`.
     fn pert(lo: f64, mode: f64, hi: f64) -> Family {
         let w = hi - lo;
         Family::beta(1.0 + 4.0 * (mode - lo) / w, 1.0 + 4.0 * (hi - mode) / w, lo, hi)
     }
-    /// MODEL section 0: `sigma^2 = ln(1 + s^2/m^2)`, `mu = ln m - sigma^2 / 2`.
+    /// docs/equations.md §0: `sigma^2 = ln(1 + s^2/m^2)`, `mu = ln m - sigma^2 / 2`.
     fn lognormal_mean_sd(m: f64, s: f64) -> Family {
         let s2 = (1.0 + s * s / (m * m)).ln();
         Family::LogNormal {
@@ -697,7 +697,7 @@ fn discrete_and_empirical_samplers_pass_chi_square() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// `x = F^-1(q)` is the smallest v with `F(v) >= q` (MODEL section 0): at a
+/// `x = F^-1(q)` is the smallest v with `F(v) >= q` (docs/equations.md §0): at a
 /// jump of F exactly, the lower value; one ulp above it, the next. The
 /// cumulative probabilities used here are exact in binary (or the same
 /// rounding of 1/3 and 2/3 as the engine's sums), so the boundaries are exact.
@@ -776,7 +776,7 @@ fn standard_error_shrinks_like_one_over_sqrt_n() -> aibubble::Result<()> {
     let (s1, s2) = (small.summary(), large.summary());
     for (i, lab) in large.labs.iter().enumerate() {
         let (a, b) = (&s1.labs[i].fair_value, &s2.labs[i].fair_value);
-        // MODEL section 8: se = sd / sqrt(N).
+        // docs/equations.md §8: se = sd / sqrt(N).
         assert!((a.se - a.sd / (n1 as f64).sqrt()).abs() <= 1e-12 * a.se);
         assert!((b.se - b.sd / (n2 as f64).sqrt()).abs() <= 1e-12 * b.se);
         // ratio = se1 / se2 = sqrt(n2 / n1) * s1 / s2 = 4 s1 / s2. For a sample

@@ -1,4 +1,4 @@
-//! Model v1 stays reachable (MODEL, "What v2 changes"): a v1 scenario,
+//! Model v1 stays reachable (docs/equations.md, "Model v2, and the settings that give v1"): a v1 scenario,
 //! with `beta_price` renamed `substitution` and v1's settings, gives the
 //! numbers v1 gave, bit for bit. The fingerprints below were pinned from the
 //! v1 engine (commit of the house work, before model v2) on the same

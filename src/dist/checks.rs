@@ -1,11 +1,11 @@
-//! The parameter rules of the distributions (MODEL section 9), as messages
+//! The parameter rules of the distributions (docs/equations.md §9), as messages
 //! without the field path (validation adds it).
 
 use super::spec::{Dist, DistKind};
 use crate::error::Num;
 
 impl Dist {
-    /// Parameter problems (MODEL section 9), as messages without the path.
+    /// Parameter problems (docs/equations.md §9), as messages without the path.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         let mut finite = |name: &str, v: f64| {

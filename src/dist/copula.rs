@@ -1,4 +1,4 @@
-//! Rank correlation of uncertain inputs (MODEL section 7): the normal
+//! Rank correlation of uncertain inputs (docs/equations.md §7): the normal
 //! scores behind the inverse-CDF draws are correlated by the Cholesky factor
 //! of `2 sin(pi rho_S / 6)`, a Gaussian copula that keeps every marginal.
 

@@ -1,4 +1,4 @@
-//! Uncertain inputs (MODEL section 0): a number, or a distribution drawn once
+//! Uncertain inputs (docs/equations.md §0): a number, or a distribution drawn once
 //! per path by inverse CDF from one standard normal, so that a Gaussian copula
 //! (section 7) can correlate inputs without changing their marginals.
 //!

@@ -1,4 +1,4 @@
-//! Inverse-CDF sampling with truncation as conditioning (MODEL section 0):
+//! Inverse-CDF sampling with truncation as conditioning (docs/equations.md §0):
 //! `x = F^-1(F(lo) + Phi(z) (F(hi) - F(lo)))`, through the survival function
 //! in the upper tail so that deep truncations keep their digits.
 
@@ -311,7 +311,7 @@ fn atoms(pairs: impl Iterator<Item = (f64, f64)>) -> Base {
     Base::Atoms { values, probs }
 }
 
-/// `sigma^2 = ln(1 + s^2/m^2)`, `mu = ln m - sigma^2 / 2` (MODEL section 0).
+/// `sigma^2 = ln(1 + s^2/m^2)`, `mu = ln m - sigma^2 / 2` (docs/equations.md §0).
 pub fn lognormal_params(mean: f64, sd: f64) -> (f64, f64) {
     let s2 = (1.0 + sd * sd / (mean * mean)).ln();
     (mean.ln() - s2 / 2.0, s2.sqrt())
@@ -335,7 +335,7 @@ pub struct Sampler {
 }
 
 impl Sampler {
-    /// The value for a standard normal `z` (MODEL section 0).
+    /// The value for a standard normal `z` (docs/equations.md §0).
     pub fn from_normal(&self, z: f64) -> f64 {
         // Phi(z) and 1 - Phi(z) = Phi(-z), each accurate on its own side.
         self.quantile_pair(std_normal_cdf(z), std_normal_cdf(-z))

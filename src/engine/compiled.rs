@@ -224,7 +224,7 @@ impl Compiled {
     }
 
     /// Draw (or look up) the inputs of path `p`, writing every field's
-    /// value into `values` (MODEL section 0: one normal per drawn input from
+    /// value into `values` (docs/equations.md §0: one normal per drawn input from
     /// its own sub-stream, correlated by the copula, then the inverse CDF).
     pub fn path_inputs(&self, seed: u64, p: u64, table_row: Option<&[f64]>, values: &mut Vec<f64>, z: &mut Vec<f64>) {
         values.clear();

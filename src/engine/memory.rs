@@ -14,7 +14,7 @@ use super::layout::RowLayout;
 /// at most 2 x 2,048 buckets, 32 KiB.)
 const SKETCH_BYTES: u64 = 3 << 10;
 
-/// The parts of a run's memory, in bytes (MODEL section 8: the per-path
+/// The parts of a run's memory, in bytes (docs/equations.md §8: the per-path
 /// table is O(N x outputs); sketches and buffers do not grow with N).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryEstimate {

@@ -1,4 +1,4 @@
-//! One path of the model, in the step order of MODEL section 0, composing
+//! One path of the model, in the step order of docs/equations.md §0, composing
 //! the pure step functions of [`crate::model`] and [`crate::valuation`].
 //!
 //! A [`PathRunner`] owns the state, scratch buffers and sub-streams of the
@@ -74,7 +74,7 @@ enum Site {
     Lab(usize, &'static str),
 }
 
-/// The sub-streams of one path (MODEL section 0).
+/// The sub-streams of one path (docs/equations.md §0).
 struct Streams {
     gap: Stream,
     prices: Stream,
@@ -679,7 +679,7 @@ impl<'c> PathRunner<'c> {
         ))
     }
 
-    /// The path's metrics (MODEL section 8); +inf marks a time that never
+    /// The path's metrics (docs/equations.md §8); +inf marks a time that never
     /// came, NaN what does not apply.
     fn finish(&mut self, row: &mut [f64]) -> std::result::Result<(), PathError> {
         let l = self.layout;

@@ -1,4 +1,4 @@
-//! The random draws of one step (MODEL section 0): the engine draws every
+//! The random draws of one step (docs/equations.md §0): the engine draws every
 //! shock from the path's sub-streams and hands numbers to the model, which
 //! draws nothing.
 

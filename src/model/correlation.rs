@@ -1,4 +1,4 @@
-//! MODEL section 7: the process shocks `(Z^G, Z^P, Z^rho, Z^A)` correlated
+//! docs/equations.md §7: the process shocks `(Z^G, Z^P, Z^rho, Z^A)` correlated
 //! through the Cholesky factor of the scenario's 4x4 matrix.
 
 use nalgebra::{DMatrix, Matrix4, Vector4};

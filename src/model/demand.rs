@@ -1,4 +1,4 @@
-//! MODEL section 3: demand segments: spend growth, price response, the
+//! docs/equations.md §3: demand segments: spend growth, price response, the
 //! closed and open pools, and the closed usage share moving toward a logit
 //! target with friction.
 
@@ -84,14 +84,14 @@ pub fn next_share(u: f64, target: f64, theta: f64, dt: f64) -> f64 {
     u + -(-theta * dt).exp_m1() * (target - u)
 }
 
-/// Value moved to users in a segment, `Q (1 - u) (P^c - P^o)` (MODEL section 5).
+/// Value moved to users in a segment, `Q (1 - u) (P^c - P^o)` (docs/equations.md §5).
 #[inline]
 pub fn savings(q: f64, u: f64, closed_price: f64, open_price: f64) -> f64 {
     q * (1.0 - u) * (closed_price - open_price)
 }
 
 /// Potential savings in a segment if all closed usage moved to open models,
-/// `C (1 - rho)` (MODEL section 5).
+/// `C (1 - rho)` (docs/equations.md §5).
 #[inline]
 pub fn potential(closed_pool: f64, ratio: f64) -> f64 {
     closed_pool * (1.0 - ratio)

@@ -1,4 +1,4 @@
-//! MODEL section 6: how the effects of an event act on the state of a path,
+//! docs/equations.md §6: how the effects of an event act on the state of a path,
 //! when dated events fire, and the per-period probability of hazard events.
 //! The vocabulary of targets is the scenario's ([`Target`]).
 

@@ -1,4 +1,4 @@
-//! MODEL section 1: the performance gap, mean-reverting toward `G_inf` with
+//! docs/equations.md §1: the performance gap, mean-reverting toward `G_inf` with
 //! noise and upward jumps at closed frontier releases.
 //!
 //! `G_{k+1} = max(G_floor, G_k + (1 - exp(-kappa dt)) (G_inf - G_k) + sigma_G sqrt(dt) Z + sum J_m)`

@@ -1,4 +1,4 @@
-//! MODEL section 4: labs' market shares within their class, revenues,
+//! docs/equations.md §4: labs' market shares within their class, revenues,
 //! margins, spending, free cash flow and cash.
 
 use super::params::LabParams;

@@ -1,4 +1,4 @@
-//! The reference model, one file per part, each a set of small pure
+//! The equations of docs/equations.md, one file per part, each a set of small pure
 //! functions of (state, parameters, shocks); the engine composes them.
 
 pub mod correlation;

@@ -1,5 +1,5 @@
 //! The parameters of one path: every scalar input resolved to a number,
-//! after the draws (or an input table) of MODEL section 0. Each section's
+//! after the draws (or an input table) of docs/equations.md §0. Each section's
 //! parameters are declared with its inputs (`scenario::types`); this file
 //! composes them and fills them from the slots of [`SlotLayout`].
 

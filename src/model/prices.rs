@@ -1,4 +1,4 @@
-//! MODEL section 2: the reference price curves, and competition.
+//! docs/equations.md §2: the reference price curves, and competition.
 //!
 //! The reference curves are geometric random walks: the closed price
 //! `Pt^c` (1 at t = 0) and the reference open-to-closed ratio `rt`:

@@ -1,4 +1,4 @@
-//! What a run returns (MODEL section 8): the per-path table, time-series
+//! What a run returns (docs/equations.md §8): the per-path table, time-series
 //! sketches and stored full paths, mergeable across split runs bit for bit.
 //! The parts: this file the types and their accessors, [`file`](mod@file) the results
 //! file (JSON with a checksum, checked on load), [`csv`] the tables of
@@ -16,7 +16,7 @@ use crate::stats::Sketch;
 pub use csv::{SERIES_QUANTILES, SeriesRow};
 pub use file::SCHEMA_VERSION;
 
-/// Per-lab metrics kept for every path (MODEL section 10 output names), in this order.
+/// Per-lab metrics kept for every path (docs/equations.md §10 output names), in this order.
 pub const LAB_METRICS: [&str; 9] = [
     "fair_value",
     "phi",
@@ -42,7 +42,7 @@ pub enum Per {
     MarkedLab,
 }
 
-/// The time series recorded at quarter ends (MODEL section 8). The order
+/// The time series recorded at quarter ends (docs/equations.md §8). The order
 /// of [`Series::ALL`] is the one layout of the recorded observations: the
 /// engine writes them in it, results and Python read them in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +93,7 @@ impl Series {
         Series::Potential,
     ];
 
-    /// The output name (MODEL section 10).
+    /// The output name (docs/equations.md §10).
     pub fn name(self) -> &'static str {
         match self {
             Series::Gap => "gap",
@@ -147,7 +147,7 @@ impl Series {
     }
 }
 
-/// One recorded time series (MODEL section 8 output names).
+/// One recorded time series (docs/equations.md §8 output names).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SeriesId {
     /// The output name ([`Series::name`]: `gap`, `revenue`, ...).
@@ -370,7 +370,7 @@ impl Results {
     }
 
     /// The series whose sketches collapsed their smallest magnitudes at
-    /// some quarter (MODEL section 8): their low quantiles are coarse.
+    /// some quarter (docs/equations.md §8): their low quantiles are coarse.
     pub fn collapsed_series(&self) -> Vec<&SeriesId> {
         self.series
             .iter()

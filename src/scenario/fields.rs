@@ -71,7 +71,7 @@ pub struct Field {
     pub domain: Domain,
     /// Its unit (`years`, `USD bn/year`).
     pub unit: &'static str,
-    /// Whether it may be a distribution (MODEL section 10's U).
+    /// Whether it may be a distribution (docs/equations.md §10's U).
     pub uncertain: bool,
     /// Its slot.
     pub slot: usize,

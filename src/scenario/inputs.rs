@@ -13,7 +13,7 @@ use crate::error::Num;
 
 use super::types::{Scenario, Uncertain};
 
-/// The values an input may take (MODEL section 9).
+/// The values an input may take (docs/equations.md §9).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Domain {
     /// Any finite number.
@@ -158,7 +158,7 @@ pub struct InputSpec {
     pub domain: Domain,
     /// Whether it is required, has a default, or may be absent.
     pub presence: Presence,
-    /// Whether it may be a distribution drawn per path (MODEL section 10's U).
+    /// Whether it may be a distribution drawn per path (docs/equations.md §10's U).
     pub uncertain: bool,
 }
 

@@ -1,5 +1,5 @@
 //! Scenarios: serde types, reading and writing TOML and JSON, field-path
-//! overrides, validation (MODEL section 9) and the embedded presets.
+//! overrides, validation (docs/equations.md §9) and the embedded presets.
 
 mod extends;
 pub mod fields;
@@ -89,7 +89,8 @@ impl Override {
 }
 
 /// Keys model v2 renamed, reported with their new name (a v1 file needs
-/// only these renamed and v1's settings, MODEL "What v2 changes").
+/// only these renamed and v1's settings: docs/equations.md, "Model v2, and
+/// the settings that give v1").
 fn renamed_in_v2(value: &Value) -> Result<()> {
     let mut problems = Vec::new();
     for seg in value.get("segments").and_then(Value::as_array).into_iter().flatten() {
@@ -376,7 +377,7 @@ impl Scenario {
     /// [`Error::Parse`] with the line and column when the text is not
     /// TOML; [`Error::Scenario`] listing every problem otherwise (a
     /// non-finite number, an unknown key, a value of the wrong type, a rule
-    /// of MODEL section 9).
+    /// of docs/equations.md §9).
     pub fn from_toml_str(text: &str) -> Result<Scenario> {
         Self::from_value(parse_value(text, Format::Toml)?)
     }

@@ -5,7 +5,7 @@
 //! document becomes JSON, by one walker that serves every reader whose
 //! format has them: the TOML reader and the Python binding (a dict given to
 //! `Scenario.from_dict`, the overrides given to `replace`). Each is reported
-//! with its field path in the grammar of MODEL section 10 (lists of things
+//! with its field path in the grammar of docs/equations.md §10 (lists of things
 //! with an `id` addressed by id, other lists by index) as
 //! `must be finite, got NaN` (or `inf`, `-inf`).
 
@@ -83,7 +83,7 @@ fn walk<T: Tree>(v: &T, path: &mut String, out: &mut Vec<Problem>) {
         }
         Node::Table(t) => entries(t, path, out),
         Node::Array(a) => {
-            // Lists of things with an id are addressed by id (MODEL section 10).
+            // Lists of things with an id are addressed by id (docs/equations.md §10).
             let ids: Option<Vec<&str>> = a.iter().map(id).collect();
             for (i, e) in a.iter().enumerate() {
                 let len = path.len();

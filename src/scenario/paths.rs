@@ -1,4 +1,4 @@
-//! The field-path grammar of MODEL section 10: dotted, id-keyed paths such as
+//! The field-path grammar of docs/equations.md §10: dotted, id-keyed paths such as
 //! `segments.enterprise.switching` or `labs.openai.weights.consumer`. Lists of
 //! things with an `id` (segments, labs, events) are addressed by id; other
 //! lists by index in brackets (`labs.openai.plan[1]`).

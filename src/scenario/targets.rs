@@ -1,4 +1,4 @@
-//! The targets of event effects (MODEL section 6): a vocabulary of state
+//! The targets of event effects (docs/equations.md §6): a vocabulary of state
 //! variables and parameters of its own, parsed against a scenario's ids when
 //! it is validated.
 

@@ -1,6 +1,6 @@
-//! Serde types for everything in MODEL.md, each section declared once with
+//! Serde types for everything in docs/equations.md, each section declared once with
 //! [`section!`](super::inputs): field names are the last part of the field
-//! paths of MODEL section 10; unknown keys are errors. Scalar inputs are
+//! paths of docs/equations.md §10; unknown keys are errors. Scalar inputs are
 //! `Option`s: `None` is an input the file leaves out (its default, if it has
 //! one, comes from the declaration).
 
@@ -243,7 +243,7 @@ section! {
     }
 }
 
-/// The terminal value's convention (MODEL section 5).
+/// The terminal value's convention (docs/equations.md §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Terminal {
@@ -253,7 +253,7 @@ pub enum Terminal {
     Last,
 }
 
-/// How total spend follows prices (MODEL section 3).
+/// How total spend follows prices (docs/equations.md §3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PriceIndex {
@@ -270,7 +270,7 @@ impl PriceIndex {
     }
 }
 
-/// What a lab's market multiple applies to (MODEL section 5).
+/// What a lab's market multiple applies to (docs/equations.md §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MarkBasis {

@@ -1,4 +1,4 @@
-//! The rules of MODEL section 9, collected: every problem with its field path
+//! The rules of docs/equations.md §9, collected: every problem with its field path
 //! and value, never only the first.
 
 use std::collections::HashSet;
@@ -16,7 +16,7 @@ pub const MIN_STEPS: u32 = 4;
 pub const MAX_STEPS: u32 = 365;
 
 impl Scenario {
-    /// Check every rule of MODEL section 9.
+    /// Check every rule of docs/equations.md §9.
     ///
     /// # Errors
     /// [`Error::Scenario`] listing every problem found, each with its path.
@@ -58,7 +58,7 @@ impl Scenario {
             }
         }
 
-        // The valuation conventions a file must state (MODEL section 5).
+        // The valuation conventions a file must state (docs/equations.md §5).
         if self.valuation.terminal.is_none() {
             bad(
                 "valuation.terminal",
