@@ -269,14 +269,17 @@ fn inspect(dir: &Path, force: bool) -> Result<Target> {
     if entries.is_empty() {
         return Ok(Target::Replaceable);
     }
+    // Without a marker of aibubble's, everything is foreign, a file named
+    // like the marker included.
     let listed = match marker_files(dir, None) {
-        Ok(listed) => listed,
+        Ok(listed) => Some(listed),
         Err(Some(why)) => return Err(refuse(dir, why)),
-        Err(None) => Vec::new(),
+        Err(None) => None,
     };
+    let ours = |n: &String| listed.as_ref().is_some_and(|l| n == MARKER || l.contains(n));
     let foreign: Vec<String> = entries
         .into_iter()
-        .filter(|(n, t)| !(t.is_file() && (n == MARKER || listed.contains(n))))
+        .filter(|(n, t)| !(t.is_file() && ours(n)))
         .map(|(n, t)| describe(n, t))
         .collect();
     if foreign.is_empty() {

@@ -493,6 +493,13 @@ fn a_forged_marker_does_not_make_a_directory_replaceable() {
         ),
         ("path", &["../victim.txt"], |_, _| {}, "lists \"../victim.txt\""),
     ];
+    // A file named like the marker that is not aibubble's is the user's.
+    let dir = tmp.path().join("fake");
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join(MARKER), "my own notes").unwrap();
+    let err = refused(&run_out(&dir, &[]), FILES);
+    assert!(err.contains(&format!("({MARKER})")), "{err}");
+    assert_eq!(fs::read_to_string(dir.join(MARKER)).unwrap(), "my own notes");
     for (name, listed, plant, shown) in cases {
         let dir = tmp.path().join(name);
         fs::create_dir(&dir).unwrap();
