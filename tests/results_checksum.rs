@@ -78,23 +78,21 @@ fn leaves(v: &Value, at: String, out: &mut Vec<String>) {
     }
 }
 
-/// Another value of the same kind (a changed number keeps its integer or
-/// float form, a changed string its base64 form where it had one).
+/// Another value of the same kind and form: a number stays an integer or a
+/// float, base64 stays base64 of as many bytes (its first character changed).
 fn changed(v: &Value) -> Value {
+    let base64 = |s: &str| {
+        s.len() >= 8 && s.len().is_multiple_of(4) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+    };
     match v {
         Value::Null => Value::from(0),
         Value::Bool(b) => Value::Bool(!b),
         Value::Number(n) if n.is_u64() => Value::from(n.as_u64().unwrap() ^ 1),
         Value::Number(n) if n.is_i64() => Value::from(n.as_i64().unwrap() + 40),
         Value::Number(n) => Value::from(n.as_f64().unwrap() * 1.5 + 1.0),
-        Value::String(s) if s.len() >= 4 && s.len() % 4 == 0 && s.ends_with('=') || s.starts_with("AAAA") => {
-            // Another column of the same length.
-            Value::String(
-                format!("AAAAAAAAAAA={}", &s[12.min(s.len())..])
-                    .chars()
-                    .take(s.len())
-                    .collect(),
-            )
+        Value::String(s) if base64(s) => {
+            let first = if s.starts_with('A') { "B" } else { "A" };
+            Value::String(format!("{first}{}", &s[1..]))
         }
         Value::String(s) => Value::String(format!("{s}x")),
         Value::Array(_) => Value::Array(vec![Value::from(1)]),
@@ -112,6 +110,7 @@ fn every_edited_field_is_refused() {
     let mut pointers = Vec::new();
     leaves(&doc, String::new(), &mut pointers);
     assert!(pointers.len() > 100, "{} leaves", pointers.len());
+    eprintln!("{} leaves edited", pointers.len());
     let mut failures = Vec::new();
     for p in &pointers {
         let mut edited = doc.clone();
@@ -119,8 +118,13 @@ fn every_edited_field_is_refused() {
         *leaf = changed(leaf);
         let edited = serde_json::to_string(&edited).unwrap();
         assert_ne!(edited, text, "{p}: not changed");
-        if let Err(why) = refused(edited.as_bytes()) {
-            failures.push(format!("{p}: {why}"));
+        // Refused by the checksum, before anything else is looked at (an
+        // edited version is a Schema error, as for a file of that version).
+        match Results::from_json(&edited) {
+            Err(Error::Schema { found: 2, .. }) if p == "/schema_version" => {}
+            Err(e @ Error::ResultsFile { .. }) if e.to_string().contains("checksum") => {}
+            Err(e) => failures.push(format!("{p}: refused with {e}")),
+            Ok(_) => failures.push(format!("{p}: loaded")),
         }
     }
     assert!(
