@@ -23,7 +23,9 @@ Exit status:
   5    unreadable results file
   6    resource limit (the run needs too much memory)
   7    numerical failure on a path
-  130  interrupted (Ctrl-C)";
+  129  hung up (SIGHUP)
+  130  interrupted (Ctrl-C, SIGINT)
+  143  terminated (SIGTERM)";
 
 #[derive(Parser)]
 #[command(
@@ -118,8 +120,9 @@ impl From<io::Error> for Failure {
 /// Runs the command line on `args` (the program name first, as
 /// `std::env::args_os` gives them) and returns the exit status (listed
 /// in `aibubble --help`). Handles
-/// Ctrl-C for the rest of the process: a run stops, a temporary output
-/// directory is removed, and the process exits with 130.
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP for the rest of the process: a run
+/// stops, a temporary output directory is removed, and the process exits
+/// with 128 + the signal's number (130, 143, 129).
 pub fn main<I, T>(args: I) -> u8
 where
     I: IntoIterator<Item = T>,
@@ -147,7 +150,7 @@ where
         })
     });
     let cancel = CancelToken::new();
-    on_ctrl_c(cancel.clone());
+    on_signals(&cancel);
     match execute(command, &cancel, &mut io::stdout().lock()) {
         Ok(()) => 0,
         // The reader has gone (`aibubble run --json | head`): nothing is
@@ -164,20 +167,62 @@ where
     }
 }
 
-/// On Ctrl-C: stop the run, remove the temporary directory of an output
-/// being written (a replaced output stays as it was), and exit with 130.
-fn on_ctrl_c(cancel: CancelToken) {
-    let installed = ctrlc::set_handler(move || {
+/// The run that a signal cancels: the one of the latest [`main`] (the
+/// handler is installed once per process).
+static SIGNALLED: std::sync::Mutex<Option<CancelToken>> = std::sync::Mutex::new(None);
+
+/// On a signal that ends the process: stop the run, remove the temporary
+/// directory of an output being written (a replaced output stays as it
+/// was), and exit with 128 + the signal's number.
+fn on_signal(signo: i32, name: &str) -> ! {
+    if let Some(cancel) = SIGNALLED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .as_ref()
+    {
         cancel.cancel();
-        crate::internals::output::abandon_writes();
-        report("interrupted");
-        std::process::exit(130);
-    });
-    // Without the handler Ctrl-C still ends the process; only a temporary
-    // directory may stay behind, for the next run to remove.
-    if let Err(e) = installed {
-        report(&format!("warning: cannot handle Ctrl-C: {e}"));
     }
+    crate::internals::output::abandon_writes();
+    report(name);
+    std::process::exit(128 + signo);
+}
+
+/// Handle SIGINT, SIGTERM and SIGHUP (Ctrl-C only, elsewhere) through
+/// [`on_signal`], from a thread of their own.
+fn on_signals(cancel: &CancelToken) {
+    *SIGNALLED.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(cancel.clone());
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // Without the handlers a signal still ends the process; only a
+        // temporary directory may stay behind, for the next run to remove.
+        if let Err(e) = install_signal_handlers() {
+            report(&format!("warning: cannot handle signals: {e}"));
+        }
+    });
+}
+
+#[cfg(unix)]
+fn install_signal_handlers() -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("aibubble-signals".into())
+        .spawn(move || {
+            if let Some(signo) = signals.forever().next() {
+                let name = match signo {
+                    SIGTERM => "terminated",
+                    SIGHUP => "hung up",
+                    _ => "interrupted",
+                };
+                on_signal(signo, name);
+            }
+        })?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn install_signal_handlers() -> io::Result<()> {
+    ctrlc::set_handler(|| on_signal(2, "interrupted")).map_err(io::Error::other)
 }
 
 /// What the user can do about an error, where the CLI knows better than the library.

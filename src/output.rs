@@ -1,29 +1,39 @@
 //! Writing result directories that are complete or untouched, and that
-//! never destroy what aibubble did not write.
+//! never delete, rename or overwrite what aibubble did not write.
 //!
 //! - Every output directory holds a marker file, [`MARKER`], naming the tool,
-//!   its version and the files it wrote.
+//!   its version and the files it wrote: regular files of the fixed names
+//!   [`RUN_FILES`], nothing else.
 //! - The target may be absent, an empty directory, or a previous output: a
-//!   directory with the marker and only the files that the marker lists,
-//!   which is replaced whole. A directory holding anything else (also a
-//!   previous output to which a file was added) is refused with
-//!   [`Error::OutputExists`] naming what is there, unless `force` is given.
-//!   Anything that is not a directory (a file, a symbolic link, ...) is
-//!   always refused: it is never deleted.
-//! - Files are written to a temporary sibling directory named after the
-//!   target and the writer (`.NAME.aibubble-tmp-PID-START-N`, START being
-//!   the process start time on Linux, so that a reused PID is not taken for
-//!   the writer), then renamed into place. A replaced output is first renamed
-//!   aside (`.NAME.aibubble-old-...`) and removed once the new one is in place.
+//!   directory holding aibubble's marker and, besides it, only regular files
+//!   that the marker lists, all of [`RUN_FILES`]; it is replaced whole. A
+//!   directory holding anything else (a file added to a previous output, a
+//!   subdirectory or a symbolic link, even one named `summary.json`, or a
+//!   marker listing any other name) is refused with [`Error::OutputExists`]
+//!   naming what is there, unless `force` is given. Anything that is not a
+//!   directory (a file, a symbolic link, ...) is always refused: it is never
+//!   deleted.
+//! - Files are written to a new temporary sibling directory,
+//!   `.NAME.aibubble-tmp-PID-START-TOKEN` (START the process start time on
+//!   Linux, so that a reused PID is not taken for the writer; TOKEN random,
+//!   and recorded in the temporary's marker), each file created exclusively,
+//!   then the directory is renamed into place. A replaced output is first
+//!   renamed aside (`.NAME.aibubble-old-...`) and removed once the new one
+//!   is in place. [`check_target`] creates and removes a temporary of the
+//!   same name length before a run, so that a parent that cannot be written
+//!   or a name too long for the temporary is reported before the run.
 //! - Temporaries are removed on error, by [`abandon_writes`] (for a signal
 //!   handler), and, when their writer has died (kill -9, power loss), by the
-//!   next write into the same parent directory. Writers are only known to
-//!   be dead on Linux (through `/proc`); elsewhere such leftovers stay.
+//!   next write into the same parent directory, but only those that prove to
+//!   be aibubble's: a marker with the token of their name, and nothing but
+//!   regular files of the names it lists. Clean-up never renames anything: a
+//!   previous output left aside by a writer killed between its two renames
+//!   stays as `.NAME.aibubble-old-...`. Writers are only known to be dead on
+//!   Linux (through `/proc`); elsewhere such leftovers stay.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::error::{Error, Result};
@@ -32,9 +42,19 @@ use crate::results::Results;
 /// The marker file of every output directory aibubble writes.
 pub const MARKER: &str = ".aibubble-output";
 
-/// Tags of the temporary directories, after the target's name.
+/// The files of a run directory: the only names, besides [`MARKER`], that
+/// aibubble writes there or accepts in a marker.
+pub const RUN_FILES: [&str; 3] = ["summary.json", "per_path.csv", "timeseries.csv"];
+
+/// Tags of the temporary directories, after the target's name (of one length).
 const TMP_TAG: &str = ".aibubble-tmp-";
 const OLD_TAG: &str = ".aibubble-old-";
+
+/// Random characters of a temporary's token.
+const TOKEN_LEN: usize = 16;
+
+/// The longest file name (in bytes) that common file systems take.
+const NAME_MAX: usize = 255;
 
 /// Writes one file of an output directory.
 pub type FileWriter<'a> = &'a dyn Fn(&mut BufWriter<File>) -> io::Result<()>;
@@ -42,10 +62,6 @@ pub type FileWriter<'a> = &'a dyn Fn(&mut BufWriter<File>) -> io::Result<()>;
 /// Temporary directories of writes in progress in this process. Held during
 /// the swap into place, so that [`abandon_writes`] never sees half a swap.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-/// Numbers the writes of this process, so that two threads writing the same
-/// target use different temporaries.
-static SEQUENCE: AtomicU64 = AtomicU64::new(0);
 
 fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
     PENDING.lock().unwrap_or_else(PoisonError::into_inner)
@@ -65,8 +81,8 @@ fn refuse(dir: &Path, found: impl Into<String>) -> Error {
     }
 }
 
-/// The files of `aibubble run --out DIR`: `summary.json`, `per_path.csv`,
-/// `timeseries.csv` (and the marker), by the rules of this module.
+/// The files of `aibubble run --out DIR`: [`RUN_FILES`] and the marker, by
+/// the rules of this module.
 ///
 /// # Errors
 /// As [`write_dir_atomically`].
@@ -78,46 +94,60 @@ pub fn write_run(dir: &Path, results: &Results, force: bool) -> Result<()> {
         dir,
         force,
         &[
-            ("summary.json", &summary),
-            ("per_path.csv", &per_path),
-            ("timeseries.csv", &series),
+            (RUN_FILES[0], &summary),
+            (RUN_FILES[1], &per_path),
+            (RUN_FILES[2], &series),
         ],
     )
 }
 
 /// Check, before a long run, that [`write_dir_atomically`] may write `dir`:
-/// its parent is a directory, and `dir` is absent, empty, a previous output,
-/// or (with `force`) any directory.
+/// its parent is a directory in which the temporary directory can be created
+/// (it is created and removed again), and `dir` is absent, empty, a previous
+/// output, or (with `force`) any directory.
 ///
 /// # Errors
 /// [`Error::OutputExists`] naming what is at `dir`; [`Error::Io`] naming the
-/// parent when it does not exist; [`Error::Argument`] when `dir` has no name
-/// (`/`, `..`).
+/// parent when it does not exist, or `dir` when the temporary cannot be
+/// created beside it (no permission, a read-only file system, a name too
+/// long); [`Error::Argument`] when `dir` has no name (`/`, `..`).
 pub fn check_target(dir: &Path, force: bool) -> Result<()> {
-    let (parent, _) = split(dir)?;
+    let (parent, name) = split(dir)?;
     check_parent(parent)?;
-    inspect(dir, force).map(|_| ())
+    inspect(dir, force)?;
+    let (probe, _) = create_temporary(dir, parent, &name)?;
+    let removed = fs::remove_dir(&probe);
+    unregister(&probe);
+    removed.map_err(io(&probe))
 }
 
-/// Write `files` (name, writer) and the marker as the directory `dir`, by the
-/// rules of this module: `dir` is replaced whole or left as it was.
+/// Write `files` (names of [`RUN_FILES`], with their writers) and the marker
+/// as the directory `dir`, by the rules of this module: `dir` is replaced
+/// whole or left as it was.
 ///
 /// # Errors
 /// As [`check_target`] (checked before anything is written, and again just
-/// before the swap), and [`Error::Io`] naming the file that could not be
-/// written. On error nothing is left that was not there before.
+/// before the swap), [`Error::Argument`] for a name not in [`RUN_FILES`],
+/// and [`Error::Io`] naming the file that could not be written. On error
+/// nothing is left that was not there before.
 pub fn write_dir_atomically(dir: &Path, force: bool, files: &[(&str, FileWriter)]) -> Result<()> {
+    if let Some((bad, _)) = files.iter().find(|(n, _)| !RUN_FILES.contains(n)) {
+        return Err(Error::argument(
+            "files",
+            format!(
+                "{bad:?} is not one of the files of a run directory ({})",
+                RUN_FILES.join(", ")
+            ),
+        ));
+    }
     let (parent, name) = split(dir)?;
     check_parent(parent)?;
     inspect(dir, force)?;
     remove_stale(parent);
+    let (tmp, token) = create_temporary(dir, parent, &name)?;
     let me = Writer::current();
-    let n = SEQUENCE.fetch_add(1, Ordering::Relaxed);
-    let id = format!("{}-{}-{n}", me.pid, me.start);
-    let tmp = parent.join(format!(".{name}{TMP_TAG}{id}"));
-    let old = parent.join(format!(".{name}{OLD_TAG}{id}"));
-    create_pending(&tmp)?;
-    let filled = fill(&tmp, dir, &me, files);
+    let old = parent.join(format!(".{name}{OLD_TAG}{}-{}-{token}", me.pid, me.start));
+    let filled = fill(&tmp, dir, &me, &token, files);
     let result = filled.and_then(|()| swap(&tmp, dir, &old, force));
     if result.is_err() {
         let _ = remove_fully(&tmp);
@@ -154,6 +184,56 @@ fn check_parent(parent: &Path) -> Result<()> {
     }
 }
 
+/// Create, exclusively, a new temporary directory for `dir` in `parent`
+/// (`.NAME.aibubble-tmp-PID-START-TOKEN`), registered so that
+/// [`abandon_writes`] finds it from the moment it exists; and its token.
+fn create_temporary(dir: &Path, parent: &Path, name: &str) -> Result<(PathBuf, String)> {
+    let me = Writer::current();
+    let prefix = format!(".{name}{TMP_TAG}{}-{}-", me.pid, me.start);
+    let too_long = |added: usize| {
+        io(dir)(io::Error::new(
+            io::ErrorKind::InvalidFilename,
+            format!(
+                "the name is too long for an output directory: aibubble writes it first as a \
+                 temporary directory named with {added} more bytes, and a file name may have at \
+                 most {NAME_MAX} bytes; choose a shorter name"
+            ),
+        ))
+    };
+    let added = prefix.len() + TOKEN_LEN - name.len();
+    if prefix.len() + TOKEN_LEN > NAME_MAX {
+        return Err(too_long(added));
+    }
+    let mut pending = pending();
+    let created = tempfile::Builder::new()
+        .prefix(&prefix)
+        .rand_bytes(TOKEN_LEN)
+        .tempdir_in(parent)
+        .map(tempfile::TempDir::keep);
+    let tmp = match created {
+        Ok(tmp) => tmp,
+        Err(e) if e.kind() == io::ErrorKind::InvalidFilename => return Err(too_long(added)),
+        Err(e) => {
+            let kind = e.kind();
+            return Err(io(dir)(io::Error::new(
+                kind,
+                format!(
+                    "cannot create the output's temporary directory in {}: {}",
+                    parent.display(),
+                    io::Error::from(kind)
+                ),
+            )));
+        }
+    };
+    pending.push(tmp.clone());
+    let file_name = tmp
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let token = file_name[prefix.len()..].to_string();
+    Ok((tmp, token))
+}
+
 /// What is at the target.
 #[derive(Debug, PartialEq)]
 enum Target {
@@ -185,10 +265,22 @@ fn inspect(dir: &Path, force: bool) -> Result<Target> {
     if force {
         return Ok(Target::Replaceable);
     }
-    let written = written_files(dir);
-    let foreign: Vec<String> = entry_names(dir)?
+    let entries = entries(dir)?;
+    if entries.is_empty() {
+        return Ok(Target::Replaceable);
+    }
+    // Without a marker of aibubble's, everything is foreign, a file named
+    // like the marker included.
+    let listed = match marker_files(dir, None) {
+        Ok(listed) => Some(listed),
+        Err(Some(why)) => return Err(refuse(dir, why)),
+        Err(None) => None,
+    };
+    let ours = |n: &String| listed.as_ref().is_some_and(|l| n == MARKER || l.contains(n));
+    let foreign: Vec<String> = entries
         .into_iter()
-        .filter(|n| !written.iter().any(|w| w == n))
+        .filter(|(n, t)| !(t.is_file() && ours(n)))
+        .map(|(n, t)| describe(n, t))
         .collect();
     if foreign.is_empty() {
         return Ok(Target::Replaceable);
@@ -199,32 +291,58 @@ fn inspect(dir: &Path, force: bool) -> Result<Target> {
     ))
 }
 
-/// The files that the marker of `dir` says aibubble wrote, the marker
-/// included; none when there is no marker of aibubble's.
-fn written_files(dir: &Path) -> Vec<String> {
+/// An entry's name, with its kind when it is not a regular file.
+fn describe(name: String, kind: fs::FileType) -> String {
+    if kind.is_file() {
+        name
+    } else if kind.is_dir() {
+        format!("{name} (a directory)")
+    } else if kind.is_symlink() {
+        format!("{name} (a symbolic link)")
+    } else {
+        format!("{name} (not a regular file)")
+    }
+}
+
+/// The files that the marker of `dir` lists, all of [`RUN_FILES`] (and, when
+/// `token` is given, only if the marker holds that token). `Err(None)` when
+/// there is no marker of aibubble's; `Err(Some(why))` when there is one
+/// that lists a name aibubble never writes.
+fn marker_files(dir: &Path, token: Option<&str>) -> std::result::Result<Vec<String>, Option<String>> {
     let marker = dir.join(MARKER);
     let small_file = fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file() && m.len() <= 4096);
     let value = small_file
         .then(|| fs::read_to_string(&marker).ok())
         .flatten()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .filter(|v| v["tool"] == "aibubble");
-    let Some(value) = value else {
-        return Vec::new();
-    };
-    let listed = value["files"].as_array().into_iter().flatten();
-    // Compared with the names of entries only, so a path here matches nothing.
-    let names = listed.filter_map(|f| f.as_str());
-    std::iter::once(MARKER).chain(names).map(String::from).collect()
+        .filter(|v| v["tool"] == "aibubble")
+        .filter(|v| token.is_none_or(|t| v["token"] == t))
+        .ok_or(None)?;
+    let mut listed = Vec::new();
+    for f in value["files"].as_array().into_iter().flatten() {
+        match f.as_str() {
+            Some(name) if RUN_FILES.contains(&name) => listed.push(name.to_string()),
+            _ => {
+                return Err(Some(format!(
+                    "holds a marker of aibubble's that lists {f}, which is not a file aibubble writes ({})",
+                    RUN_FILES.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(listed)
 }
 
-fn entry_names(dir: &Path) -> Result<Vec<String>> {
-    let mut names = Vec::new();
+/// The entries of `dir` (not following symbolic links), by name.
+fn entries(dir: &Path) -> Result<Vec<(String, fs::FileType)>> {
+    let mut out = Vec::new();
     for entry in fs::read_dir(dir).map_err(io(dir))? {
-        names.push(entry.map_err(io(dir))?.file_name().to_string_lossy().into_owned());
+        let entry = entry.map_err(io(dir))?;
+        let kind = entry.file_type().map_err(io(dir))?;
+        out.push((entry.file_name().to_string_lossy().into_owned(), kind));
     }
-    names.sort();
-    Ok(names)
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }
 
 /// The first few names, each cut short, and how many more there are.
@@ -245,26 +363,19 @@ fn list(names: &[String]) -> String {
     shown.join(", ")
 }
 
-/// Create the temporary directory, registered so that [`abandon_writes`]
-/// finds it from the moment it exists.
-fn create_pending(tmp: &Path) -> Result<()> {
-    let mut pending = pending();
-    fs::create_dir(tmp).map_err(io(tmp))?;
-    pending.push(tmp.to_path_buf());
-    Ok(())
-}
-
 fn unregister(path: &Path) {
     pending().retain(|p| p != path);
 }
 
-/// The marker, then every file, each flushed to disk before the rename.
-fn fill(tmp: &Path, dir: &Path, me: &Writer, files: &[(&str, FileWriter)]) -> Result<()> {
+/// The marker (with the temporary's token), then every file, each flushed
+/// to disk before the rename.
+fn fill(tmp: &Path, dir: &Path, me: &Writer, token: &str, files: &[(&str, FileWriter)]) -> Result<()> {
     let marker = serde_json::json!({
         "tool": "aibubble",
         "version": env!("CARGO_PKG_VERSION"),
         "pid": me.pid,
         "start_time": me.start,
+        "token": token,
         "files": files.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
     });
     let write_marker = |w: &mut BufWriter<File>| writeln!(w, "{marker}");
@@ -275,11 +386,13 @@ fn fill(tmp: &Path, dir: &Path, me: &Writer, files: &[(&str, FileWriter)]) -> Re
     Ok(())
 }
 
-/// Write one file and flush it to disk; errors name it by the path it is
+/// Write one new file (created exclusively: nothing already at its name is
+/// written through) and flush it to disk; errors name it by the path it is
 /// written for (`DIR/NAME`), not by its temporary one.
 fn write_file(path: &Path, shown: &Path, writer: FileWriter) -> Result<()> {
     let written = || -> io::Result<()> {
-        let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
+        let file = File::options().write(true).create_new(true).open(path)?;
+        let mut w = BufWriter::with_capacity(1 << 20, file);
         writer(&mut w)?;
         w.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()
     };
@@ -322,8 +435,9 @@ fn remove_fully(path: &Path) -> io::Result<()> {
 /// Remove the temporary directories of every write in progress in this
 /// process, and keep any write from finishing: from then on they block
 /// until the process ends. For a signal handler that then ends the process
-/// (as `aibubble` does on Ctrl-C); a write that was being swapped into place
-/// completes first, so its target is whole, old or new.
+/// (as `aibubble` does on Ctrl-C, SIGTERM and SIGHUP); a write that was
+/// being swapped into place completes first, so its target is whole, old
+/// or new.
 pub fn abandon_writes() {
     let mut pending = pending();
     for path in pending.drain(..) {
@@ -366,18 +480,19 @@ impl Writer {
         }
     }
 
-    /// The writer and target name of a temporary's name (`.NAME<tag>PID-START-N`).
+    /// The writer and token of a temporary's name (`.NAME<tag>PID-START-TOKEN`).
     fn parse(file_name: &str, tag: &str) -> Option<(Writer, String)> {
         let at = file_name.rfind(tag)?;
         let name = file_name[..at].strip_prefix('.')?;
         let mut id = file_name[at + tag.len()..].split('-');
         let pid = id.next()?.parse().ok()?;
         let start = id.next()?.parse().ok()?;
-        id.next()?.parse::<u64>().ok()?;
-        if name.is_empty() || id.next().is_some() {
+        let token = id.next()?;
+        let token_ok = token.len() == TOKEN_LEN && token.bytes().all(|b| b.is_ascii_alphanumeric());
+        if name.is_empty() || !token_ok || id.next().is_some() {
             return None;
         }
-        Some((Writer { pid, start }, name.to_string()))
+        Some((Writer { pid, start }, token.to_string()))
     }
 }
 
@@ -397,37 +512,37 @@ fn proc_stat(pid: u32) -> Option<(char, u64)> {
     Some((state, start))
 }
 
-/// Remove the temporaries that dead writers left in `parent`. A previous
-/// output moved aside by a writer that died before the new one was in place
-/// is put back. Best effort: what cannot be removed stays.
+/// Remove the temporaries that dead writers left in `parent`: only
+/// directories named as aibubble's temporaries whose marker holds the token
+/// of their name, and that hold nothing but regular files of the names the
+/// marker lists; those files are removed by name, then the empty directory.
+/// Nothing is renamed. Best effort: what cannot be removed stays.
 fn remove_stale(parent: &Path) {
-    let Ok(entries) = fs::read_dir(parent) else {
+    let Ok(read) = fs::read_dir(parent) else {
         return;
     };
-    for entry in entries.flatten() {
+    for entry in read.flatten() {
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         let file_name = entry.file_name();
         let Some(file_name) = file_name.to_str().filter(|_| is_dir) else {
             continue;
         };
+        let Some((writer, token)) = Writer::parse(file_name, TMP_TAG) else {
+            continue;
+        };
+        if writer.may_be_alive() {
+            continue;
+        }
         let path = entry.path();
-        if let Some((writer, _)) = Writer::parse(file_name, TMP_TAG) {
-            // Only directories that look like ours: the marker comes first,
-            // so a writer killed before it leaves an empty directory.
-            let ours = path.join(MARKER).is_file() || fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none());
-            if ours && !writer.may_be_alive() {
-                let _ = remove_fully(&path);
+        let (Ok(listed), Ok(inside)) = (marker_files(&path, Some(&token)), entries(&path)) else {
+            continue;
+        };
+        let ours = |(n, t): &(String, fs::FileType)| t.is_file() && (n == MARKER || listed.contains(n));
+        if inside.iter().all(ours) {
+            for (n, _) in &inside {
+                let _ = fs::remove_file(path.join(n));
             }
-        } else if let Some((writer, name)) = Writer::parse(file_name, OLD_TAG) {
-            if writer.may_be_alive() {
-                continue;
-            }
-            let target = parent.join(name);
-            if fs::symlink_metadata(&target).is_err() {
-                let _ = fs::rename(&path, &target);
-            } else {
-                let _ = remove_fully(&path);
-            }
+            let _ = fs::remove_dir(&path);
         }
     }
 }
@@ -439,20 +554,23 @@ mod tests {
     #[test]
     fn temporary_names_parse_back() {
         let w = Writer { pid: 12, start: 345 };
+        let token = "aB3dE6gH9jK2mN5p";
         assert_eq!(
-            Writer::parse(".my-run.aibubble-tmp-12-345-0", TMP_TAG),
-            Some((w, "my-run".to_string()))
+            Writer::parse(&format!(".my-run.aibubble-tmp-12-345-{token}"), TMP_TAG),
+            Some((w, token.to_string()))
         );
         assert_eq!(
-            Writer::parse("..x.aibubble-old-12-345-7", OLD_TAG),
-            Some((w, ".x".to_string()))
+            Writer::parse(&format!("..x.aibubble-old-12-345-{token}"), OLD_TAG),
+            Some((w, token.to_string()))
         );
         for bad in [
-            "run.aibubble-tmp-12-345-0",
-            "..aibubble-tmp-12-345-0",
+            "run.aibubble-tmp-12-345-aB3dE6gH9jK2mN5p",
+            "..aibubble-tmp-12-345-aB3dE6gH9jK2mN5p",
             ".run.aibubble-tmp-12-345",
-            ".run.aibubble-tmp-12-345-0-1",
-            ".run.aibubble-tmp-x-345-0",
+            ".run.aibubble-tmp-12-345-0",
+            ".run.aibubble-tmp-12-345-aB3dE6gH9jK2mN5p-1",
+            ".run.aibubble-tmp-12-345-aB3dE6gH9jK2mN5-",
+            ".run.aibubble-tmp-x-345-aB3dE6gH9jK2mN5p",
         ] {
             assert_eq!(Writer::parse(bad, TMP_TAG), None, "{bad}");
         }
@@ -487,8 +605,8 @@ mod tests {
         Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"))
     }
 
-    fn entries(dir: &Path) -> Vec<String> {
-        entry_names(dir).unwrap()
+    fn names(dir: &Path) -> Vec<String> {
+        entries(dir).unwrap().into_iter().map(|(n, _)| n).collect()
     }
 
     #[test]
@@ -496,19 +614,50 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("run");
         let good = |w: &mut BufWriter<File>| w.write_all(b"first");
-        write_dir_atomically(&dir, false, &[("a.csv", &good)]).unwrap();
-        assert_eq!(entries(&dir), [MARKER, "a.csv"]);
+        write_dir_atomically(&dir, false, &[("summary.json", &good)]).unwrap();
+        assert_eq!(names(&dir), [MARKER, "summary.json"]);
 
-        let e = write_dir_atomically(&dir, false, &[("a.csv", &good), ("b.csv", &failing)]).unwrap_err();
+        let e = write_dir_atomically(&dir, false, &[("summary.json", &good), ("per_path.csv", &failing)]).unwrap_err();
         let message = e.to_string();
         assert!(
-            message.contains(&dir.join("b.csv").display().to_string()) && message.contains("disk full"),
+            message.contains(&dir.join("per_path.csv").display().to_string()) && message.contains("disk full"),
             "{message}"
         );
-        assert_eq!(entries(tmp.path()), ["run"]);
-        assert_eq!(entries(&dir), [MARKER, "a.csv"]);
-        assert_eq!(fs::read_to_string(dir.join("a.csv")).unwrap(), "first");
+        assert_eq!(names(tmp.path()), ["run"]);
+        assert_eq!(names(&dir), [MARKER, "summary.json"]);
+        assert_eq!(fs::read_to_string(dir.join("summary.json")).unwrap(), "first");
         assert!(pending().is_empty(), "a temporary is still registered");
+    }
+
+    /// Files in the temporary directory are created exclusively: a link
+    /// planted at one of their names is not written through.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_at_a_file_name_in_the_temporary_is_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let victim = tmp.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        let staging = tmp.path().join("staging");
+        fs::create_dir(&staging).unwrap();
+        std::os::unix::fs::symlink(&victim, staging.join("per_path.csv")).unwrap();
+        let good = |w: &mut BufWriter<File>| w.write_all(b"new");
+        let me = Writer::current();
+        let files: [(&str, FileWriter); 2] = [("summary.json", &good), ("per_path.csv", &good)];
+        let e = fill(&staging, &tmp.path().join("run"), &me, "t", &files).unwrap_err();
+        assert!(e.to_string().contains("per_path.csv"), "{e}");
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    }
+
+    #[test]
+    fn only_the_files_of_a_run_are_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let good = |w: &mut BufWriter<File>| w.write_all(b"x");
+        let e = write_dir_atomically(&tmp.path().join("run"), false, &[("thesis", &good)]).unwrap_err();
+        assert!(
+            matches!(e, Error::Argument { .. }) && e.to_string().contains("thesis"),
+            "{e}"
+        );
+        assert!(names(tmp.path()).is_empty());
     }
 
     #[test]

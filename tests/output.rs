@@ -1,7 +1,10 @@
 #![cfg(feature = "cli")]
 //! `aibubble run --out DIR` never destroys what it did not write, and leaves
-//! DIR complete or untouched: when refused, on error, on kill -9 in the
-//! middle of a write (the next run cleans up), and on Ctrl-C.
+//! DIR complete or untouched: when refused (also when a marker is forged),
+//! on error, on kill -9 in the middle of a write (the next run cleans up
+//! only what it can prove to be aibubble's), and on Ctrl-C, SIGTERM and
+//! SIGHUP. What can be checked before the run (the parent can be written,
+//! the name is not too long) is checked before the run.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,7 +25,38 @@ fn frozen() -> String {
 fn command(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_aibubble"));
     c.args(args).env("RUST_BACKTRACE", "1");
+    #[cfg(unix)]
+    default_signals(&mut c);
     c
+}
+
+/// The child starts with the default action of the signals the tests send
+/// and none blocked, whatever this process has (`nohup` ignores SIGHUP, a
+/// shell's background job SIGINT): the tests are of aibubble's handlers.
+#[cfg(unix)]
+fn default_signals(c: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let reset = || -> std::io::Result<()> {
+        // SAFETY: between fork and exec only async-signal-safe calls
+        // (signal, sigemptyset, sigprocmask), on memory of this closure.
+        unsafe {
+            for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                if libc::signal(s, libc::SIG_DFL) == libc::SIG_ERR {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            let mut none: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut none);
+            if libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut()) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+        Ok(())
+    };
+    // SAFETY: `reset` is async-signal-safe (see above).
+    unsafe {
+        c.pre_exec(reset);
+    }
 }
 
 /// A small run of the frozen scenario into `dir` (seed 3 unless given), with more arguments.
@@ -131,7 +165,7 @@ fn a_directory_aibubble_did_not_write_is_refused_and_untouched() {
     let before = snapshot(tmp.path());
     let err = refused(&run_out(&dir, &[]), FILES);
     assert!(err.contains(&dir.display().to_string()), "{err}");
-    assert!(err.contains(".ssh, notes.txt"), "{err}");
+    assert!(err.contains("(.ssh (a directory), notes.txt)"), "{err}");
     assert!(err.contains("--force"), "{err}");
     assert_eq!(snapshot(tmp.path()), before, "files changed");
     assert_eq!(names(tmp.path()), ["d"], "something was created beside it");
@@ -313,72 +347,293 @@ fn dead_pid() -> u32 {
     pid
 }
 
+/// A token of the form aibubble puts in its temporaries' names.
+const TOKEN: &str = "aB3dE6gH9jK2mN5p";
+
 #[cfg(target_os = "linux")]
 #[test]
-fn stale_temporaries_of_dead_writers_are_removed_and_others_kept() {
+fn stale_temporaries_are_removed_only_when_they_prove_to_be_aibubbles() {
     let tmp = tempfile::tempdir().unwrap();
     let parent = tmp.path();
-    let make = |name: &str, marker: bool, other: bool| {
+    // A directory with a marker holding `token` (none: no marker; "": a
+    // marker without a token) and the named files (a trailing / is a directory).
+    let make = |name: &str, token: Option<&str>, files: &[&str]| {
         let d = parent.join(name);
         fs::create_dir(&d).unwrap();
-        if marker {
-            fs::write(d.join(MARKER), "{\"tool\":\"aibubble\"}").unwrap();
-            fs::write(d.join("per_path.csv"), "path,x\n0,").unwrap();
+        if let Some(t) = token {
+            let marker = if t.is_empty() {
+                serde_json::json!({"tool": "aibubble", "files": ["per_path.csv"]})
+            } else {
+                serde_json::json!({"tool": "aibubble", "token": t, "files": ["per_path.csv"]})
+            };
+            fs::write(d.join(MARKER), marker.to_string()).unwrap();
         }
-        if other {
-            fs::write(d.join("mine.txt"), "a user's").unwrap();
+        for f in files {
+            match f.strip_suffix('/') {
+                Some(sub) => {
+                    fs::create_dir(d.join(sub)).unwrap();
+                    fs::write(d.join(sub).join("chapter1.tex"), "a user's").unwrap();
+                }
+                None => fs::write(d.join(f), "path,x\n0,").unwrap(),
+            }
         }
     };
     let (dead, me, start) = (dead_pid(), std::process::id(), own_start_time());
-    // Dead writers: a partial write, and one killed before its marker.
-    make(&format!(".old_run.aibubble-tmp-{dead}-{start}-0"), true, false);
-    make(&format!(".x.aibubble-tmp-{dead}-1-3"), false, false);
-    // This process is alive; a reused PID (another start time) is not.
-    make(&format!(".live.aibubble-tmp-{me}-{start}-0"), true, false);
-    make(&format!(".reused.aibubble-tmp-{me}-{}-0", start + 1), true, false);
-    // Not a temporary of aibubble's: no marker and files of its own.
-    make(&format!(".mine.aibubble-tmp-{dead}-1-0"), false, true);
-    // A previous output moved aside by a writer killed before the new one
-    // was in place goes back.
-    make(&format!(".restored.aibubble-old-{dead}-1-0"), true, false);
+    let t = TOKEN;
+    // Removed: partial writes of dead writers (a reused PID is another process).
+    make(
+        &format!(".old_run.aibubble-tmp-{dead}-{start}-{t}"),
+        Some(t),
+        &["per_path.csv"],
+    );
+    make(
+        &format!(".reused.aibubble-tmp-{me}-{}-{t}", start + 1),
+        Some(t),
+        &["per_path.csv"],
+    );
+    // Kept: the writer is alive.
+    let live = format!(".live.aibubble-tmp-{me}-{start}-{t}");
+    make(&live, Some(t), &["per_path.csv"]);
+    // Kept: nothing proves them aibubble's: no marker (empty, or a user's
+    // file), a marker without the token of the name or with another, a
+    // directory or a file the marker does not list, or a name of the old form.
+    let kept = [
+        (format!(".empty.aibubble-tmp-{dead}-1-{t}"), None, &[][..]),
+        (format!(".mine.aibubble-tmp-{dead}-1-{t}"), None, &["mine.txt"][..]),
+        (
+            format!(".forged.aibubble-tmp-{dead}-1-{t}"),
+            Some(""),
+            &["per_path.csv"][..],
+        ),
+        (
+            format!(".other.aibubble-tmp-{dead}-1-{t}"),
+            Some("zZ3dE6gH9jK2mN5p"),
+            &["per_path.csv"][..],
+        ),
+        (
+            format!(".thesis.aibubble-tmp-{dead}-1-{t}"),
+            Some(t),
+            &["per_path.csv", "thesis/"][..],
+        ),
+        (format!(".notes.aibubble-tmp-{dead}-1-{t}"), Some(t), &["notes.txt"][..]),
+        (
+            format!(".legacy.aibubble-tmp-{dead}-1-0"),
+            Some(""),
+            &["per_path.csv"][..],
+        ),
+    ];
+    for (name, token, files) in &kept {
+        make(name, *token, files);
+    }
+    // A directory named as a previous output moved aside, even of a dead
+    // writer and with a marker, is neither removed nor renamed back.
+    let aside = [
+        format!(".restored.aibubble-old-{dead}-1-{t}"),
+        format!(".legacy.aibubble-old-{dead}-1-0"),
+    ];
+    for name in &aside {
+        make(name, Some(t), &["per_path.csv"]);
+    }
+    let before: Vec<_> = kept
+        .iter()
+        .map(|k| &k.0)
+        .chain(&aside)
+        .map(|n| snapshot(&parent.join(n)))
+        .collect();
 
     assert_ok(&run_out(&parent.join("run"), &[]));
-    assert_eq!(
-        names(parent),
-        [
-            format!(".live.aibubble-tmp-{me}-{start}-0"),
-            format!(".mine.aibubble-tmp-{dead}-1-0"),
-            "restored".to_string(),
-            "run".to_string(),
-        ]
-    );
-    assert_eq!(names(&parent.join("restored")), [MARKER, "per_path.csv"]);
+    let mut expected: Vec<String> = kept.iter().map(|k| k.0.clone()).chain(aside.clone()).collect();
+    expected.extend([live, "run".to_string()]);
+    expected.sort();
+    assert_eq!(names(parent), expected);
+    let after: Vec<_> = kept
+        .iter()
+        .map(|k| &k.0)
+        .chain(&aside)
+        .map(|n| snapshot(&parent.join(n)))
+        .collect();
+    assert_eq!(after, before, "a kept directory changed");
 }
 
-/// Wait until `pid` handles SIGINT (bit 2 of SigCgt in /proc/PID/status),
-/// so that the signal tests the handler and not the default action.
+/// A marker is believed only about the regular files of the fixed names it
+/// lists: a forged one never gets a user's directory deleted.
+#[test]
+fn a_forged_marker_does_not_make_a_directory_replaceable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let victim = tmp.path().join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+    type Plant = fn(&Path, &Path);
+    let cases: [(&str, &[&str], Plant, &str); 5] = [
+        // A listed directory: the issue's case.
+        (
+            "thesis",
+            &["thesis"],
+            |d, _| foreign_dir(&d.join("thesis")),
+            "lists \"thesis\"",
+        ),
+        // A directory or a link named as a file aibubble writes.
+        (
+            "summary.json",
+            &["summary.json"],
+            |d, _| foreign_dir(&d.join("summary.json")),
+            "summary.json (a directory)",
+        ),
+        (
+            "link",
+            &["summary.json"],
+            |d, v| symlink(v, &d.join("summary.json")),
+            "summary.json (a symbolic link)",
+        ),
+        // A name aibubble never writes, even for a file, or a path.
+        (
+            "notes",
+            &["notes.txt"],
+            |d, _| fs::write(d.join("notes.txt"), "mine").unwrap(),
+            "lists \"notes.txt\"",
+        ),
+        ("path", &["../victim.txt"], |_, _| {}, "lists \"../victim.txt\""),
+    ];
+    // A file named like the marker that is not aibubble's is the user's.
+    let dir = tmp.path().join("fake");
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join(MARKER), "my own notes").unwrap();
+    let err = refused(&run_out(&dir, &[]), FILES);
+    assert!(err.contains(&format!("({MARKER})")), "{err}");
+    assert_eq!(fs::read_to_string(dir.join(MARKER)).unwrap(), "my own notes");
+    for (name, listed, plant, shown) in cases {
+        let dir = tmp.path().join(name);
+        fs::create_dir(&dir).unwrap();
+        fs::write(
+            dir.join(MARKER),
+            serde_json::json!({"tool": "aibubble", "files": listed}).to_string(),
+        )
+        .unwrap();
+        plant(&dir, &victim);
+        let before = snapshot(tmp.path());
+        let err = refused(&run_out(&dir, &[]), FILES);
+        assert!(
+            err.contains(&dir.display().to_string()) && err.contains(shown),
+            "{name}: {err}"
+        );
+        assert!(err.contains("--force"), "{err}");
+        assert_eq!(snapshot(tmp.path()), before, "{name}: files changed");
+    }
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+}
+
+#[cfg(unix)]
+fn symlink(to: &Path, at: &Path) {
+    std::os::unix::fs::symlink(to, at).unwrap();
+}
+
+#[cfg(not(unix))]
+fn symlink(_: &Path, at: &Path) {
+    fs::write(at, "not a link").unwrap();
+}
+
+/// A run too large for memory fails with status 6 once it starts: status 4
+/// means that the output was checked first.
+fn run_too_large(dir: &Path) -> Output {
+    let d = dir.display().to_string();
+    command(&["run", "baseline", "--paths", "1000000000", "--out", d.as_str()])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_name_too_long_for_the_temporary_is_refused_before_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A valid name (240 bytes), too long once aibubble adds its tag.
+    let dir = tmp.path().join("r".repeat(240));
+    let err = refused(&run_too_large(&dir), FILES);
+    assert!(
+        err.contains(&dir.display().to_string()) && err.contains("too long"),
+        "{err}"
+    );
+    assert!(names(tmp.path()).is_empty(), "left {:?}", names(tmp.path()));
+    // The longest name that fits is written (the tag adds under 60 bytes).
+    let fits = tmp.path().join("r".repeat(190));
+    assert_ok(&run_out(&fits, &[]));
+    assert_eq!(names(tmp.path()), ["r".repeat(190)]);
+}
+
+/// Makes a directory unwritable even for root (immutable, with chattr), or
+/// by its mode for anyone else; undone on drop. `None` where neither works.
 #[cfg(target_os = "linux")]
-fn wait_for_sigint_handler(child: &mut Child) {
+struct Unwritable(PathBuf, bool);
+
+#[cfg(target_os = "linux")]
+impl Unwritable {
+    fn new(dir: &Path) -> Option<Unwritable> {
+        use std::os::unix::fs::PermissionsExt;
+        // SAFETY: geteuid has no memory effects.
+        if unsafe { libc::geteuid() } != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o555)).unwrap();
+            return Some(Unwritable(dir.to_path_buf(), false));
+        }
+        let ok = Command::new("chattr")
+            .arg("+i")
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Unwritable(dir.to_path_buf(), true))
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        if self.1 {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        } else {
+            let _ = fs::set_permissions(&self.0, fs::Permissions::from_mode(0o755));
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unwritable_parent_is_refused_before_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parent = tmp.path().join("ro");
+    fs::create_dir(&parent).unwrap();
+    let Some(_guard) = Unwritable::new(&parent) else {
+        eprintln!("skipped: cannot make a directory unwritable here (no chattr)");
+        return;
+    };
+    let dir = parent.join("run");
+    let err = refused(&run_too_large(&dir), FILES);
+    assert!(err.contains(&dir.display().to_string()), "{err}");
+    assert!(err.contains(&parent.display().to_string()), "{err}");
+    assert!(names(&parent).is_empty());
+}
+
+/// Wait until `child` handles `signal` (its bit of SigCgt in
+/// /proc/PID/status), so that the signal tests the handler and not the
+/// default action.
+#[cfg(target_os = "linux")]
+fn wait_for_handler(child: &mut Child, signal: libc::c_int) {
     let status = format!("/proc/{}/status", child.id());
     let handles = || {
         fs::read_to_string(&status).is_ok_and(|s| {
             s.lines()
                 .find_map(|l| l.strip_prefix("SigCgt:"))
                 .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
-                .is_some_and(|m| m & (1 << (libc::SIGINT - 1)) != 0)
+                .is_some_and(|m| m & (1 << (signal - 1)) != 0)
         })
     };
     assert!(
         wait_for(PATIENCE, || handles() || child.try_wait().unwrap().is_some()),
-        "no SIGINT handler"
+        "no handler of signal {signal}"
     );
 }
 
 #[cfg(target_os = "linux")]
-fn interrupt(child: &Child) {
+fn send(child: &Child, signal: libc::c_int) {
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     // SAFETY: kill(2) with a valid signal number has no memory effects.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
 }
 
 #[cfg(target_os = "linux")]
@@ -387,27 +642,34 @@ fn ctrl_c_during_the_run_exits_130_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     let mut child = start_big_run(&dir);
-    wait_for_sigint_handler(&mut child);
-    interrupt(&child);
+    wait_for_handler(&mut child, libc::SIGINT);
+    send(&child, libc::SIGINT);
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(INTERRUPTED), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     assert!(names(tmp.path()).is_empty(), "left {:?}", names(tmp.path()));
 }
 
+/// SIGINT (Ctrl-C), SIGTERM and SIGHUP in the middle of the write: the
+/// process exits with 128 + the signal's number, the temporary is removed
+/// and the previous output is as it was.
 #[cfg(target_os = "linux")]
 #[test]
-fn ctrl_c_during_the_write_exits_130_and_removes_the_temporary() {
+fn a_signal_during_the_write_exits_128_plus_it_and_removes_the_temporary() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     assert_ok(&run_out(&dir, &[]));
     let before = snapshot(&dir);
-    let mut child = start_big_run(&dir);
-    let partial = wait_for_write(&mut child, tmp.path());
-    interrupt(&child);
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(INTERRUPTED), "{}", stderr(&o));
-    assert!(!partial.exists(), "the temporary stayed");
-    assert_eq!(names(tmp.path()), ["run"]);
-    assert_eq!(snapshot(&dir), before, "the previous output changed");
+    for (signal, code) in [(libc::SIGINT, INTERRUPTED), (libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
+        let mut child = start_big_run(&dir);
+        let partial = wait_for_write(&mut child, tmp.path());
+        wait_for_handler(&mut child, signal);
+        send(&child, signal);
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(code), "signal {signal}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+        assert!(!partial.exists(), "signal {signal}: the temporary stayed");
+        assert_eq!(names(tmp.path()), ["run"], "signal {signal}");
+        assert_eq!(snapshot(&dir), before, "signal {signal}: the previous output changed");
+    }
 }

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import List
 
 from . import _core, plot
-from ._result import LAB_METRICS, QUANTILES, SERIES, Result, load, merge, simulate
+from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, simulate
 from ._scenario import Scenario
 from .errors import (
     AibubbleError,
@@ -41,6 +41,7 @@ __all__ = [
     "LAB_METRICS",
     "QUANTILES",
     "SERIES",
+    "MAX_LOAD_BYTES",
     "AibubbleError",
     "ScenarioError",
     "ArgumentError",

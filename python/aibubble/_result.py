@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import stat
+import tempfile
 import warnings
 import zlib
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
@@ -137,22 +139,99 @@ def merge(results: Iterable["Result"]) -> "Result":
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
+#: The largest results file :func:`load` reads by default, in bytes, as
+#: stored and, for a gzip file, once inflated: 4 GiB, about a million paths
+#: of ``baseline``. A larger file (or one that inflates beyond it, such as a
+#: compression bomb) is refused with :class:`ResultsFileError` before it
+#: fills the memory; ``load(path, max_bytes=...)`` raises the limit.
+MAX_LOAD_BYTES = 4 * 2**30
 
-def load(path: Union[str, "os.PathLike[str]"]) -> "Result":
-    """Read results written by :meth:`Result.save` (plain or gzip-compressed)."""
+
+def load(path: Union[str, "os.PathLike[str]"], *, max_bytes: int = MAX_LOAD_BYTES) -> "Result":
+    """Read results written by :meth:`Result.save` (plain or gzip-compressed).
+
+    Only regular files are read (a FIFO or a device such as ``/dev/zero`` is
+    refused at once, not waited on), and at most ``max_bytes`` of them, as
+    stored and as inflated (default :data:`MAX_LOAD_BYTES`, 4 GiB). A file
+    that is not an aibubble results file, was changed after it was written
+    (it fails its checksum), or is beyond the limit raises
+    :class:`ResultsFileError` naming it; a missing file, ``FileNotFoundError``.
+    """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"load takes a file path, got {type(path).__name__}")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+        raise TypeError(f"max_bytes must be an int, got {type(max_bytes).__name__}")
+    if max_bytes < 0:
+        raise ArgumentError(f"invalid argument max_bytes: must be >= 0, got {max_bytes}")
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = _read_regular(path, max_bytes)
         if data.startswith(_GZIP_MAGIC):
-            data = gzip.decompress(data)
+            data = _inflate(path, data, max_bytes)
         text = data.decode("utf-8")
     except (OSError, EOFError, UnicodeDecodeError, zlib.error) as e:
         if isinstance(e, FileNotFoundError):
             raise
         raise ResultsFileError(f"{path}: not an aibubble results file ({e})") from e
     return Result(_core.Results.from_json(text))
+
+
+def _too_large(path: Any, limit: int, what: str) -> ResultsFileError:
+    return ResultsFileError(
+        f"{path}: {what} more than {limit} bytes, the limit of aibubble.load "
+        f"(pass max_bytes= to read a larger results file)"
+    )
+
+
+def _read_regular(path: Union[str, "os.PathLike[str]"], limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file, or ``ResultsFileError``."""
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    with open(fd, "rb", closefd=True) as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = _FILE_KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
+            raise ResultsFileError(f"{path}: not a results file ({kind}); load reads regular files only")
+        if st.st_size > limit:
+            raise _too_large(path, limit, "holds")
+        # The size may change while it is read: read one byte past the limit at most.
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(path, limit, "holds")
+    return data
+
+
+_FILE_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _inflate(path: Any, data: bytes, limit: int) -> bytes:
+    """The gzip members of ``data`` inflated, stopping as soon as they pass ``limit`` bytes."""
+    out = bytearray()
+    rest = data
+    while True:
+        d = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+        chunk = rest
+        while True:
+            # Never more than one byte past the limit in memory.
+            out += d.decompress(chunk, limit + 1 - len(out))
+            if len(out) > limit:
+                raise _too_large(path, limit, "inflates to")
+            chunk = d.unconsumed_tail
+            if d.eof or not chunk:
+                break
+        if not d.eof:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        rest = d.unused_data
+        if not rest.strip(b"\0"):  # gzip allows zero padding after the last member
+            return bytes(out)
+        if not rest.startswith(_GZIP_MAGIC):
+            raise OSError("trailing garbage after the compressed data")
 
 
 class Result:
@@ -334,19 +413,34 @@ class Result:
         The file is JSON with the per-path columns as base64 of their float64
         bytes (about 3.4 kB per path for ``baseline``); ``compress=True``
         gzips it, which halves the size but takes several times longer. The
-        file is written to a temporary name and renamed, so it is complete or
-        absent.
+        file is written to a new temporary file of a random name beside it
+        (created exclusively: a file or link already there is never written
+        through) and renamed over ``path``, so it is complete or absent, and
+        of two saves to one path at once, one wins whole.
         """
         path = os.fspath(path)
-        tmp = f"{path}.tmp-{os.getpid()}"
         data = self._inner.to_json().encode("utf-8")
+        if compress:
+            data = gzip.compress(data, compresslevel=1)
+        # A new file of a random name, created exclusively (never a file or a
+        # link already there, never another thread's), renamed over ``path``.
+        directory, name = os.path.split(path)
+        fd, tmp = tempfile.mkstemp(dir=directory or ".", prefix=f".{name}.", suffix=".tmp")
         try:
-            with open(tmp, "wb") as f:
-                f.write(gzip.compress(data, compresslevel=1) if compress else data)
+            with open(fd, "wb", closefd=True) as f:
+                # mkstemp makes the file private (0600); give it the mode open() would.
+                if hasattr(os, "fchmod"):
+                    os.fchmod(fd, 0o666 & ~_umask())
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
             os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
+        except BaseException:
+            try:
                 os.remove(tmp)
+            except FileNotFoundError:
+                pass
+            raise
 
     def __reduce__(self) -> Any:
         return (_restore, (self._inner.to_json(),))
@@ -388,6 +482,19 @@ class Result:
         )
         table = self._table().to_html(float_format=lambda x: f"{x:,.3g}", na_rep="-")
         return f"<p><b>{self._headline()}</b></p>{table}{note}"
+
+
+def _umask() -> int:
+    """The process's umask, read without setting it (``os.umask`` sets it for
+    every thread); 0o022 where it cannot be read."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
 
 
 def _restore(text: str) -> Result:

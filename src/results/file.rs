@@ -1,6 +1,7 @@
 //! The results file: everything a run returns as JSON, per-path columns as
-//! base64 of their f64 bytes, with a schema version and a checksum of the
-//! columns; read back only when it hangs together.
+//! base64 of their f64 bytes, with a schema version and a checksum of every
+//! other byte of the document; read back only when the checksum matches and
+//! the results hang together.
 
 use serde::Deserialize;
 
@@ -8,8 +9,40 @@ use super::{Column, LAB_METRICS, Results};
 use crate::error::{Error, Result};
 
 /// Version of the results schema written by this build (2: files carry a
-/// checksum of their per-path columns).
-pub const SCHEMA_VERSION: u32 = 2;
+/// checksum of their per-path columns; 3: the checksum covers every byte of
+/// the document but itself).
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// How every results file begins: the checksum comes first, so that it can be
+/// checked over the bytes that follow before anything is parsed.
+const CHECKSUM_HEAD: &str = "{\"checksum\":\"";
+
+/// FNV-1a over bytes: a change of any one byte always changes the hash (each
+/// step is a bijection of the state), so every single damaged byte is caught.
+fn fnv1a64(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    for part in parts {
+        for &b in *part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+    h
+}
+
+fn checksum_of(body: &str) -> String {
+    format!("fnv1a64:{:016x}", fnv1a64(&[body.as_bytes()]))
+}
+
+/// The checksum a file states and the document without it (`{` followed by
+/// what comes after the checksum member), or `None` if the file does not
+/// begin as [`Results::to_json`] writes it.
+fn split_checksum(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix(CHECKSUM_HEAD)?;
+    let end = rest.find('"')?;
+    let after = rest[end..].strip_prefix("\",")?;
+    Some((&rest[..end], after))
+}
 
 impl Results {
     /// Check that results (read from a file) hang together: path range,
@@ -98,79 +131,80 @@ impl Results {
     }
 
     /// Serialise as JSON (per-path columns as base64 of their f64 bytes),
-    /// with a `checksum` of the columns that [`Results::from_json`] verifies.
+    /// beginning with a `checksum` of every other byte of the document (the
+    /// document serialised without it), which [`Results::from_json`]
+    /// verifies before it reads anything else.
     pub fn to_json(&self) -> String {
         let body = serde_json::to_string(self).expect("results serialise");
-        format!("{{\"checksum\":\"{}\",{}", self.checksum(), &body[1..])
+        format!("{CHECKSUM_HEAD}{}\",{}", checksum_of(&body), &body[1..])
     }
 
-    /// A checksum of every per-path column and stored path, bit for bit:
-    /// FNV-1a over the little-endian words of the values, in file order.
-    /// It catches hand edits and damage, not tampering.
+    /// The checksum that [`Results::to_json`] writes: FNV-1a (64 bits) over
+    /// the bytes of the document without its checksum member. It catches
+    /// hand edits and damage anywhere in the file, not tampering.
     pub fn checksum(&self) -> String {
-        let mut h: u64 = 0xCBF2_9CE4_8422_2325;
-        let mut add = |xs: &[f64]| {
-            for x in xs {
-                h ^= x.to_bits();
-                h = h.wrapping_mul(0x0000_0100_0000_01B3);
-            }
-        };
-        for c in &self.inputs {
-            add(&c.values);
-        }
-        for lab in &self.labs {
-            for c in lab.metrics.iter().chain(&lab.revenue).chain(&lab.fcf) {
-                add(&c.values);
-            }
-        }
-        for c in &self.events {
-            add(&c.values);
-        }
-        add(&self.pv_savings);
-        add(&self.stored);
-        format!("fnv1a64:{h:016x}")
+        checksum_of(&serde_json::to_string(self).expect("results serialise"))
     }
 
-    /// Read results written by [`Results::to_json`].
+    /// Read results written by [`Results::to_json`]. The checksum is checked
+    /// over the raw bytes first: nothing of a file that fails it is trusted.
     ///
     /// # Errors
-    /// [`Error::Schema`] for another schema version, [`Error::ResultsFile`]
-    /// for anything that does not hang together or fails its checksum.
+    /// [`Error::Schema`] for another schema version (also a file of an older
+    /// version, whose checksum is computed otherwise), [`Error::ResultsFile`]
+    /// for a file that fails its checksum (any byte changed after it was
+    /// written), has none, or does not hang together.
     pub fn from_json(text: &str) -> Result<Results> {
         let unreadable = |message: String| Error::ResultsFile { message };
-        #[derive(Deserialize)]
-        struct Head {
-            schema_version: Option<u32>,
-            checksum: Option<String>,
-        }
-        let head: Head = serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
-        match head.schema_version {
-            Some(SCHEMA_VERSION) => {}
-            Some(found) => {
-                return Err(Error::Schema {
-                    found,
-                    supported: SCHEMA_VERSION,
-                });
-            }
-            None => {
-                return Err(unreadable("no schema_version: not an aibubble results file".into()));
-            }
+        let Some((want, rest)) = split_checksum(text) else {
+            return Err(refused(
+                text,
+                "no checksum at the start: not a results file written by aibubble".into(),
+            ));
+        };
+        let got = format!("fnv1a64:{:016x}", fnv1a64(&[b"{", rest.as_bytes()]));
+        if got != want {
+            return Err(refused(
+                text,
+                format!(
+                    "the file does not match its checksum ({want:?}, computed {got}): \
+                     it was changed or damaged after it was written"
+                ),
+            ));
         }
         let results: Results = serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
+        if results.schema_version != SCHEMA_VERSION {
+            return Err(Error::Schema {
+                found: results.schema_version,
+                supported: SCHEMA_VERSION,
+            });
+        }
         results
             .check_consistent()
             .map_err(|message| unreadable(format!("{message}: not a consistent aibubble results file")))?;
-        let want = head
-            .checksum
-            .ok_or_else(|| unreadable("no checksum: not a results file written by aibubble".into()))?;
-        let got = results.checksum();
-        if got != want {
-            return Err(unreadable(format!(
-                "the per-path columns do not match the file's checksum ({want}, computed {got}): \
-                 the file was changed or damaged after it was written"
-            )));
-        }
         Ok(results)
+    }
+}
+
+/// The error for a file whose checksum is missing or wrong: [`Error::Schema`]
+/// if it states another schema version (older files are checked otherwise),
+/// else [`Error::ResultsFile`] with `reason` (or why it is not JSON).
+fn refused(text: &str, reason: String) -> Error {
+    #[derive(Deserialize)]
+    struct Head {
+        schema_version: Option<u32>,
+    }
+    let unreadable = |message: String| Error::ResultsFile { message };
+    match serde_json::from_str::<Head>(text) {
+        Err(e) => unreadable(format!("not an aibubble results file ({e})")),
+        Ok(Head { schema_version: None }) => unreadable("no schema_version: not an aibubble results file".into()),
+        Ok(Head {
+            schema_version: Some(found),
+        }) if found != SCHEMA_VERSION => Error::Schema {
+            found,
+            supported: SCHEMA_VERSION,
+        },
+        Ok(_) => unreadable(reason),
     }
 }
 
