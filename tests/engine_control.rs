@@ -98,7 +98,7 @@ fn cancellation_stops_inside_a_batch_and_inside_a_path() {
             .seed(3)
             .threads(threads)
             .cancel_token(token.clone());
-        let (err, latency) = std::thread::scope(|scope| {
+        let (out, latency) = std::thread::scope(|scope| {
             let run = scope.spawn(move || {
                 let out = sim.run();
                 (out, std::time::Instant::now())
@@ -107,12 +107,16 @@ fn cancellation_stops_inside_a_batch_and_inside_a_path() {
             let cancelled = std::time::Instant::now();
             token.cancel();
             let (out, ended) = run.join().unwrap();
-            (out.unwrap_err(), ended.saturating_duration_since(cancelled))
+            (out, ended.saturating_duration_since(cancelled))
         });
         eprintln!("{threads} thread(s): cancel to return {latency:?}");
-        match err {
-            Error::Cancelled { done, total } => assert_eq!((done, total), (0, 64)),
-            other => panic!("expected Cancelled, got {other}"),
+        match out {
+            Err(Error::Cancelled { done, total }) => assert_eq!((done, total), (0, 64)),
+            Err(other) => panic!("expected Cancelled, got {other}"),
+            Ok(r) => panic!(
+                "the run finished its {} paths {latency:?} after the cancel: the token was not read inside the batch",
+                r.len()
+            ),
         }
         assert!(latency < std::time::Duration::from_millis(500), "{latency:?}");
     }

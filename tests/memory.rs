@@ -180,7 +180,7 @@ fn the_estimate_is_within_a_quarter_of_the_measured_peak() {
     check(&[
         Point::cli(10.0, 10_000),
         Point::cli(50.0, 2_000),
-        Point::cli(100.0, 1_000),
+        Point::cli(100.0, 2_000),
         Point {
             horizon: 100.0,
             paths: 1_000,
