@@ -5,7 +5,10 @@
 //!
 //! The child gets SIGINT's default disposition back before it starts: a
 //! test run in the background (`nohup make test &`) inherits SIGINT
-//! ignored, and the CLI then, as it should, leaves it ignored.
+//! ignored. Today's CLI installs its handler over an ignored SIGINT
+//! (`ctrlc::set_handler` replaces it), so this only keeps the test
+//! independent of that choice (a CLI that kept an inherited SIG_IGN, as
+//! `nohup` users may expect, would otherwise make the test hang).
 
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};

@@ -253,7 +253,9 @@ fn start_big_run(dir: &Path) -> Child {
 
 /// SIGINT's default action in a child, whatever this process inherited: a
 /// test run in the background (`nohup make test &`) inherits SIGINT
-/// ignored, which the CLI keeps, so the Ctrl-C tests could not interrupt it.
+/// ignored. Today's CLI installs its handler over it (`ctrlc::set_handler`
+/// replaces an ignored SIGINT); this keeps the Ctrl-C tests independent of
+/// that choice.
 trait DefaultSigint {
     fn default_sigint(&mut self) -> &mut Self;
 }
