@@ -59,13 +59,13 @@ fn start(args: &[&str]) -> Child {
 
 #[test]
 fn ctrl_c_stops_a_run_inside_its_one_batch() {
-    // 64 paths of 100 years at 364 steps a year: one batch, about 70 ms a
-    // path here (2 to 5 s on 2 threads).
+    // 256 paths of 100 years at 364 steps a year: one batch (BATCH), about
+    // 70 ms a path here (about 9 s on 2 threads).
     let args = [
         "run",
         "baseline",
         "--paths",
-        "64",
+        "256",
         "--threads",
         "2",
         "--set",
