@@ -488,7 +488,7 @@ fn validate_lists_every_problem_with_its_path() {
     let json = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid/json_switching_negative.json");
     let err = fails(SCENARIO, ["validate".as_ref(), json.as_os_str()]);
     assert!(
-        err.contains("segments.enterprise.switching: must be >= 0, got -0.3"),
+        err.contains("segments.enterprise.switching: must be in [0, 365], got -0.3"),
         "{err}"
     );
     let syntax = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid/syntax_unclosed_header.toml");

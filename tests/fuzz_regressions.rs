@@ -16,7 +16,17 @@ fn every_fuzz_regression_fails_cleanly_or_runs() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         match path.extension().and_then(|e| e.to_str()) {
             Some("toml") => {
-                let s = Scenario::from_file(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+                // Rates of 1e6 a year are now outside their domains: refused
+                // by validation, naming the field, which is a clean end too.
+                let s = match Scenario::from_file(&path) {
+                    Ok(s) => s,
+                    Err(Error::Scenario(p)) => {
+                        assert!(p.0.iter().all(|q| !q.path.is_empty()), "{name}: {p}");
+                        seen += 1;
+                        continue;
+                    }
+                    Err(other) => panic!("{name}: {other}"),
+                };
                 let run = Simulation::new(&s).unwrap().paths(2).seed(1).threads(1).run();
                 match run {
                     Ok(r) => {

@@ -5,7 +5,7 @@
 //! A TOML file documents its expected error in leading comments:
 //!
 //! ```toml
-//! # expect: segments.enterprise.switching: must be >= 0, got -0.3
+//! # expect: segments.enterprise.switching: must be in [0, 365], got -0.3
 //! # problems: 2        (optional; default 1 for a rule violation)
 //! ```
 //!
@@ -56,7 +56,7 @@ const JSON_EXPECT: &[(&str, &[&str], Option<usize>)] = &[
     ),
     (
         "json_switching_negative.json",
-        &["segments.enterprise.switching: must be >= 0, got -0.3"],
+        &["segments.enterprise.switching: must be in [0, 365], got -0.3"],
         Some(1),
     ),
     ("json_null_number.json", &["gap.half_life: invalid type: null"], Some(1)),
@@ -206,7 +206,7 @@ fn every_entry_point_reports_the_same_problem() {
         .unwrap()
         .replace("switching = 0.5", "switching = -0.3");
     let from_file = Scenario::from_file(corpus_dir().join("domain_switching_negative.toml")).unwrap_err();
-    let expect = "segments.enterprise.switching: must be >= 0, got -0.3";
+    let expect = "segments.enterprise.switching: must be in [0, 365], got -0.3";
     let from_str = Scenario::from_toml_str(&text).unwrap_err();
     assert!(from_str.to_string().contains(expect), "{from_str}");
     assert!(from_file.to_string().contains(expect), "{from_file}");
@@ -215,7 +215,7 @@ fn every_entry_point_reports_the_same_problem() {
     let problems = unchecked.problems();
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].path, "segments.enterprise.switching");
-    assert_eq!(problems[0].message, "must be >= 0, got -0.3");
+    assert_eq!(problems[0].message, "must be in [0, 365], got -0.3");
     let json_text = unchecked.to_json();
     let from_json = Scenario::from_json_str(&json_text).unwrap_err();
     assert_eq!(from_json.problems(), Some(&problems[..]));
@@ -240,7 +240,7 @@ fn every_problem_is_reported() {
         "gap.half_life: must be > 0, got 0",
         "prices.ratio_0: must be > 0, got -0.17",
         "segments.enterprise.closed_share_0: must be in (0, 1), got 1.2",
-        "segments.enterprise.switching: must be >= 0, got -0.3",
+        "segments.enterprise.switching: must be in [0, 365], got -0.3",
         "labs.alpha.committed: must be in [0, 1], got 1.5",
         "labs.alpha.mark: must be > 0, got -500",
         "labs.alpha.plan[2]: plan years must be strictly increasing, got 2027 after 2028",
@@ -281,7 +281,7 @@ fn override_breaking_a_rule_names_the_path() {
     assert_eq!(problems[0].path, "segments.enterprise.switching");
     assert!(
         err.to_string()
-            .contains("segments.enterprise.switching: must be >= 0, got -0.3"),
+            .contains("segments.enterprise.switching: must be in [0, 365], got -0.3"),
         "{err}"
     );
 }

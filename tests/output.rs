@@ -280,8 +280,39 @@ fn start_big_run(dir: &Path) -> Child {
     ])
     .stdout(std::process::Stdio::null())
     .stderr(std::process::Stdio::piped())
+    .default_sigint()
     .spawn()
     .expect("the binary runs")
+}
+
+/// SIGINT's default action in a child, whatever this process inherited: a
+/// test run in the background (`nohup make test &`) inherits SIGINT
+/// ignored. Today's CLI installs its handler over it (`ctrlc::set_handler`
+/// replaces an ignored SIGINT); this keeps the Ctrl-C tests independent of
+/// that choice.
+trait DefaultSigint {
+    fn default_sigint(&mut self) -> &mut Self;
+}
+
+impl DefaultSigint for Command {
+    #[cfg(unix)]
+    fn default_sigint(&mut self) -> &mut Self {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: signal(2) is async-signal-safe, as pre_exec requires; it
+        // runs in the child between fork and exec.
+        unsafe {
+            self.pre_exec(|| {
+                if libc::signal(libc::SIGINT, libc::SIG_DFL) == libc::SIG_ERR {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            })
+        }
+    }
+    #[cfg(not(unix))]
+    fn default_sigint(&mut self) -> &mut Self {
+        self
+    }
 }
 
 /// Wait until `child` is writing its per-path CSV into a temporary beside

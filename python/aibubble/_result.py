@@ -74,7 +74,8 @@ def simulate(
     An argument out of range raises :class:`ArgumentError` naming it; one of
     the wrong type, ``TypeError``. ``threads`` beyond the cores available
     warns (``RuntimeWarning``) and is capped. The run releases the GIL;
-    Ctrl-C stops it between batches and raises ``KeyboardInterrupt``.
+    Ctrl-C stops it within about 0.1 s (every path checks at each step) and
+    raises ``KeyboardInterrupt``.
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be an aibubble.Scenario, got {type(scenario).__name__}")

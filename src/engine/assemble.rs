@@ -86,13 +86,14 @@ pub fn results(c: &Compiled, span: Span, written: Written) -> Results {
         .collect();
     let pv_savings = take("pv_savings".into(), layout.pv_savings()).values;
     let nq = c.quarters();
+    // Moved, not cloned: at long horizons the sketches rival the table.
+    let mut sketches = sketches.into_iter();
     let series = c
         .series
         .iter()
-        .enumerate()
-        .map(|(si, id)| SeriesSketches {
+        .map(|id| SeriesSketches {
             id: id.clone(),
-            quarters: sketches[si * nq..(si + 1) * nq].to_vec(),
+            quarters: sketches.by_ref().take(nq).collect(),
         })
         .collect();
     Results {

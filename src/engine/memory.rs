@@ -7,12 +7,28 @@ use std::fmt;
 use super::BATCH;
 use super::compiled::Compiled;
 use super::layout::RowLayout;
+use crate::stats::SKETCH_BUCKETS;
 
-/// Bytes a sketch takes in a typical run: 175 to 265 buckets of 8 bytes on
-/// the presets at 1e3 to 1e5 paths, times about 4/3 for the growth slack of
-/// a `Vec`. (A sketch of values spanning 17 orders of magnitude or more takes
-/// at most 2 x 2,048 buckets, 32 KiB.)
-const SKETCH_BYTES: u64 = 3 << 10;
+/// Buckets of a quarter-end sketch at time `t` (years) after `n` values:
+/// about `SKETCH_SPREAD sqrt(t) ln n`. The spread of a diffusing log value
+/// grows as `sqrt(t)` and a sample's extremes as `ln n`; fit on `baseline`
+/// (t from 2.5 to 100 years, n from 500 to 20,000: within 10% of the mean
+/// buckets at each quarter). This is what grows with the horizon: a sketch
+/// at 100 years holds about 1,100 buckets, at 10 years about 350. A
+/// scenario with less noise than the presets' needs fewer (the estimate
+/// errs high). At least 16, at most the two stores' `2 x 2,048`.
+fn sketch_buckets(t: f64, n: u64) -> f64 {
+    const SKETCH_SPREAD: f64 = 15.0;
+    let n = n.max(2) as f64;
+    (SKETCH_SPREAD * t.sqrt() * n.ln()).clamp(16.0, 2.0 * SKETCH_BUCKETS as f64)
+}
+
+/// Bytes a sketch of `buckets` buckets takes: 8 a bucket, times 1.5 for the
+/// growth slack of a `Vec` (a store grows by resizing), plus the struct and
+/// two allocations.
+fn sketch_bytes(buckets: f64) -> f64 {
+    12.0 * buckets + 128.0
+}
 
 /// The parts of a run's memory, in bytes (docs/equations.md §8: the per-path
 /// table is O(N x outputs); sketches and buffers do not grow with N).
@@ -26,7 +42,8 @@ pub struct MemoryEstimate {
     pub table: u64,
     /// Full paths kept for plots.
     pub stored: u64,
-    /// Time-series sketches: one set per worker thread and the merged set.
+    /// Time-series sketches: one set per worker thread, merged into the
+    /// first (its size grows with the horizon, see `sketch_buckets`).
     pub sketches: u64,
     /// Per-thread batch buffers, and the summary's sorted copies of a column.
     pub buffers: u64,
@@ -38,6 +55,17 @@ impl MemoryEstimate {
         let n_sketch = (c.series.len() * c.quarters()) as u64;
         let threads = threads.max(1) as u64;
         let per_thread = n_sketch * BATCH * 8 + outputs * 8;
+        // The peak of the sketches is at the merge: the first thread's set
+        // grown to every path, beside the other threads' sets.
+        let series = c.series.len() as f64;
+        let share = paths.div_ceil(threads);
+        let sketches: f64 = (0..c.quarters())
+            .map(|q| {
+                let t = (q * c.stride) as f64 / c.n as f64;
+                sketch_bytes(sketch_buckets(t, paths)) + (threads - 1) as f64 * sketch_bytes(sketch_buckets(t, share))
+            })
+            .sum::<f64>()
+            * series;
         // Summary: a column's finite copy and its sorted copy, and the
         // sector's per-path sums, marks and ratios.
         let summary = 5 * paths * 8;
@@ -48,7 +76,7 @@ impl MemoryEstimate {
             stored: stored_paths
                 .saturating_mul((c.series.len() * (c.steps + 1)) as u64)
                 .saturating_mul(8),
-            sketches: (threads + 1) * n_sketch * SKETCH_BYTES,
+            sketches: sketches as u64,
             buffers: threads * per_thread + summary,
         }
     }

@@ -25,9 +25,9 @@ use crate::stats::Sketch;
 
 pub use compiled::Compiled;
 use layout::RowLayout;
-use runner::{PathOut, PathRunner};
+use runner::{PathOut, PathRunner, Stop};
 
-/// Paths per batch: the unit of work, of progress reports and of cancellation checks.
+/// Paths per batch: the unit of work and of progress reports.
 pub const BATCH: u64 = 256;
 /// At most this many paths in one run.
 pub const MAX_PATHS: u64 = 1 << 40;
@@ -51,7 +51,7 @@ pub trait Observer: Sync {
 pub struct NoObserver;
 impl Observer for NoObserver {}
 
-/// A cancellation token, checked between batches. Clones share the flag.
+/// A cancellation token, checked at every step of every path. Clones share the flag.
 #[derive(Clone, Debug, Default)]
 pub struct CancelToken(Arc<AtomicBool>);
 
@@ -60,8 +60,9 @@ impl CancelToken {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Ask every run holding this token (or a clone) to stop: batches not yet
-    /// started are skipped, and a run that skipped any returns
+    /// Ask every run holding this token (or a clone) to stop: each worker
+    /// stops its path at the next step, batches not yet started are
+    /// skipped, and a run that did not finish every path returns
     /// [`Error::Cancelled`].
     pub fn cancel(&self) {
         self.0.store(true, Ordering::SeqCst);
@@ -214,8 +215,10 @@ impl<'a> Simulation<'a> {
         self.observer = observer;
         self
     }
-    /// Check `token` between batches: once it is cancelled, batches not yet
-    /// started are skipped and the run returns [`Error::Cancelled`].
+    /// Check `token` at every step of every path: once it is cancelled, the
+    /// paths in progress stop at their next step, batches not yet started
+    /// are skipped and the run returns [`Error::Cancelled`]. (A run that is
+    /// not cancelled gives the same results bit for bit: the check only aborts.)
     pub fn cancel_token(mut self, token: CancelToken) -> Self {
         self.cancel = Some(token);
         self
@@ -371,7 +374,7 @@ impl<'a> Simulation<'a> {
             .into_par_iter()
             .enumerate()
             .map_init(
-                || (PathRunner::new(c, self.seed), vec![0.0; width]),
+                || (PathRunner::new(c, self.seed, cancel.clone()), vec![0.0; width]),
                 |(runner, row), (bi, mut view)| {
                     if cancel.is_cancelled() || bi as u64 > first_failure.load(Ordering::Relaxed) {
                         return None;
@@ -389,9 +392,14 @@ impl<'a> Simulation<'a> {
                             j,
                             stored: stored_paths.next(),
                         };
-                        if let Err(e) = runner.run(p, self.table.map(|t| t.row(p)), &mut out) {
-                            first_failure.fetch_min(bi as u64, Ordering::Relaxed);
-                            return Some(Err(e));
+                        match runner.run(p, self.table.map(|t| t.row(p)), &mut out) {
+                            Ok(()) => {}
+                            // The batch is incomplete: skipped, as those not started.
+                            Err(Stop::Cancelled) => return None,
+                            Err(Stop::Failed(e)) => {
+                                first_failure.fetch_min(bi as u64, Ordering::Relaxed);
+                                return Some(Err(e));
+                            }
                         }
                         for (col, x) in view.columns.iter_mut().zip(row.iter()) {
                             col[j] = *x;
@@ -426,9 +434,16 @@ impl<'a> Simulation<'a> {
         if skipped {
             return Err(Error::Cancelled { done: finished, total });
         }
-        let mut sketches = vec![Sketch::new(); n_sketch];
-        for slot in per_thread {
-            let part = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Merge into the first thread's set, dropping each other set once
+        // merged: at most the per-thread sets are alive at once, never a
+        // fresh set beside them (at long horizons the sets are most of the
+        // run's memory).
+        let mut sets = per_thread
+            .into_iter()
+            .map(|slot| slot.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .filter(|set| !set.is_empty());
+        let mut sketches = sets.next().unwrap_or_else(|| vec![Sketch::new(); n_sketch]);
+        for part in sets {
             for (s, o) in sketches.iter_mut().zip(&part) {
                 s.merge(o);
             }

@@ -14,7 +14,7 @@
 //! the first one and names it; the path's streams are deterministic, so the
 //! rerun sees the same numbers.
 
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::model::params::PathParams;
 use crate::model::state::State;
 use crate::model::{demand, events, gap, labs, prices};
@@ -23,6 +23,7 @@ use crate::rng::{Stream, stream};
 use crate::scenario::{MarkBasis, PriceIndex, Terminal};
 use crate::valuation;
 
+use super::CancelToken;
 use super::compiled::{Compiled, Firing};
 use super::layout::RowLayout;
 use super::shocks;
@@ -150,12 +151,23 @@ pub struct PathRunner<'c> {
     /// The gap at `t_k`, before the step's update (for hazards).
     gap_k: f64,
     path: u64,
+    /// Checked at every step, so that a cancelled run stops within a step of
+    /// each worker (a path of 100 years at daily steps takes seconds).
+    cancel: CancelToken,
 }
 
-/// A failed path: a model error, or a non-finite value still to be located.
+/// A failed path: a model error, or a non-finite value still to be located,
+/// or a cancelled run.
 pub enum PathError {
     Model(Error),
     NonFinite,
+    Cancelled,
+}
+
+/// Why a path did not finish: an error, or the run's cancellation.
+pub enum Stop {
+    Failed(Error),
+    Cancelled,
 }
 
 impl From<Error> for PathError {
@@ -165,7 +177,7 @@ impl From<Error> for PathError {
 }
 
 impl<'c> PathRunner<'c> {
-    pub fn new(c: &'c Compiled, seed: u64) -> Self {
+    pub fn new(c: &'c Compiled, seed: u64, cancel: CancelToken) -> Self {
         let nl = c.scenario.labs.len();
         let ns = c.scenario.segments.len();
         let lab_vec = || vec![0.0; nl];
@@ -224,26 +236,31 @@ impl<'c> PathRunner<'c> {
             pressure_pull: 0.0,
             gap_k: 0.0,
             path: 0,
+            cancel,
         }
     }
 
     /// Run path `p`, writing its outputs. A non-finite value anywhere is
-    /// located by a checked rerun and returned as [`Error::Numerical`].
-    pub fn run(&mut self, p: u64, table_row: Option<&[f64]>, out: &mut PathOut<'_>) -> Result<()> {
+    /// located by a checked rerun and returned as [`Error::Numerical`]; a
+    /// cancelled token stops the path at the next step (its outputs are
+    /// then incomplete and must not be used).
+    pub fn run(&mut self, p: u64, table_row: Option<&[f64]>, out: &mut PathOut<'_>) -> std::result::Result<(), Stop> {
         match self.run_mode(p, table_row, out, false) {
             Ok(()) => Ok(()),
-            Err(PathError::Model(e)) => Err(e),
+            Err(PathError::Model(e)) => Err(Stop::Failed(e)),
+            Err(PathError::Cancelled) => Err(Stop::Cancelled),
             Err(PathError::NonFinite) => match self.run_mode(p, table_row, out, true) {
-                Err(PathError::Model(e)) => Err(e),
+                Err(PathError::Model(e)) => Err(Stop::Failed(e)),
+                Err(PathError::Cancelled) => Err(Stop::Cancelled),
                 // Unreachable if the checks agree; report the path rather than panic.
-                _ => Err(Error::numerical(
+                _ => Err(Stop::Failed(Error::numerical(
                     "(unlocated)",
                     p,
                     0,
                     self.c.scenario.start_year(),
                     f64::NAN,
                     "a non-finite value that the checked rerun did not find",
-                )),
+                ))),
             },
         }
     }
@@ -259,13 +276,17 @@ impl<'c> PathRunner<'c> {
         self.begin(p, table_row, out.row);
         let steps = self.c.steps;
         for k in 0..=steps {
+            // A relaxed load per step: nothing next to a step's work.
+            if self.cancel.is_cancelled() {
+                return Err(PathError::Cancelled);
+            }
             self.observe(k, out)?;
             self.flows(k, out.row);
             self.watch(k)?;
             if k == steps {
                 break;
             }
-            self.advance(k);
+            self.advance(k)?;
             self.fire_events(k, out.row);
         }
         self.finish(out.row)?;
@@ -529,15 +550,17 @@ impl<'c> PathRunner<'c> {
 
     /// (3) Draw the shocks and move the state to `t_{k+1}`; the share and
     /// pressure targets come from the state at `t_k`.
-    fn advance(&mut self, k: usize) {
+    fn advance(&mut self, k: usize) -> std::result::Result<(), PathError> {
         let c = self.c;
+        let path = self.path;
         let (dt, sqrt_dt) = (c.dt, c.sqrt_dt);
         let t = k as f64 * dt;
         let pp = &self.params;
         let st = &mut self.state;
         let s = &mut self.streams;
         let z_gap = shocks::normal(&mut s.gap);
-        let jumps = shocks::gap_jumps(&pp.gap, dt, &mut s.gap);
+        let jumps = shocks::gap_jumps(&pp.gap, dt, &mut s.gap)
+            .map_err(|e| unsampled(c, path, "gap.release_rate", pp.gap.release_rate, k, e))?;
         let z_price = shocks::normal(&mut s.prices);
         let z_ratio = shocks::normal(&mut s.prices);
         let z_demand = shocks::normal(&mut s.demand);
@@ -559,10 +582,12 @@ impl<'c> PathRunner<'c> {
         let a = &pp.attractiveness;
         for (i, lab) in pp.labs.iter().enumerate() {
             let z = shocks::normal(&mut s.labs[i]);
-            let jumps = shocks::attractiveness_jumps(a.jump_rate, a.jump_sd, dt, &mut s.labs[i]);
+            let jumps = shocks::attractiveness_jumps(a.jump_rate, a.jump_sd, dt, &mut s.labs[i])
+                .map_err(|e| unsampled(c, path, "attractiveness.jump_rate", a.jump_rate, k, e))?;
             st.attractiveness[i] =
                 labs::next_attractiveness(st.attractiveness[i], lab.drift, a.sigma, dt, sqrt_dt, z) + jumps;
         }
+        Ok(())
     }
 
     /// Events of period k act on the state at `t_{k+1}`, in scenario order;
@@ -777,4 +802,20 @@ fn basis(kind: MarkBasis, revenue: f64, gross_margin: f64) -> f64 {
         MarkBasis::Revenue => revenue,
         MarkBasis::GrossProfit => revenue * gross_margin,
     }
+}
+
+/// A jump count the Poisson sampler could not draw on path `path`, step `k`,
+/// as a numerical error naming the rate (never read as no jumps).
+fn unsampled(c: &Compiled, path: u64, rate_path: &str, rate: f64, k: usize, e: shocks::Unsampled) -> PathError {
+    PathError::Model(Error::numerical(
+        rate_path,
+        path,
+        k,
+        c.scenario.start_year() + k as f64 * c.dt,
+        rate,
+        format!(
+            "the Poisson sampler cannot draw a period's jump count at mean {}",
+            crate::error::Num(e.mean)
+        ),
+    ))
 }

@@ -89,7 +89,7 @@ fn range(v: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
 /// Run a scenario with the GIL released. Arguments are checked here:
 /// `ArgumentError` names one out of range, `TypeError` one of the wrong
 /// type; `threads` beyond the cores available warns (`RuntimeWarning`) and
-/// is capped. Ctrl-C cancels the run between batches and raises
+/// is capped. Ctrl-C cancels the run (within a step of each path) and raises
 /// `KeyboardInterrupt`; `progress(done, total)` is called from the calling
 /// thread as batches finish.
 #[pyfunction]

@@ -13,6 +13,20 @@ use crate::error::Num;
 
 use super::types::{Scenario, Uncertain};
 
+/// The most events, jumps or adjustments per year an input may ask for: one
+/// a day, the finest step. A faster rate changes nothing a daily grid can
+/// show (a speed of 365 a year halves a distance in 17 hours, a hazard of
+/// 365 fires within a month with probability 1 - 1e-13), and it bounds the
+/// jump draws of a period (at most 365 / 4 on average at quarterly steps):
+/// a run takes bounded time whatever the rate.
+pub const MAX_RATE: f64 = 365.0;
+
+/// The largest continuous growth, decline or drift per year, either sign:
+/// `e^10`, about 22,000 times a year. Reported AI revenue grows about 10x a
+/// year at most (ln 10 = 2.3) and model prices fall 9x to 900x a year
+/// (ln 900 = 6.8); a larger rate only overflows within the horizon.
+pub const MAX_LOG_RATE: f64 = 10.0;
+
 /// The values an input may take (docs/equations.md §9).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Domain {
@@ -56,6 +70,29 @@ impl Domain {
         lo: 0.0,
         hi: 1.0,
         lo_open: false,
+        hi_open: false,
+    };
+    /// `[0, 365]`: counts of events and jumps, hazards and speeds of
+    /// adjustment per year (see [`MAX_RATE`]).
+    pub const RATE: Domain = Domain::Interval {
+        lo: 0.0,
+        hi: MAX_RATE,
+        lo_open: false,
+        hi_open: false,
+    };
+    /// `[-10, 10]`: continuous growth, decline and drift per year (see
+    /// [`MAX_LOG_RATE`]).
+    pub const LOG_RATE: Domain = Domain::Interval {
+        lo: -MAX_LOG_RATE,
+        hi: MAX_LOG_RATE,
+        lo_open: false,
+        hi_open: false,
+    };
+    /// `(0, 10]`: a trailing growth, observed and positive.
+    pub const POSITIVE_LOG_RATE: Domain = Domain::Interval {
+        lo: 0.0,
+        hi: MAX_LOG_RATE,
+        lo_open: true,
         hi_open: false,
     };
 

@@ -113,7 +113,7 @@ section! {
         sigma: U default(0.0), "months/sqrt(year)", Domain::NonNegative;
         input
         /// `lambda_R`, closed frontier releases per year.
-        release_rate: U default(0.0), "1/year", Domain::NonNegative;
+        release_rate: U default(0.0), "1/year", Domain::RATE;
         input
         /// `J_mean`, months per release.
         jump_mean: U default(0.0), "months", Domain::NonNegative;
@@ -131,7 +131,7 @@ section! {
     pub struct Prices => PriceParams {
         input
         /// `d_c`, median annual log decline of the closed price.
-        closed_decline: U required, "1/year", Domain::Any;
+        closed_decline: U required, "1/year", Domain::LOG_RATE;
         input
         /// `sigma_P`.
         sigma_closed: U default(0.0), "1/sqrt(year)", Domain::NonNegative;
@@ -140,7 +140,7 @@ section! {
         ratio_0: U required, "ratio", Domain::Positive;
         input
         /// `d_rho`, median annual log decline of the ratio.
-        ratio_drift: U default(0.0), "1/year", Domain::Any;
+        ratio_drift: U default(0.0), "1/year", Domain::LOG_RATE;
         input
         /// `sigma_rho`.
         sigma_ratio: U default(0.0), "1/sqrt(year)", Domain::NonNegative;
@@ -149,7 +149,7 @@ section! {
         premium_sensitivity: U default(0.0), "log points/month", Domain::NonNegative;
         input
         /// `theta_y`, the speed at which the price pressure moves to its target.
-        adjustment_speed: U default(2.0), "1/year", Domain::NonNegative;
+        adjustment_speed: U default(2.0), "1/year", Domain::RATE;
         input
         /// `kappa_m`, the share of a closed price cut that the gross margin bears.
         pass_through: U default(1.0), "share", Domain::CLOSED_UNIT;
@@ -182,7 +182,7 @@ section! {
         sigma: U default(0.0), "1/sqrt(year)", Domain::NonNegative;
         input
         /// `lambda_a`, each lab's releases per year that move its attractiveness.
-        jump_rate: U default(0.0), "1/year", Domain::NonNegative;
+        jump_rate: U default(0.0), "1/year", Domain::RATE;
         input
         /// `s_a`, the sd of an attractiveness jump.
         jump_sd: U default(0.0), "1", Domain::NonNegative;
@@ -218,10 +218,10 @@ section! {
         closed_share_0: U required, "share", Domain::OPEN_UNIT;
         input
         /// `g_0`, spend growth today, per year.
-        growth_0: U required, "1/year", Domain::Any;
+        growth_0: U required, "1/year", Domain::LOG_RATE;
         input
         /// `g_inf`, long-run growth, per year.
-        growth_inf: U required, "1/year", Domain::Any;
+        growth_inf: U required, "1/year", Domain::LOG_RATE;
         input
         /// `tau`, years.
         growth_tau: U required, "years", Domain::Positive;
@@ -236,7 +236,7 @@ section! {
         substitution: U default(0.0), "1", Domain::NonNegative;
         input
         /// `theta`, per year.
-        switching: U required, "1/year", Domain::NonNegative;
+        switching: U required, "1/year", Domain::RATE;
         input
         /// `b`, log-odds; absent: calibrated per path so that today is an equilibrium.
         brand_premium: U optional, "log-odds", Domain::Any;
@@ -321,7 +321,7 @@ section! {
         capture: U default(1.0), "share", Domain::CLOSED_UNIT;
         input
         /// `mu_a`, attractiveness drift per year.
-        drift: U default(0.0), "1/year", Domain::Any;
+        drift: U default(0.0), "1/year", Domain::LOG_RATE;
         input
         /// `gm_0`.
         gross_margin_0: U required, "share", Domain::AtMost(1.0);
@@ -354,7 +354,7 @@ section! {
         mark: U optional, "USD bn", Domain::Positive;
         input
         /// `ghat_0`, trailing revenue growth today (needed with a mark).
-        growth_trailing: U optional, "1/year", Domain::Positive;
+        growth_trailing: U optional, "1/year", Domain::POSITIVE_LOG_RATE;
         input
         /// `M_inf`, mature EV/revenue multiple (needed with a mark).
         multiple_inf: U optional, "x basis", Domain::NonNegative;
@@ -386,7 +386,7 @@ section! {
         pub name: String,
         input
         /// `lambda_e` per year (exactly one of `hazard` and `date`).
-        hazard: U optional, "1/year", Domain::NonNegative;
+        hazard: U optional, "1/year", Domain::RATE;
         input
         /// `kappa_e`, how much likelier the event grows per month of lead lost.
         gap_sensitivity: U default(0.0), "1/month", Domain::Any;
