@@ -313,21 +313,23 @@ enum Source<'a> {
     File(&'a Path),
 }
 
-/// A preset name, or else a file path.
+/// A preset name, or else a scenario file (named `*.toml` or `*.json`;
+/// its type and size are checked as it is read).
 fn source(name: &str) -> Result<Source<'_>, Error> {
     if presets::names().contains(&name) {
         return Ok(Source::Preset(name));
     }
     let path = Path::new(name);
-    if path.exists() {
+    let why = if !crate::scenario::read::has_scenario_extension(path) {
+        "nor a scenario file (a name ending in .toml or .json)"
+    } else if std::fs::metadata(path).is_err() {
+        "nor a file"
+    } else {
         return Ok(Source::File(path));
-    }
+    };
     Err(Error::argument(
         "scenario",
-        format!(
-            "{name:?} is neither a preset ({}) nor a file",
-            presets::names().join(", ")
-        ),
+        format!("{name:?} is neither a preset ({}) {why}", presets::names().join(", ")),
     ))
 }
 

@@ -718,3 +718,99 @@ fn labs_that_book_no_revenue_are_shown_as_such() {
     let alpha = table.lines().find(|l| l.contains("Alpha")).expect("alpha's row");
     assert!(!alpha.contains("no revenue"), "{alpha}");
 }
+
+/// `aibubble args`, killed if it has not finished within a generous
+/// deadline, so that a read that blocks fails the test instead of hanging it.
+fn aibubble_within<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aibubble"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("no exit within 30 s: blocked or reading without end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The scenario argument is a preset or a regular file named *.toml or
+/// *.json of at most 16 MiB, checked before it is read.
+#[test]
+fn the_scenario_argument_is_a_preset_or_a_scenario_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let check = |args: &[&std::ffi::OsStr], code: i32, want: &[&str]| {
+        let o = aibubble_within(args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+        for w in want {
+            assert!(err.contains(w), "{args:?}: no {w:?} in {err}");
+        }
+        err
+    };
+    let path = |name: &str| tmp.path().join(name);
+    let validate = "validate".as_ref();
+    // Devices and other names: refused by name before anything is opened.
+    check(
+        &[validate, "/dev/zero".as_ref()],
+        USAGE,
+        &["/dev/zero", ".toml or .json"],
+    );
+    check(
+        &["run".as_ref(), "/dev/zero".as_ref(), "--paths".as_ref(), "50".as_ref()],
+        USAGE,
+        &[".toml or .json"],
+    );
+    // A FIFO and a device behind a scenario name: refused by type, promptly.
+    let fifo = path("pipe.toml");
+    let status = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(status.success());
+    check(&[validate, fifo.as_os_str()], FILES, &["pipe.toml", "FIFO"]);
+    std::os::unix::fs::symlink("/dev/zero", path("zero.json")).unwrap();
+    check(
+        &[validate, path("zero.json").as_os_str()],
+        FILES,
+        &["zero.json", "a device"],
+    );
+    std::fs::create_dir(path("dir.toml")).unwrap();
+    check(
+        &[validate, path("dir.toml").as_os_str()],
+        FILES,
+        &["dir.toml", "a directory"],
+    );
+    // Over 16 MiB.
+    std::fs::write(path("big.toml"), "#".repeat(17 << 20)).unwrap();
+    check(
+        &[validate, path("big.toml").as_os_str()],
+        FILES,
+        &["big.toml", "larger than 16 MiB"],
+    );
+    // A file with a secret first line is not a scenario by name: never quoted.
+    let secret = "root:$6$SECRETHASH0123:19000:0:99999:7:::";
+    std::fs::write(path("shadow.txt"), format!("{secret}\n")).unwrap();
+    let err = check(
+        &[validate, path("shadow.txt").as_os_str()],
+        USAGE,
+        &["shadow.txt", ".toml or .json"],
+    );
+    assert!(!err.contains("SECRETHASH"), "{err}");
+    // Nor when a scenario file extends it.
+    std::fs::write(path("child.toml"), "extends = \"shadow.txt\"\nname = \"c\"\n").unwrap();
+    let err = check(
+        &[validate, path("child.toml").as_os_str()],
+        SCENARIO,
+        &["`shadow.txt`", "child.toml"],
+    );
+    assert!(!err.contains("SECRETHASH"), "{err}");
+    // A missing file is named as before.
+    check(
+        &[validate, path("missing.toml").as_os_str()],
+        USAGE,
+        &["missing.toml", "neither a preset"],
+    );
+}

@@ -7,11 +7,12 @@ pub mod inputs;
 pub mod nonfinite;
 pub mod paths;
 pub mod presets;
+pub mod read;
 mod targets;
 mod types;
 mod validate;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -121,7 +122,8 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a file name implies: `.json` is JSON, anything else TOML.
+    /// The format a file name implies: `.json` is JSON, anything else TOML
+    /// (a scenario file is named `.toml` or `.json`, see [`read`]).
     pub fn of_path(path: &Path) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
@@ -326,7 +328,7 @@ impl Scenario {
 
     /// Build from the generic JSON form, then validate.
     pub fn from_value(value: Value) -> Result<Scenario> {
-        Self::build(value, &Origin::Inline)
+        Self::build(value, &Origin::Inline(None))
     }
 
     /// Resolve what a document extends, build it and check every rule;
@@ -345,7 +347,7 @@ impl Scenario {
     /// Build from the generic JSON form without the rules of section 9
     /// (types and unknown keys are still checked; `extends` is resolved).
     pub fn from_value_unchecked(value: &Value) -> Result<Scenario> {
-        let (value, _) = extends::resolve(value.clone(), &Origin::Inline)?;
+        let (value, _) = extends::resolve(value.clone(), &Origin::Inline(None))?;
         Self::deserialize(&value)
     }
 
@@ -361,7 +363,9 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Parse and validate a scenario written as TOML.
+    /// Parse and validate a scenario written as TOML. Text has no
+    /// directory, so its `extends` may name presets only (see
+    /// [`Scenario::from_toml_str_in`]).
     ///
     /// # Examples
     /// ```
@@ -376,40 +380,66 @@ impl Scenario {
     /// [`Error::Parse`] with the line and column when the text is not
     /// TOML; [`Error::Scenario`] listing every problem otherwise (a
     /// non-finite number, an unknown key, a value of the wrong type, a rule
-    /// of MODEL section 9).
+    /// of MODEL section 9, an `extends` naming a file).
     pub fn from_toml_str(text: &str) -> Result<Scenario> {
         Self::from_value(parse_value(text, Format::Toml)?)
     }
 
-    /// Parse and validate a scenario written as JSON.
+    /// Parse and validate a scenario written as JSON (`extends` may name
+    /// presets only, as for [`Scenario::from_toml_str`]).
     pub fn from_json_str(text: &str) -> Result<Scenario> {
         Self::from_value(parse_value(text, Format::Json)?)
     }
 
-    /// Read and validate a scenario file (`.json` as JSON, otherwise TOML).
+    /// Parse and validate TOML text whose `extends` may also name a
+    /// scenario file, relative to `base_dir` (as a file's is to its own
+    /// directory).
     ///
     /// # Errors
-    /// [`Error::Io`] naming the path when it cannot be read; [`Error::Parse`]
-    /// naming the path, line and column (with a short excerpt) when it is not
-    /// TOML or JSON; [`Error::Scenario`] listing every problem otherwise.
+    /// As [`Scenario::from_toml_str`]; a base that is no preset and no
+    /// readable `.toml`/`.json` file under `base_dir` is a scenario error
+    /// at `extends`.
+    pub fn from_toml_str_in(text: &str, base_dir: impl AsRef<Path>) -> Result<Scenario> {
+        let origin = Origin::Inline(Some(base_dir.as_ref().to_path_buf()));
+        Self::build(parse_value(text, Format::Toml)?, &origin)
+    }
+
+    /// Parse and validate JSON text whose `extends` may also name a file
+    /// relative to `base_dir` (see [`Scenario::from_toml_str_in`]).
+    ///
+    /// # Errors
+    /// As [`Scenario::from_toml_str_in`].
+    pub fn from_json_str_in(text: &str, base_dir: impl AsRef<Path>) -> Result<Scenario> {
+        let origin = Origin::Inline(Some(base_dir.as_ref().to_path_buf()));
+        Self::build(parse_value(text, Format::Json)?, &origin)
+    }
+
+    /// Read and validate a scenario file (`.json` as JSON, `.toml` as TOML).
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path when it is not a scenario file (a
+    /// regular file named `*.toml` or `*.json`, at most
+    /// [`read::MAX_FILE_BYTES`]) or cannot be read; [`Error::Parse`]
+    /// naming the path, line and column (with a short excerpt) when it is
+    /// not TOML or JSON; [`Error::Scenario`] listing every problem otherwise.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario> {
         let path = path.as_ref();
         Self::from_file_as(path, Format::of_path(path))
     }
 
-    /// Read and validate a scenario file in the given format, whatever its name.
+    /// Read and validate a scenario file in the given format, whatever of
+    /// `.toml` and `.json` its name ends in.
     ///
     /// # Errors
-    /// [`Error::Io`] naming the file when it cannot be read; parse errors
-    /// name it too.
+    /// As [`Scenario::from_file`].
     pub fn from_file_as(path: impl AsRef<Path>, format: Format) -> Result<Scenario> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let text = read::read_scenario_file(path).map_err(|source| Error::Io {
             path: path.display().to_string(),
             source,
         })?;
         let value = parse_value(&text, format).map_err(|e| in_file(e, path))?;
-        Self::build(value, &Origin::File(path.to_path_buf()))
+        Self::build(value, &Origin::File(PathBuf::from(path)))
     }
 
     /// The generic JSON form (defaulted fields left out).
