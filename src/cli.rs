@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::error::printable;
 use crate::scenario::{parse_override_value, presets};
 use crate::summary::{LabSummary, Summary};
 use crate::{CancelToken, Error, Scenario, Simulation};
@@ -189,9 +190,12 @@ fn hint(e: &Error) -> &'static str {
     }
 }
 
-/// A line on stderr; if even stderr is gone, there is no one to tell.
-fn report(line: &str) {
-    let _ = writeln!(io::stderr(), "{line}");
+/// A message on stderr, its lines kept and any other control character
+/// escaped (messages are escaped where they are made; this is the net);
+/// if even stderr is gone, there is no one to tell.
+fn report(message: &str) {
+    let lines: Vec<_> = message.split('\n').map(printable).collect();
+    let _ = writeln!(io::stderr(), "{}", lines.join("\n"));
 }
 
 /// The exit status of each kind of error, so that scripts can tell a bad
@@ -217,7 +221,7 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
                 let first = s.description.split(". ").next().unwrap_or("").trim_end_matches('.');
-                writeln!(out, "{name:<18} {first}")?;
+                writeln!(out, "{name:<18} {}", printable(first))?;
             }
         }
         Command::Show { preset, expanded, json } => {
@@ -234,7 +238,8 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
             let s = load(&scenario)?;
             writeln!(
                 out,
-                "{scenario}: valid scenario {:?} ({} labs, {} segments, {} events)",
+                "{}: valid scenario {:?} ({} labs, {} segments, {} events)",
+                printable(&scenario),
                 s.name,
                 s.labs.len(),
                 s.segments.len(),
@@ -296,7 +301,7 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
     if let Some(dir) = &args.out {
         crate::internals::output::write_run(dir, &results, args.force)?;
         if !args.json {
-            report(&format!("wrote {}", dir.display()));
+            report(&format!("wrote {}", printable(&dir.display().to_string())));
         }
     }
     if args.json {
@@ -413,7 +418,7 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
             )
         };
         vec![
-            Cell::new(&l.name),
+            Cell::new(printable(&l.name)),
             Cell::new(l.class.as_str()),
             Cell::new(money(l.mark)).set_alignment(CellAlignment::Right),
             Cell::new(p5).set_alignment(CellAlignment::Right),
@@ -429,15 +434,15 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
     for l in &s.labs {
         t.add_row(row(l));
     }
-    let silent: Vec<&str> = s
+    let silent: Vec<_> = s
         .labs
         .iter()
         .filter(|l| books_no_revenue(l))
-        .map(|l| l.name.as_str())
+        .map(|l| printable(&l.name))
         .collect();
     let sec = &s.sector;
     t.add_row(vec![
-        Cell::new(format!("Sector ({})", sec.labs.join(" + "))),
+        Cell::new(printable(&format!("Sector ({})", sec.labs.join(" + ")))),
         Cell::new("closed"),
         Cell::new(money(Some(sec.mark))).set_alignment(CellAlignment::Right),
         Cell::new(money(Some(sec.fair_value.p5))).set_alignment(CellAlignment::Right),

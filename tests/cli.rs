@@ -814,3 +814,69 @@ fn the_scenario_argument_is_a_preset_or_a_scenario_file() {
         &["missing.toml", "neither a preset"],
     );
 }
+
+/// What a terminal would act on: any control character but a newline.
+fn assert_printable(text: &str, ctx: &str) {
+    let bad: Vec<char> = text.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    assert!(bad.is_empty(), "{ctx}: raw control characters {bad:?} in\n{text}");
+}
+
+/// Escape sequences in a scenario's strings (names, description, an unknown
+/// variant, a key, a file name) reach the terminal escaped, never raw.
+#[test]
+fn control_characters_from_a_scenario_are_escaped() {
+    const CLEAR: &str = "\u{1b}[2J\u{9b}2J\u{7}";
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = Scenario::from_file(data("frozen.toml")).unwrap();
+    s.name = format!("frozen{CLEAR}");
+    s.description = format!("clears the screen{CLEAR}. Then more");
+    s.labs[0].name = format!("Alpha{CLEAR}");
+    s.labs[2].name = format!("Gamma{CLEAR}");
+    s.events[0].name = format!("Switch{CLEAR}");
+    let file = tmp.path().join(format!("esc{CLEAR}.toml"));
+    std::fs::write(&file, s.to_toml()).unwrap();
+    let shown = "\\u{1b}[2J";
+    for args in [
+        vec!["validate".as_ref(), file.as_os_str()],
+        vec![
+            "run".as_ref(),
+            file.as_os_str(),
+            "--paths".as_ref(),
+            "50".as_ref(),
+            "--set".as_ref(),
+            "labs.gamma.capture=0".as_ref(),
+        ],
+    ] {
+        let o = aibubble(&args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_printable(&out, &format!("{args:?} stdout"));
+        assert_printable(&err, &format!("{args:?} stderr"));
+        assert!(out.contains(shown), "{args:?}: the names are not shown escaped: {out}");
+    }
+    // Errors quoting them: an unknown variant, an unknown key, a problem on a lab.
+    let text = s
+        .to_toml()
+        .replacen("class = \"closed\"", &format!("class = \"closed{CLEAR}\""), 1)
+        .replacen("[gap]", &format!("[gap]\n\"sigma{CLEAR}\" = 1"), 1);
+    for (name, text) in [
+        ("variant.toml", text),
+        ("extends.toml", format!("extends = \"base{CLEAR}\"\n")),
+        ("syntax.toml", format!("name = \"x\"\n{CLEAR} = = 1\n")),
+    ] {
+        let f = tmp.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        let err = fails(SCENARIO, ["validate".as_ref(), f.as_os_str()]);
+        assert_printable(&err, name);
+        assert!(err.contains("\\u{1b}"), "{name}: the escape is not shown: {err}");
+    }
+    let err = fails(
+        SCENARIO,
+        [
+            "run".as_ref(),
+            file.as_os_str(),
+            format!("--set=labs.alpha.mark{CLEAR}=1").as_ref(),
+        ],
+    );
+    assert_printable(&err, "--set");
+}

@@ -220,10 +220,8 @@ fn locate(text: &str, offset: usize, message: &str) -> String {
         .saturating_sub(EXCERPT_CHARS / 2)
         .min(line.len().saturating_sub(EXCERPT_CHARS));
     let to = (from + EXCERPT_CHARS).min(line.len());
-    let mut excerpt: String = line[from..to]
-        .iter()
-        .map(|c| if c.is_control() { ' ' } else { *c })
-        .collect();
+    // Escaped like every message's text from input (a tab shows as `\t`).
+    let mut excerpt = crate::error::printable(&line[from..to].iter().collect::<String>()).into_owned();
     if from > 0 {
         excerpt.insert(0, '…');
     }

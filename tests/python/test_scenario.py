@@ -619,3 +619,25 @@ def test_diff_of_presets_matches_the_reference(baseline: Scenario, name: str) ->
         value = df.loc[path, "self"]
         if value is not None and not path.startswith("sources."):
             assert baseline.get(path) == value, path
+
+
+# Terminal safety -------------------------------------------------------------
+
+
+def test_control_characters_in_errors_are_escaped(baseline: Scenario) -> None:
+    clear = "\x1b[2J\x9b2J\x07"
+    text = baseline.to_toml()
+    bad = [
+        text.replace('class = "closed"', f'class = "closed{clear}"', 1),  # an unknown variant
+        text.replace("[gap]", f'[gap]\n"sigma{clear}" = 1', 1),  # an unknown key
+        f'extends = "base{clear}"\n',  # an unknown base
+        f'name = "x"\n{clear} = = 1\n',  # a syntax error
+    ]
+    d = baseline.to_dict()
+    d["labs"][0]["id"] = f"x{clear}"  # a problem at a lab's path
+    for build in [*(lambda t=t: Scenario.from_toml_str(t) for t in bad), lambda: Scenario.from_dict(d)]:
+        with pytest.raises(ScenarioError) as info:
+            build()
+        for shown in [str(info.value), *(p + m for p, m in info.value.problems)]:
+            assert not any(c.isprintable() is False and c != "\n" for c in shown), repr(shown)
+        assert "\\u{1b}" in str(info.value), str(info.value)
