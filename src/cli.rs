@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::printable;
-use crate::scenario::{parse_override_value, presets};
+use crate::scenario::{parse_override, presets};
 use crate::summary::{LabSummary, Summary};
 use crate::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
@@ -259,15 +259,22 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         crate::internals::output::check_target(dir, args.force)?;
     }
     let base = load(&args.scenario)?;
-    let overrides = args
-        .set
-        .iter()
-        .map(|s| {
-            s.split_once('=')
-                .map(|(p, v)| (p.trim(), parse_override_value(v.trim())))
-                .ok_or_else(|| Error::argument("--set", format!("expected PATH=VALUE, got {s:?}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut overrides = Vec::new();
+    // Every non-finite value is listed, not only the first.
+    let mut problems = Vec::new();
+    for s in &args.set {
+        let (p, v) = s
+            .split_once('=')
+            .ok_or_else(|| Error::argument("--set", format!("expected PATH=VALUE, got {s:?}")))?;
+        match parse_override(p.trim(), v.trim()) {
+            Ok(v) => overrides.push((p.trim(), v)),
+            Err(Error::Scenario(p)) => problems.extend(p.0),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Scenario(crate::error::Problems(problems)).into());
+    }
     let scenario = if overrides.is_empty() {
         base
     } else {

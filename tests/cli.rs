@@ -880,3 +880,33 @@ fn control_characters_from_a_scenario_are_escaped() {
     );
     assert_printable(&err, "--set");
 }
+
+/// `--set PATH=nan` (or an infinity) says the value must be finite, for
+/// every such value given, not that a string was found.
+#[test]
+fn non_finite_set_values_must_be_finite() {
+    let f = frozen();
+    for (value, shown) in [("nan", "NaN"), ("inf", "inf"), ("-inf", "-inf")] {
+        let set = format!("gap.sigma={value}");
+        let err = fails(SCENARIO, ["run", f.as_str(), "--paths", "50", "--set", set.as_str()]);
+        assert!(
+            err.contains(&format!("gap.sigma: must be finite, got {shown}")),
+            "{value}: {err}"
+        );
+        assert!(!err.contains("invalid type"), "{value}: {err}");
+    }
+    let err = fails(
+        SCENARIO,
+        [
+            "run",
+            f.as_str(),
+            "--set",
+            "gap.sigma={ dist = \"normal\", mean = nan, sd = 1 }",
+            "--set",
+            "labs.alpha.mark=-inf",
+        ],
+    );
+    assert!(err.starts_with("error: 2 problems"), "{err}");
+    assert!(err.contains("gap.sigma.mean: must be finite, got NaN"), "{err}");
+    assert!(err.contains("labs.alpha.mark: must be finite, got -inf"), "{err}");
+}

@@ -254,7 +254,8 @@ fn in_file(e: Error, path: &Path) -> Error {
 /// Parse a TOML value written on a command line (`830`, `"x"`,
 /// `{ dist = "normal", mean = 3, sd = 1 }`, `[[2026, 10]]`); a bare word is a string.
 /// A value holding `nan` or `inf` stays a string (the generic form has no
-/// non-finite numbers), so that it is rejected rather than read as absent.
+/// non-finite numbers), so that it is rejected rather than read as absent;
+/// [`parse_override`] says why instead.
 pub fn parse_override_value(text: &str) -> Value {
     match toml::from_str::<toml::Table>(&format!("v = {text}")) {
         Ok(t) => {
@@ -267,6 +268,34 @@ pub fn parse_override_value(text: &str) -> Value {
         }
         Err(_) => Value::String(text.to_string()),
     }
+}
+
+/// Parse a `--set` value for field path `path`, as [`parse_override_value`]
+/// does, but with a `nan` or an infinity in it (`nan`, `inf`, `-inf`, in
+/// TOML or Rust spelling, alone or inside a distribution) reported as a
+/// problem at its path: `gap.sigma: must be finite, got NaN`.
+///
+/// # Errors
+/// [`Error::Scenario`] with one problem per non-finite number.
+pub fn parse_override(path: &str, text: &str) -> Result<Value> {
+    if let Some(x) = text.trim().parse::<f64>().ok().filter(|x| !x.is_finite()) {
+        return Err(Error::problem(
+            path,
+            format!("must be finite, got {}", crate::error::Num(x)),
+        ));
+    }
+    if let Ok(t) = toml::from_str::<toml::Table>(&format!("v = {text}")) {
+        let mut problems = Vec::new();
+        non_finite_table(&t, &mut String::new(), &mut problems);
+        if !problems.is_empty() {
+            for p in &mut problems {
+                // `v`, `v.mean`, `v[0]`: the value's own place is `path`.
+                p.path = format!("{path}{}", p.path.strip_prefix('v').unwrap_or(&p.path));
+            }
+            return Err(Error::Scenario(crate::error::Problems(problems)));
+        }
+    }
+    Ok(parse_override_value(text))
 }
 
 /// Write the JSON form of a scenario as TOML for people: sections as tables,
@@ -540,5 +569,28 @@ mod tests {
         assert_eq!(parse_override_value("[[2026, 10]]"), serde_json::json!([[2026, 10]]));
         assert_eq!(parse_override_value("nan"), serde_json::json!("nan"));
         assert_eq!(parse_override_value("[1.0, -inf]"), serde_json::json!("[1.0, -inf]"));
+    }
+
+    #[test]
+    fn non_finite_overrides_must_be_finite() {
+        let message = |text: &str| parse_override("gap.sigma", text).unwrap_err().to_string();
+        for (text, shown) in [
+            ("nan", "gap.sigma: must be finite, got NaN"),
+            ("NaN", "gap.sigma: must be finite, got NaN"),
+            ("inf", "gap.sigma: must be finite, got inf"),
+            ("+inf", "gap.sigma: must be finite, got inf"),
+            (" -inf ", "gap.sigma: must be finite, got -inf"),
+            ("-infinity", "gap.sigma: must be finite, got -inf"),
+            (
+                "{ dist = \"normal\", mean = nan, sd = 1 }",
+                "gap.sigma.mean: must be finite, got NaN",
+            ),
+            ("[[2026, inf]]", "gap.sigma[0][1]: must be finite, got inf"),
+        ] {
+            let m = message(text);
+            assert!(m.contains(shown), "{text}: {m}");
+        }
+        assert_eq!(parse_override("gap.sigma", "0.5").unwrap(), serde_json::json!(0.5));
+        assert_eq!(parse_override("x", "closed").unwrap(), serde_json::json!("closed"));
     }
 }
