@@ -58,15 +58,28 @@ impl fmt::Display for Problem {
 }
 
 /// Every problem of a scenario, collected rather than stopping at the first.
+/// The list is whole; its message shows the count and the first
+/// [`MAX_PROBLEMS_SHOWN`].
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problems(pub Vec<Problem>);
+
+/// The most problems a message lists: a file with 500,000 unknown keys
+/// would otherwise give a message of a hundred megabytes.
+pub const MAX_PROBLEMS_SHOWN: usize = 50;
 
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
         write!(f, "{n} problem{} in scenario:", if n == 1 { "" } else { "s" })?;
-        for p in &self.0 {
+        for p in self.0.iter().take(MAX_PROBLEMS_SHOWN) {
             write!(f, "\n  {p}")?;
+        }
+        if n > MAX_PROBLEMS_SHOWN {
+            write!(
+                f,
+                "\n  ... and {} more (the first {MAX_PROBLEMS_SHOWN} of {n} are shown)",
+                n - MAX_PROBLEMS_SHOWN
+            )?;
         }
         Ok(())
     }
@@ -288,6 +301,28 @@ mod tests {
             assert!(!m.chars().any(|c| c.is_control() && c != '\n'), "{m:?}");
             assert!(m.contains("\\u{1b}[2J"), "{m:?}");
         }
+    }
+
+    #[test]
+    fn a_long_list_of_problems_is_cut_in_the_message_only() {
+        let n = 500_000;
+        let e = Error::Scenario(Problems(
+            (0..n)
+                .map(|i| Problem::new(format!("gap.k{i}"), "unknown field"))
+                .collect(),
+        ));
+        let m = e.to_string();
+        assert!(m.len() < 5_000, "{} bytes", m.len());
+        assert!(m.starts_with("500000 problems in scenario:"), "{m}");
+        assert!(m.contains("gap.k49: unknown field") && !m.contains("gap.k50:"), "{m}");
+        assert!(
+            m.ends_with("... and 499950 more (the first 50 of 500000 are shown)"),
+            "{m}"
+        );
+        assert_eq!(e.problems().map(<[Problem]>::len), Some(n), "the list stays whole");
+        // At the cap nothing is cut.
+        let e = Error::Scenario(Problems(vec![Problem::new("a", "b"); MAX_PROBLEMS_SHOWN]));
+        assert!(!e.to_string().contains("more"));
     }
 
     #[test]

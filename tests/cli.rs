@@ -910,3 +910,26 @@ fn non_finite_set_values_must_be_finite() {
     assert!(err.contains("gap.sigma.mean: must be finite, got NaN"), "{err}");
     assert!(err.contains("labs.alpha.mark: must be finite, got -inf"), "{err}");
 }
+
+/// 500,000 unknown keys give a message of the first problems and a count,
+/// not one line per key (that was 115 MB).
+#[test]
+fn a_flood_of_problems_is_counted_not_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = 500_000;
+    let mut text = String::from("extends = \"baseline\"\nname = \"m\"\n[sources]\n");
+    for i in 0..n {
+        text.push_str(&format!("\"gap.k{i}\" = \"x\"\n"));
+    }
+    let file = tmp.path().join("flood.toml");
+    std::fs::write(&file, text).unwrap();
+    let err = fails(SCENARIO, ["validate".as_ref(), file.as_os_str()]);
+    assert!(err.len() < 20_000, "{} bytes of message", err.len());
+    assert!(
+        err.starts_with(&format!("error: {n} problems in scenario:")),
+        "{}",
+        &err[..200]
+    );
+    assert!(err.contains(&format!("... and {} more", n - 50)), "{err}");
+    assert_eq!(err.lines().count(), 1 + 50 + 1, "{err}");
+}

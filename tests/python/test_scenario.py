@@ -641,3 +641,16 @@ def test_control_characters_in_errors_are_escaped(baseline: Scenario) -> None:
         for shown in [str(info.value), *(p + m for p, m in info.value.problems)]:
             assert not any(c.isprintable() is False and c != "\n" for c in shown), repr(shown)
         assert "\\u{1b}" in str(info.value), str(info.value)
+
+
+def test_a_flood_of_problems_is_counted_in_the_message_and_kept_whole() -> None:
+    n = 100_000
+    text = 'extends = "baseline"\nname = "m"\n[sources]\n' + "".join(f'"gap.k{i}" = "x"\n' for i in range(n))
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_toml_str(text)
+    message = str(info.value)
+    assert len(message) < 20_000, len(message)
+    assert message.startswith(f"{n} problems in scenario:")
+    assert f"... and {n - 50} more" in message
+    # The attribute keeps every problem (the message is what gets printed).
+    assert len(info.value.problems) == n
