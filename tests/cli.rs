@@ -933,3 +933,103 @@ fn a_flood_of_problems_is_counted_not_listed() {
     assert!(err.contains(&format!("... and {} more", n - 50)), "{err}");
     assert_eq!(err.lines().count(), 1 + 50 + 1, "{err}");
 }
+
+/// The value at a field path of a scenario's JSON form (lists by id).
+fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let mut cur = v;
+    while let Some(key) = parts.next() {
+        cur = cur.get(key)?;
+        if let (Value::Array(items), true) = (cur, ["segments", "labs", "events"].contains(&key)) {
+            let id = parts.next()?;
+            cur = items.iter().find(|e| e["id"] == id)?;
+        }
+    }
+    Some(cur)
+}
+
+/// Every key serde accepts in the section at JSON pointer `pointer`: an
+/// unknown key's error lists them, so that a switch added to a section
+/// later is checked too.
+fn declared_keys(expanded: &Value, pointer: &str) -> Vec<String> {
+    let mut v = expanded.clone();
+    v.pointer_mut(pointer).unwrap()["zz_unknown"] = Value::from(0);
+    let e = Scenario::from_value_unchecked(&v)
+        .expect_err("an unknown key")
+        .to_string();
+    // `expected one of `a`, `b``, `expected `a` or `b``, `expected `a``.
+    let list = e
+        .split("`zz_unknown`, expected")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{pointer}: {e}"));
+    list.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// `show --expanded` promises every input: each declared input that has a
+/// value (written or by default) and each switch of each section appears,
+/// except what has no default and the scenario leaves out.
+#[test]
+fn show_expanded_writes_every_declared_input_and_switch() {
+    let frozen = frozen();
+    let minimal = data("minimal.toml").display().to_string();
+    let sources: Vec<&str> = PRESETS
+        .iter()
+        .copied()
+        .chain([frozen.as_str(), minimal.as_str()])
+        .collect();
+    for source in sources {
+        let scenario = if source.ends_with(".toml") {
+            Scenario::from_file(source).unwrap()
+        } else {
+            Scenario::preset(source).unwrap()
+        };
+        let expanded = parse(&ok(["show", "--expanded", "--json", source]));
+        // The declared inputs, per section instance (weights included).
+        let (slots, _) = scenario.slots();
+        for slot in slots
+            .iter()
+            .filter(|s| s.written.is_some() || s.spec.presence != aibubble::scenario::Presence::Optional)
+        {
+            // An unlisted weight is 0 by definition and is not written out.
+            if slot.spec.name == "weights" && slot.written.is_none() {
+                continue;
+            }
+            assert!(
+                at(&expanded, &slot.path).is_some(),
+                "{source}: no {} in --expanded",
+                slot.path
+            );
+        }
+        // Every key of every section, switches included.
+        let mut sections = vec![String::new()];
+        for name in ["valuation", "gap", "prices", "demand", "attractiveness", "correlation"] {
+            sections.push(format!("/{name}"));
+        }
+        for list in ["segments", "labs", "events"] {
+            let n = expanded[list].as_array().map_or(0, Vec::len);
+            sections.extend((0..n).map(|i| format!("/{list}/{i}")));
+        }
+        for pointer in sections {
+            let object = expanded.pointer(&pointer).unwrap();
+            for key in declared_keys(&expanded, &pointer) {
+                if object.get(&key).is_some() {
+                    continue;
+                }
+                // Absent by design: optional inputs without a default the
+                // scenario leaves out, one of an event's `hazard` and `date`,
+                // a lab's `mark_basis` without a mark, and the process
+                // correlation, whose absence (identity) writing would change.
+                let optional_input = scenario
+                    .slots()
+                    .0
+                    .iter()
+                    .any(|s| s.spec.name == key && s.spec.presence == aibubble::scenario::Presence::Optional);
+                let allowed = optional_input
+                    || (pointer.starts_with("/events/") && (key == "date" || key == "hazard"))
+                    || (pointer.starts_with("/labs/") && key == "mark_basis" && object.get("mark").is_none())
+                    || (pointer == "/correlation" && key == "process");
+                assert!(allowed, "{source}: `{key}` of {pointer:?} is missing from --expanded");
+            }
+        }
+    }
+}
