@@ -345,8 +345,15 @@ fn source(name: &str) -> Result<Source<'_>, Error> {
     ))
 }
 
-/// A preset or a scenario file, validated.
-fn load(name: &str) -> Result<Scenario, Error> {
+/// The scenario argument of `run`, `show` and `validate`: a preset name, or
+/// a regular file named `*.toml` or `*.json` of at most 16 MiB, validated
+/// (public for the fuzz target, which runs it on files that `extends`
+/// others).
+///
+/// # Errors
+/// [`Error::Argument`] for a name that is neither a preset nor a scenario
+/// file; the errors of [`Scenario::from_file`] otherwise.
+pub fn load(name: &str) -> Result<Scenario, Error> {
     match source(name)? {
         Source::Preset(p) => Scenario::preset(p),
         Source::File(path) => Scenario::from_file(path),
