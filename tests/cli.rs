@@ -758,12 +758,12 @@ fn the_scenario_argument_is_a_preset_or_a_scenario_file() {
     // Devices and other names: refused by name before anything is opened.
     check(
         &[validate, "/dev/zero".as_ref()],
-        USAGE,
+        FILES,
         &["/dev/zero", ".toml or .json"],
     );
     check(
         &["run".as_ref(), "/dev/zero".as_ref(), "--paths".as_ref(), "50".as_ref()],
-        USAGE,
+        FILES,
         &[".toml or .json"],
     );
     // A FIFO and a device behind a scenario name: refused by type, promptly.
@@ -795,7 +795,7 @@ fn the_scenario_argument_is_a_preset_or_a_scenario_file() {
     std::fs::write(path("shadow.txt"), format!("{secret}\n")).unwrap();
     let err = check(
         &[validate, path("shadow.txt").as_os_str()],
-        USAGE,
+        FILES,
         &["shadow.txt", ".toml or .json"],
     );
     assert!(!err.contains("SECRETHASH"), "{err}");
