@@ -352,8 +352,9 @@ fn source(name: &str) -> Result<Source<'_>, Error> {
 /// others).
 ///
 /// # Errors
-/// [`Error::Argument`] for a name that is neither a preset nor a scenario
-/// file; the errors of [`Scenario::from_file`] otherwise.
+/// [`Error::Argument`] for a name that is neither a preset nor an existing
+/// file; the errors of [`Scenario::from_file`] otherwise ([`Error::Io`]
+/// for a file that is no scenario file).
 pub fn load(name: &str) -> Result<Scenario, Error> {
     match source(name)? {
         Source::Preset(p) => Scenario::preset(p),

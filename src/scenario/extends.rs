@@ -50,7 +50,7 @@ impl Origin {
         match self {
             Origin::Preset(p) => format!("preset `{p}`"),
             Origin::File(f) => format!("`{}`", f.display()),
-            Origin::Inline(_) => "the scenario text".into(),
+            Origin::Inline(_) => "the scenario given without a file".into(),
         }
     }
 
