@@ -228,8 +228,8 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
             let s = load(&preset)?;
             let value = if expanded { s.to_value_expanded() } else { s.to_value() };
             if json {
-                serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::from)?;
-                writeln!(out)?;
+                let text = serde_json::to_string_pretty(&value).map_err(io::Error::from)?;
+                writeln!(out, "{}", json_printable(&text))?;
             } else {
                 write!(out, "{}", crate::scenario::value_to_toml(&value))?;
             }
@@ -312,7 +312,7 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         }
     }
     if args.json {
-        writeln!(out, "{}", summary.to_json())?;
+        writeln!(out, "{}", json_printable(&summary.to_json()))?;
     } else {
         print_table(out, &summary)?;
     }
@@ -360,6 +360,25 @@ pub fn load(name: &str) -> Result<Scenario, Error> {
         Source::Preset(p) => Scenario::preset(p),
         Source::File(path) => Scenario::from_file(path),
     }
+}
+
+/// JSON with every character a terminal could act on escaped: serde_json
+/// escapes C0 controls but writes DEL, C1 and bidirectional overrides raw.
+/// Outside strings JSON has none of them, so the escape is exact.
+fn json_printable(text: &str) -> std::borrow::Cow<'_, str> {
+    use crate::error::unsafe_char;
+    if !text.chars().any(unsafe_char) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) && c != '\n' {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// `--max-memory`: a size such as `8G` or `512M`.

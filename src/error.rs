@@ -4,6 +4,12 @@
 use std::borrow::Cow;
 use std::fmt;
 
+/// Whether a terminal could act on a character: a control character (C0,
+/// DEL, C1) or a bidirectional override.
+pub fn unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Text from input (a lab name, a key, a file name, a value quoted by a
 /// parser) made safe for a terminal: control characters and the
 /// bidirectional overrides are written as escapes (`\u{1b}`, `\n`, `\t`),
@@ -11,9 +17,6 @@ use std::fmt;
 /// message of [`Error`] passes its text through here; the CLI does the same
 /// for what it prints from a scenario.
 pub fn printable(s: &str) -> Cow<'_, str> {
-    fn unsafe_char(c: char) -> bool {
-        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    }
     if !s.chars().any(unsafe_char) {
         return Cow::Borrowed(s);
     }

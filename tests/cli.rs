@@ -854,6 +854,22 @@ fn control_characters_from_a_scenario_are_escaped() {
         assert_printable(&err, &format!("{args:?} stderr"));
         assert!(out.contains(shown), "{args:?}: the names are not shown escaped: {out}");
     }
+    // Documents escape them in their own syntax, and still read back exactly.
+    let toml = ok(["show".as_ref(), file.as_os_str()]);
+    assert_printable(&toml, "show");
+    assert_eq!(Scenario::from_toml_str(&toml).unwrap(), s, "show");
+    let json = ok(["show".as_ref(), "--json".as_ref(), file.as_os_str()]);
+    assert_printable(&json, "show --json");
+    assert_eq!(Scenario::from_json_str(&json).unwrap(), s, "show --json");
+    let summary = ok([
+        "run".as_ref(),
+        file.as_os_str(),
+        "--paths".as_ref(),
+        "50".as_ref(),
+        "--json".as_ref(),
+    ]);
+    assert_printable(&summary, "run --json");
+    assert_eq!(parse(&summary)["scenario"], Value::from(s.name.clone()), "run --json");
     // Errors quoting them: an unknown variant, an unknown key, a problem on a lab.
     let text = s
         .to_toml()

@@ -336,7 +336,51 @@ pub fn value_to_toml(value: &Value) -> String {
         }
     }
     inline(root);
+    escape_strings(root);
     doc.to_string()
+}
+
+/// Rewrite every string value a terminal could act on (a control
+/// character, a bidirectional override) as a basic string with `\uXXXX`
+/// escapes: toml_edit escapes only what TOML requires (not C1 or DEL) and
+/// writes literal strings, which cannot escape, raw. The value is unchanged.
+fn escape_strings(table: &mut toml_edit::Table) {
+    use crate::error::unsafe_char;
+    use toml_edit::{Item, Value};
+    fn basic(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if unsafe_char(c) => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+    fn value(v: &mut Value) {
+        match v {
+            Value::String(f) if f.value().chars().any(unsafe_char) => {
+                let decor = f.decor().clone();
+                // Parsing keeps the text as its representation.
+                *v = basic(f.value()).parse().expect("a basic string parses");
+                *v.decor_mut() = decor;
+            }
+            Value::Array(a) => a.iter_mut().for_each(value),
+            Value::InlineTable(t) => t.iter_mut().for_each(|(_, v)| value(v)),
+            _ => {}
+        }
+    }
+    for (_, item) in table.iter_mut() {
+        match item {
+            Item::Value(v) => value(v),
+            Item::Table(t) => escape_strings(t),
+            Item::ArrayOfTables(a) => a.iter_mut().for_each(escape_strings),
+            Item::None => {}
+        }
+    }
 }
 
 impl Scenario {
