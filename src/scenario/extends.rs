@@ -75,10 +75,11 @@ impl Applied {
         problems
             .into_iter()
             .map(|mut p| {
+                // No allocation per pair: a file may hold 500,000 overrides.
                 let by = self.overrides.iter().rev().find(|(path, _)| {
-                    p.path == *path
-                        || p.path.starts_with(&format!("{path}."))
-                        || p.path.starts_with(&format!("{path}["))
+                    p.path
+                        .strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
                 });
                 if let Some((_, who)) = by {
                     p.message = format!("{} (set by the overrides of {who})", p.message);
@@ -167,7 +168,10 @@ fn resolve_in(value: Value, origin: &Origin, chain: &mut Vec<String>, applied: &
         for (path, v) in list {
             match paths::set(&mut root, &path, v) {
                 Ok(()) => {
-                    sources.retain(|k, _| !(k == &path || k.starts_with(&format!("{path}."))));
+                    sources.retain(|k, _| {
+                        !k.strip_prefix(path.as_str())
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                    });
                     applied.overrides.push((path, who.clone()));
                 }
                 Err(msg) => problems.push(Problem::new(
