@@ -5,6 +5,8 @@
 //! no scenario is never quoted. Each read runs in a thread with a deadline,
 //! so that a regression fails instead of hanging.
 
+#![cfg(unix)]
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
