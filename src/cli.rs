@@ -6,7 +6,8 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::scenario::{parse_override_value, presets};
+use crate::error::printable;
+use crate::scenario::{parse_override, presets};
 use crate::summary::{LabSummary, Summary};
 use crate::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
@@ -234,9 +235,12 @@ fn hint(e: &Error) -> &'static str {
     }
 }
 
-/// A line on stderr; if even stderr is gone, there is no one to tell.
-fn report(line: &str) {
-    let _ = writeln!(io::stderr(), "{line}");
+/// A message on stderr, its lines kept and any other control character
+/// escaped (messages are escaped where they are made; this is the net);
+/// if even stderr is gone, there is no one to tell.
+fn report(message: &str) {
+    let lines: Vec<_> = message.split('\n').map(printable).collect();
+    let _ = writeln!(io::stderr(), "{}", lines.join("\n"));
 }
 
 /// The exit status of each kind of error, so that scripts can tell a bad
@@ -262,15 +266,15 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
                 let first = s.description.split(". ").next().unwrap_or("").trim_end_matches('.');
-                writeln!(out, "{name:<18} {first}")?;
+                writeln!(out, "{name:<18} {}", printable(first))?;
             }
         }
         Command::Show { preset, expanded, json } => {
             let s = load(&preset)?;
             let value = if expanded { s.to_value_expanded() } else { s.to_value() };
             if json {
-                serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::from)?;
-                writeln!(out)?;
+                let text = serde_json::to_string_pretty(&value).map_err(io::Error::from)?;
+                writeln!(out, "{}", json_printable(&text))?;
             } else {
                 write!(out, "{}", crate::scenario::value_to_toml(&value))?;
             }
@@ -279,7 +283,8 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
             let s = load(&scenario)?;
             writeln!(
                 out,
-                "{scenario}: valid scenario {:?} ({} labs, {} segments, {} events)",
+                "{}: valid scenario {:?} ({} labs, {} segments, {} events)",
+                printable(&scenario),
                 s.name,
                 s.labs.len(),
                 s.segments.len(),
@@ -299,15 +304,22 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         crate::internals::output::check_target(dir, args.force)?;
     }
     let base = load(&args.scenario)?;
-    let overrides = args
-        .set
-        .iter()
-        .map(|s| {
-            s.split_once('=')
-                .map(|(p, v)| (p.trim(), parse_override_value(v.trim())))
-                .ok_or_else(|| Error::argument("--set", format!("expected PATH=VALUE, got {s:?}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut overrides = Vec::new();
+    // Every non-finite value is listed, not only the first.
+    let mut problems = Vec::new();
+    for s in &args.set {
+        let (p, v) = s
+            .split_once('=')
+            .ok_or_else(|| Error::argument("--set", format!("expected PATH=VALUE, got {s:?}")))?;
+        match parse_override(p.trim(), v.trim()) {
+            Ok(v) => overrides.push((p.trim(), v)),
+            Err(Error::Scenario(p)) => problems.extend(p.0),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Scenario(crate::error::Problems(problems)).into());
+    }
     let scenario = if overrides.is_empty() {
         base
     } else {
@@ -341,11 +353,11 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
     if let Some(dir) = &args.out {
         crate::internals::output::write_run(dir, &results, args.force)?;
         if !args.json {
-            report(&format!("wrote {}", dir.display()));
+            report(&format!("wrote {}", printable(&dir.display().to_string())));
         }
     }
     if args.json {
-        writeln!(out, "{}", summary.to_json())?;
+        writeln!(out, "{}", json_printable(&summary.to_json()))?;
     } else {
         print_table(out, &summary)?;
     }
@@ -358,13 +370,16 @@ enum Source<'a> {
     File(&'a Path),
 }
 
-/// A preset name, or else a file path.
+/// A preset name, or else a file that exists; whether it is a scenario file
+/// (a regular file named `*.toml` or `*.json`, at most 16 MiB) is checked
+/// before it is read, an I/O error naming it if not.
 fn source(name: &str) -> Result<Source<'_>, Error> {
     if presets::names().contains(&name) {
         return Ok(Source::Preset(name));
     }
     let path = Path::new(name);
-    if path.exists() {
+    // Follows links without opening: a FIFO does not block here.
+    if std::fs::metadata(path).is_ok() {
         return Ok(Source::File(path));
     }
     Err(Error::argument(
@@ -376,12 +391,39 @@ fn source(name: &str) -> Result<Source<'_>, Error> {
     ))
 }
 
-/// A preset or a scenario file, validated.
-fn load(name: &str) -> Result<Scenario, Error> {
+/// The scenario argument of `run`, `show` and `validate`: a preset name, or
+/// a regular file named `*.toml` or `*.json` of at most 16 MiB, validated
+/// (public for the fuzz target, which runs it on files that `extends`
+/// others).
+///
+/// # Errors
+/// [`Error::Argument`] for a name that is neither a preset nor an existing
+/// file; the errors of [`Scenario::from_file`] otherwise ([`Error::Io`]
+/// for a file that is no scenario file).
+pub fn load(name: &str) -> Result<Scenario, Error> {
     match source(name)? {
         Source::Preset(p) => Scenario::preset(p),
         Source::File(path) => Scenario::from_file(path),
     }
+}
+
+/// JSON with every character a terminal could act on escaped: serde_json
+/// escapes C0 controls but writes DEL, C1 and bidirectional overrides raw.
+/// Outside strings JSON has none of them, so the escape is exact.
+fn json_printable(text: &str) -> std::borrow::Cow<'_, str> {
+    use crate::error::unsafe_char;
+    if !text.chars().any(unsafe_char) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) && c != '\n' {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// `--max-memory`: a size such as `8G` or `512M`.
@@ -456,7 +498,7 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
             )
         };
         vec![
-            Cell::new(&l.name),
+            Cell::new(printable(&l.name)),
             Cell::new(l.class.as_str()),
             Cell::new(money(l.mark)).set_alignment(CellAlignment::Right),
             Cell::new(p5).set_alignment(CellAlignment::Right),
@@ -472,15 +514,15 @@ fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
     for l in &s.labs {
         t.add_row(row(l));
     }
-    let silent: Vec<&str> = s
+    let silent: Vec<_> = s
         .labs
         .iter()
         .filter(|l| books_no_revenue(l))
-        .map(|l| l.name.as_str())
+        .map(|l| printable(&l.name))
         .collect();
     let sec = &s.sector;
     t.add_row(vec![
-        Cell::new(format!("Sector ({})", sec.labs.join(" + "))),
+        Cell::new(printable(&format!("Sector ({})", sec.labs.join(" + ")))),
         Cell::new("closed"),
         Cell::new(money(Some(sec.mark))).set_alignment(CellAlignment::Right),
         Cell::new(money(Some(sec.fair_value.p5))).set_alignment(CellAlignment::Right),

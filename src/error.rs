@@ -1,7 +1,35 @@
 //! The one error type of the crate. Every message names the field path and
 //! the offending value, so a user can find the line to fix.
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// Whether a terminal could act on a character: a control character (C0,
+/// DEL, C1) or a bidirectional override.
+pub fn unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from input (a lab name, a key, a file name, a value quoted by a
+/// parser) made safe for a terminal: control characters and the
+/// bidirectional overrides are written as escapes (`\u{1b}`, `\n`, `\t`),
+/// so that a scenario file cannot clear the screen or hide text. Every
+/// message of [`Error`] passes its text through here; the CLI does the same
+/// for what it prints from a scenario.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// One problem found in a scenario: where it is and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -25,23 +53,36 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
-            write!(f, "{}", self.message)
+            write!(f, "{}", printable(&self.message))
         } else {
-            write!(f, "{}: {}", self.path, self.message)
+            write!(f, "{}: {}", printable(&self.path), printable(&self.message))
         }
     }
 }
 
 /// Every problem of a scenario, collected rather than stopping at the first.
+/// The list is whole; its message shows the count and the first
+/// [`MAX_PROBLEMS_SHOWN`].
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problems(pub Vec<Problem>);
+
+/// The most problems a message lists: a file with 500,000 unknown keys
+/// would otherwise give a message of a hundred megabytes.
+pub const MAX_PROBLEMS_SHOWN: usize = 50;
 
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
         write!(f, "{n} problem{} in scenario:", if n == 1 { "" } else { "s" })?;
-        for p in &self.0 {
+        for p in self.0.iter().take(MAX_PROBLEMS_SHOWN) {
             write!(f, "\n  {p}")?;
+        }
+        if n > MAX_PROBLEMS_SHOWN {
+            write!(
+                f,
+                "\n  ... and {} more (the first {MAX_PROBLEMS_SHOWN} of {n} are shown)",
+                n - MAX_PROBLEMS_SHOWN
+            )?;
         }
         Ok(())
     }
@@ -55,7 +96,7 @@ pub enum Error {
     #[error("{0}")]
     Scenario(Problems),
     /// A scenario document could not be parsed.
-    #[error("cannot parse {what}: {message}")]
+    #[error("cannot parse {}: {}", printable(.what), printable(.message))]
     Parse {
         /// What was being read (`TOML scenario presets/baseline.toml`).
         what: String,
@@ -63,13 +104,13 @@ pub enum Error {
         message: String,
     },
     /// A results file that cannot be read or does not hang together.
-    #[error("unreadable results file: {message}")]
+    #[error("unreadable results file: {}", printable(.message))]
     ResultsFile {
         /// What is wrong with it.
         message: String,
     },
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{}: {}", printable(.path), printable(&.source.to_string()))]
     Io {
         /// The file or directory.
         path: String,
@@ -78,14 +119,16 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A run was asked for more than the engine allows (paths, memory).
-    #[error("resource limit: {0}")]
+    #[error("resource limit: {}", printable(.0))]
     ResourceLimit(String),
     /// A run produced a value the model cannot use: a state, flow or metric
     /// that is not finite (or a marked lab without revenue today, from an
     /// input table). Names the variable, the path and the step.
     #[error(
-        "numerical failure on path {path} at step {step} (year {year:.2}): {variable} = {}: {reason}",
-        Num(*value)
+        "numerical failure on path {path} at step {step} (year {year:.2}): {} = {}: {}",
+        printable(.variable),
+        Num(*.value),
+        printable(.reason)
     )]
     Numerical {
         /// The variable in the output grammar (`labs.openai.revenue`, `segments.consumer.quantity`, `gap`).
@@ -110,7 +153,7 @@ pub enum Error {
         supported: u32,
     },
     /// Run arguments that do not fit together (path range, merge of unrelated parts).
-    #[error("invalid argument {name}: {message}")]
+    #[error("invalid argument {}: {}", printable(.name), printable(.message))]
     Argument {
         /// The argument (`paths`, `path_range`, `threads`, `inputs`).
         name: String,
@@ -121,7 +164,7 @@ pub enum Error {
     /// files aibubble did not write or is not a directory at all (`found`
     /// says which: `holds files aibubble did not write (notes.txt)`,
     /// `is a regular file`).
-    #[error("will not write results to {path}: it {found}")]
+    #[error("will not write results to {}: it {}", printable(.path), printable(.found))]
     OutputExists {
         /// The output directory asked for.
         path: String,
@@ -227,6 +270,62 @@ mod tests {
         for x in [1e308, 2.5e-7, 0.1 + 0.2, -3.25e-300, 5e-324] {
             assert_eq!(show(x).parse::<f64>().unwrap(), x);
         }
+    }
+
+    #[test]
+    fn every_message_escapes_control_characters() {
+        let bad = "x\u{1b}[2J\u{9b}\u{202e}\n\t";
+        assert_eq!(printable(bad), "x\\u{1b}[2J\\u{9b}\\u{202e}\\n\\t");
+        assert!(matches!(printable("plain ünïcode"), Cow::Borrowed(_)));
+        let io = || std::io::Error::other(bad);
+        for e in [
+            Error::problem(bad, bad),
+            Error::Parse {
+                what: bad.into(),
+                message: bad.into(),
+            },
+            Error::ResultsFile { message: bad.into() },
+            Error::Io {
+                path: bad.into(),
+                source: io(),
+            },
+            Error::ResourceLimit(bad.into()),
+            Error::numerical(bad, 1, 2, 2026.0, 1.0, bad),
+            Error::argument(bad, bad),
+            Error::OutputExists {
+                path: bad.into(),
+                found: bad.into(),
+            },
+        ] {
+            let m = e.to_string();
+            // The only raw newline is the one between the problems' header and list.
+            let lines = m.split('\n').count();
+            assert!(lines <= 2, "{m:?}");
+            assert!(!m.chars().any(|c| c.is_control() && c != '\n'), "{m:?}");
+            assert!(m.contains("\\u{1b}[2J"), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn a_long_list_of_problems_is_cut_in_the_message_only() {
+        let n = 500_000;
+        let e = Error::Scenario(Problems(
+            (0..n)
+                .map(|i| Problem::new(format!("gap.k{i}"), "unknown field"))
+                .collect(),
+        ));
+        let m = e.to_string();
+        assert!(m.len() < 5_000, "{} bytes", m.len());
+        assert!(m.starts_with("500000 problems in scenario:"), "{m}");
+        assert!(m.contains("gap.k49: unknown field") && !m.contains("gap.k50:"), "{m}");
+        assert!(
+            m.ends_with("... and 499950 more (the first 50 of 500000 are shown)"),
+            "{m}"
+        );
+        assert_eq!(e.problems().map(<[Problem]>::len), Some(n), "the list stays whole");
+        // At the cap nothing is cut.
+        let e = Error::Scenario(Problems(vec![Problem::new("a", "b"); MAX_PROBLEMS_SHOWN]));
+        assert!(!e.to_string().contains("more"));
     }
 
     #[test]

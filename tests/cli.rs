@@ -718,3 +718,334 @@ fn labs_that_book_no_revenue_are_shown_as_such() {
     let alpha = table.lines().find(|l| l.contains("Alpha")).expect("alpha's row");
     assert!(!alpha.contains("no revenue"), "{alpha}");
 }
+
+/// `aibubble args`, killed if it has not finished within a generous
+/// deadline, so that a read that blocks fails the test instead of hanging it.
+fn aibubble_within<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aibubble"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("no exit within 30 s: blocked or reading without end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The scenario argument is a preset or a regular file named *.toml or
+/// *.json of at most 16 MiB, checked before it is read.
+#[test]
+fn the_scenario_argument_is_a_preset_or_a_scenario_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let check = |args: &[&std::ffi::OsStr], code: i32, want: &[&str]| {
+        let o = aibubble_within(args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+        for w in want {
+            assert!(err.contains(w), "{args:?}: no {w:?} in {err}");
+        }
+        err
+    };
+    let path = |name: &str| tmp.path().join(name);
+    let validate = "validate".as_ref();
+    // Devices and other names: refused by name before anything is opened.
+    check(
+        &[validate, "/dev/zero".as_ref()],
+        FILES,
+        &["/dev/zero", ".toml or .json"],
+    );
+    check(
+        &["run".as_ref(), "/dev/zero".as_ref(), "--paths".as_ref(), "50".as_ref()],
+        FILES,
+        &[".toml or .json"],
+    );
+    // A FIFO and a device behind a scenario name: refused by type, promptly.
+    let fifo = path("pipe.toml");
+    let status = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(status.success());
+    check(&[validate, fifo.as_os_str()], FILES, &["pipe.toml", "FIFO"]);
+    std::os::unix::fs::symlink("/dev/zero", path("zero.json")).unwrap();
+    check(
+        &[validate, path("zero.json").as_os_str()],
+        FILES,
+        &["zero.json", "a device"],
+    );
+    std::fs::create_dir(path("dir.toml")).unwrap();
+    check(
+        &[validate, path("dir.toml").as_os_str()],
+        FILES,
+        &["dir.toml", "a directory"],
+    );
+    // Over 16 MiB.
+    std::fs::write(path("big.toml"), "#".repeat(17 << 20)).unwrap();
+    check(
+        &[validate, path("big.toml").as_os_str()],
+        FILES,
+        &["big.toml", "larger than 16 MiB"],
+    );
+    // A file with a secret first line is not a scenario by name: never quoted.
+    let secret = "root:$6$SECRETHASH0123:19000:0:99999:7:::";
+    std::fs::write(path("shadow.txt"), format!("{secret}\n")).unwrap();
+    let err = check(
+        &[validate, path("shadow.txt").as_os_str()],
+        FILES,
+        &["shadow.txt", ".toml or .json"],
+    );
+    assert!(!err.contains("SECRETHASH"), "{err}");
+    // Nor when a scenario file extends it.
+    std::fs::write(path("child.toml"), "extends = \"shadow.txt\"\nname = \"c\"\n").unwrap();
+    let err = check(
+        &[validate, path("child.toml").as_os_str()],
+        SCENARIO,
+        &["`shadow.txt`", "child.toml"],
+    );
+    assert!(!err.contains("SECRETHASH"), "{err}");
+    // A missing file is named as before.
+    check(
+        &[validate, path("missing.toml").as_os_str()],
+        USAGE,
+        &["missing.toml", "neither a preset"],
+    );
+}
+
+/// What a terminal would act on: any control character but a newline.
+fn assert_printable(text: &str, ctx: &str) {
+    let bad: Vec<char> = text.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    assert!(bad.is_empty(), "{ctx}: raw control characters {bad:?} in\n{text}");
+}
+
+/// Escape sequences in a scenario's strings (names, description, an unknown
+/// variant, a key, a file name) reach the terminal escaped, never raw.
+#[test]
+fn control_characters_from_a_scenario_are_escaped() {
+    const CLEAR: &str = "\u{1b}[2J\u{9b}2J\u{7}";
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = Scenario::from_file(data("frozen.toml")).unwrap();
+    s.name = format!("frozen{CLEAR}");
+    s.description = format!("clears the screen{CLEAR}. Then more");
+    s.labs[0].name = format!("Alpha{CLEAR}");
+    s.labs[2].name = format!("Gamma{CLEAR}");
+    s.events[0].name = format!("Switch{CLEAR}");
+    let file = tmp.path().join(format!("esc{CLEAR}.toml"));
+    std::fs::write(&file, s.to_toml()).unwrap();
+    let shown = "\\u{1b}[2J";
+    for args in [
+        vec!["validate".as_ref(), file.as_os_str()],
+        vec![
+            "run".as_ref(),
+            file.as_os_str(),
+            "--paths".as_ref(),
+            "50".as_ref(),
+            "--set".as_ref(),
+            "labs.gamma.capture=0".as_ref(),
+        ],
+    ] {
+        let o = aibubble(&args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_printable(&out, &format!("{args:?} stdout"));
+        assert_printable(&err, &format!("{args:?} stderr"));
+        assert!(out.contains(shown), "{args:?}: the names are not shown escaped: {out}");
+    }
+    // Documents escape them in their own syntax, and still read back exactly.
+    let toml = ok(["show".as_ref(), file.as_os_str()]);
+    assert_printable(&toml, "show");
+    assert_eq!(Scenario::from_toml_str(&toml).unwrap(), s, "show");
+    let json = ok(["show".as_ref(), "--json".as_ref(), file.as_os_str()]);
+    assert_printable(&json, "show --json");
+    assert_eq!(Scenario::from_json_str(&json).unwrap(), s, "show --json");
+    let summary = ok([
+        "run".as_ref(),
+        file.as_os_str(),
+        "--paths".as_ref(),
+        "50".as_ref(),
+        "--json".as_ref(),
+    ]);
+    assert_printable(&summary, "run --json");
+    assert_eq!(parse(&summary)["scenario"], Value::from(s.name.clone()), "run --json");
+    // Errors quoting them: an unknown variant, an unknown key, a problem on a lab.
+    let text = s
+        .to_toml()
+        .replacen("class = \"closed\"", &format!("class = \"closed{CLEAR}\""), 1)
+        .replacen("[gap]", &format!("[gap]\n\"sigma{CLEAR}\" = 1"), 1);
+    for (name, text) in [
+        ("variant.toml", text),
+        ("extends.toml", format!("extends = \"base{CLEAR}\"\n")),
+        ("syntax.toml", format!("name = \"x\"\n{CLEAR} = = 1\n")),
+    ] {
+        let f = tmp.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        let err = fails(SCENARIO, ["validate".as_ref(), f.as_os_str()]);
+        assert_printable(&err, name);
+        assert!(err.contains("\\u{1b}"), "{name}: the escape is not shown: {err}");
+    }
+    let err = fails(
+        SCENARIO,
+        [
+            "run".as_ref(),
+            file.as_os_str(),
+            format!("--set=labs.alpha.mark{CLEAR}=1").as_ref(),
+        ],
+    );
+    assert_printable(&err, "--set");
+}
+
+/// `--set PATH=nan` (or an infinity) says the value must be finite, for
+/// every such value given, not that a string was found.
+#[test]
+fn non_finite_set_values_must_be_finite() {
+    let f = frozen();
+    for (value, shown) in [("nan", "NaN"), ("inf", "inf"), ("-inf", "-inf")] {
+        let set = format!("gap.sigma={value}");
+        let err = fails(SCENARIO, ["run", f.as_str(), "--paths", "50", "--set", set.as_str()]);
+        assert!(
+            err.contains(&format!("gap.sigma: must be finite, got {shown}")),
+            "{value}: {err}"
+        );
+        assert!(!err.contains("invalid type"), "{value}: {err}");
+    }
+    let err = fails(
+        SCENARIO,
+        [
+            "run",
+            f.as_str(),
+            "--set",
+            "gap.sigma={ dist = \"normal\", mean = nan, sd = 1 }",
+            "--set",
+            "labs.alpha.mark=-inf",
+        ],
+    );
+    assert!(err.starts_with("error: 2 problems"), "{err}");
+    assert!(err.contains("gap.sigma.mean: must be finite, got NaN"), "{err}");
+    assert!(err.contains("labs.alpha.mark: must be finite, got -inf"), "{err}");
+}
+
+/// 500,000 unknown keys give a message of the first problems and a count,
+/// not one line per key (that was 115 MB).
+#[test]
+fn a_flood_of_problems_is_counted_not_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = 500_000;
+    let mut text = String::from("extends = \"baseline\"\nname = \"m\"\n[sources]\n");
+    for i in 0..n {
+        text.push_str(&format!("\"gap.k{i}\" = \"x\"\n"));
+    }
+    let file = tmp.path().join("flood.toml");
+    std::fs::write(&file, text).unwrap();
+    let err = fails(SCENARIO, ["validate".as_ref(), file.as_os_str()]);
+    assert!(err.len() < 20_000, "{} bytes of message", err.len());
+    assert!(
+        err.starts_with(&format!("error: {n} problems in scenario:")),
+        "{}",
+        &err[..200]
+    );
+    assert!(err.contains(&format!("... and {} more", n - 50)), "{err}");
+    assert_eq!(err.lines().count(), 1 + 50 + 1, "{err}");
+}
+
+/// The value at a field path of a scenario's JSON form (lists by id).
+fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let mut cur = v;
+    while let Some(key) = parts.next() {
+        cur = cur.get(key)?;
+        if let (Value::Array(items), true) = (cur, ["segments", "labs", "events"].contains(&key)) {
+            let id = parts.next()?;
+            cur = items.iter().find(|e| e["id"] == id)?;
+        }
+    }
+    Some(cur)
+}
+
+/// Every key serde accepts in the section at JSON pointer `pointer`: an
+/// unknown key's error lists them, so that a switch added to a section
+/// later is checked too.
+fn declared_keys(expanded: &Value, pointer: &str) -> Vec<String> {
+    let mut v = expanded.clone();
+    v.pointer_mut(pointer).unwrap()["zz_unknown"] = Value::from(0);
+    let e = Scenario::from_value_unchecked(&v)
+        .expect_err("an unknown key")
+        .to_string();
+    // `expected one of `a`, `b``, `expected `a` or `b``, `expected `a``.
+    let list = e
+        .split("`zz_unknown`, expected")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{pointer}: {e}"));
+    list.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// `show --expanded` promises every input: each declared input that has a
+/// value (written or by default) and each switch of each section appears,
+/// except what has no default and the scenario leaves out.
+#[test]
+fn show_expanded_writes_every_declared_input_and_switch() {
+    let frozen = frozen();
+    let minimal = data("minimal.toml").display().to_string();
+    let sources: Vec<&str> = PRESETS
+        .iter()
+        .copied()
+        .chain([frozen.as_str(), minimal.as_str()])
+        .collect();
+    for source in sources {
+        let scenario = if source.ends_with(".toml") {
+            Scenario::from_file(source).unwrap()
+        } else {
+            Scenario::preset(source).unwrap()
+        };
+        let expanded = parse(&ok(["show", "--expanded", "--json", source]));
+        // The declared inputs, per section instance (weights included).
+        let (slots, _) = scenario.slots();
+        for slot in slots
+            .iter()
+            .filter(|s| s.written.is_some() || s.spec.presence != aibubble::scenario::Presence::Optional)
+        {
+            // An unlisted weight is 0 by definition and is not written out.
+            if slot.spec.name == "weights" && slot.written.is_none() {
+                continue;
+            }
+            assert!(
+                at(&expanded, &slot.path).is_some(),
+                "{source}: no {} in --expanded",
+                slot.path
+            );
+        }
+        // Every key of every section, switches included.
+        let mut sections = vec![String::new()];
+        for name in ["valuation", "gap", "prices", "demand", "attractiveness", "correlation"] {
+            sections.push(format!("/{name}"));
+        }
+        for list in ["segments", "labs", "events"] {
+            let n = expanded[list].as_array().map_or(0, Vec::len);
+            sections.extend((0..n).map(|i| format!("/{list}/{i}")));
+        }
+        for pointer in sections {
+            let object = expanded.pointer(&pointer).unwrap();
+            for key in declared_keys(&expanded, &pointer) {
+                if object.get(&key).is_some() {
+                    continue;
+                }
+                // Absent by design: optional inputs without a default the
+                // scenario leaves out, one of an event's `hazard` and `date`,
+                // a lab's `mark_basis` without a mark, and the process
+                // correlation, whose absence (identity) writing would change.
+                let optional_input = scenario
+                    .slots()
+                    .0
+                    .iter()
+                    .any(|s| s.spec.name == key && s.spec.presence == aibubble::scenario::Presence::Optional);
+                let allowed = optional_input
+                    || (pointer.starts_with("/events/") && (key == "date" || key == "hazard"))
+                    || (pointer.starts_with("/labs/") && key == "mark_basis" && object.get("mark").is_none())
+                    || (pointer == "/correlation" && key == "process");
+                assert!(allowed, "{source}: `{key}` of {pointer:?} is missing from --expanded");
+            }
+        }
+    }
+}

@@ -52,3 +52,67 @@ fn every_fuzz_regression_fails_cleanly_or_runs() {
     }
     assert!(seen >= 7, "{seen} regressions");
 }
+
+/// The fuzz target's second reader (`fuzz/fuzz_targets/reader.rs`, the
+/// same code): the CLI's scenario reader on files that `extends` a
+/// preset-like file, a FIFO, a file over the cap, `/dev/zero`, a
+/// directory and a file that is no scenario. Only the first is read; every
+/// other is an error at once, quoting nothing of `secret.txt`.
+#[cfg(feature = "cli")]
+#[path = "../fuzz/fuzz_targets/reader.rs"]
+mod reader;
+
+#[cfg(feature = "cli")]
+#[test]
+fn the_cli_reader_follows_extends_only_to_scenario_files() {
+    use aibubble::scenario::Format;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let cases = std::sync::Arc::new(reader::Cases::new(reader::cases_dir()));
+    let mut texts: Vec<(String, Format, bool)> = Vec::new();
+    for name in reader::NAMES
+        .iter()
+        .copied()
+        .chain(["/dev/zero", "dir.toml/../base.toml", "missing.toml"])
+    {
+        let ok = name.ends_with("base.toml");
+        let toml = format!("extends = {name:?}\nname = \"x\"\n[overrides]\n\"gap.floor\" = -2.0\n");
+        texts.push((toml, Format::Toml, ok));
+        let json = format!("{{\"extends\": {name:?}, \"overrides\": {{\"gap.floor\": -2.0}}}}");
+        texts.push((json, Format::Json, ok));
+    }
+    // The target's seeds for these cases (a leading newline means TOML, a tab JSON).
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/scenario");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&seeds).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if let Some(rest) = name.strip_prefix("seed-extends-") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let format = if text.starts_with('\t') {
+                Format::Json
+            } else {
+                Format::Toml
+            };
+            texts.push((text[1..].to_string(), format, rest == "base.toml"));
+            seen += 1;
+        }
+    }
+    assert!(seen >= 8, "{seen} seeds");
+    for (text, format, ok) in texts {
+        let (tx, rx) = mpsc::channel();
+        let (c, t) = (cases.clone(), text.clone());
+        std::thread::spawn(move || {
+            let _ = tx.send(c.read(&t, format).map(|s| s.get("gap.floor").unwrap()));
+        });
+        let got = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("blocked on {text:?}"));
+        if ok {
+            assert_eq!(got, Some(serde_json::json!(-2.0)), "{text:?}");
+        } else {
+            assert_eq!(got, None, "{text:?} was read");
+        }
+    }
+}

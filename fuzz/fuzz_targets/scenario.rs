@@ -9,9 +9,18 @@
 //!   that load are summarised and written out like a run's);
 //! - after the last NUL byte, if any: one override `path=value`, the value
 //!   read as on the command line (`--set path=value`).
+//!
+//! The text is also written to a file and read by the CLI's reader, in a
+//! directory where `extends` can reach a preset-like file, a FIFO, a file
+//! over the size cap, `/dev/zero`, a directory and a file that is no
+//! scenario (see `reader.rs`): a block is a timeout, a finding.
 #![no_main]
 
-use aibubble::scenario::{Format, parse_override_value, parse_value};
+mod reader;
+
+use std::sync::OnceLock;
+
+use aibubble::scenario::{Format, parse_override, parse_value};
 use aibubble::{Results, Scenario, Simulation};
 use libfuzzer_sys::fuzz_target;
 
@@ -36,6 +45,13 @@ fuzz_target!(|data: &[u8]| {
         outputs(&results);
     }
 
+    // The CLI's reader, `extends` and all, on the text as a file.
+    static CASES: OnceLock<reader::Cases> = OnceLock::new();
+    let cases = CASES.get_or_init(|| reader::Cases::new(reader::cases_dir()));
+    if let Some(s) = cases.read(text, format) {
+        run(&s);
+    }
+
     let Ok(value) = parse_value(text, format) else {
         return;
     };
@@ -49,7 +65,9 @@ fuzz_target!(|data: &[u8]| {
 
     // One override, as `--set path=value` would give it.
     if let Some((path, value)) = over.and_then(|o| o.split_once('=')) {
-        if let Ok(changed) = scenario.with_overrides([(path, parse_override_value(value))]) {
+        if let Ok(v) = parse_override(path, value)
+            && let Ok(changed) = scenario.with_overrides([(path, v)])
+        {
             run(&changed);
         }
         let _ = scenario.get(path);

@@ -27,6 +27,14 @@ def _path(path: PathLike, kind: str) -> str:
     return path
 
 
+def _dir(base_dir: Optional[PathLike]) -> Optional[str]:
+    if base_dir is None:
+        return None
+    if not isinstance(base_dir, (str, os.PathLike)):
+        raise TypeError(f"base_dir must be a path, got {type(base_dir).__name__}")
+    return os.fspath(base_dir)
+
+
 class Scenario:
     """A validated scenario: every input of one model run.
 
@@ -56,27 +64,36 @@ class Scenario:
 
     @classmethod
     def from_toml(cls, path: PathLike) -> "Scenario":
-        """Read a TOML scenario file (a missing file raises :class:`FileError`)."""
+        """Read a scenario file as TOML.
+
+        The file must be a regular file named ``*.toml`` or ``*.json`` of at
+        most 16 MiB; anything else (a missing file, another name, a
+        directory, FIFO or device, a larger file) raises :class:`FileError`.
+        """
         return cls(_core.Scenario.from_file(_path(path, "TOML"), "toml"))
 
     @classmethod
     def from_json(cls, path: PathLike) -> "Scenario":
-        """Read a JSON scenario file (a missing file raises :class:`FileError`)."""
+        """Read a scenario file as JSON (the file as for :meth:`from_toml`)."""
         return cls(_core.Scenario.from_file(_path(path, "JSON"), "json"))
 
     @classmethod
-    def from_toml_str(cls, text: str) -> "Scenario":
-        """Parse a scenario written as TOML text."""
+    def from_toml_str(cls, text: str, base_dir: Optional[PathLike] = None) -> "Scenario":
+        """Parse a scenario written as TOML text.
+
+        Text has no directory: its ``extends`` may name presets only, unless
+        ``base_dir`` is given, against which a file it names is resolved.
+        """
         if not isinstance(text, str):
             raise TypeError(f"expected TOML text, got {type(text).__name__}")
-        return cls(_core.Scenario.from_toml_str(text))
+        return cls(_core.Scenario.from_toml_str(text, _dir(base_dir)))
 
     @classmethod
-    def from_json_str(cls, text: str) -> "Scenario":
-        """Parse a scenario written as JSON text."""
+    def from_json_str(cls, text: str, base_dir: Optional[PathLike] = None) -> "Scenario":
+        """Parse a scenario written as JSON text (``base_dir`` as for :meth:`from_toml_str`)."""
         if not isinstance(text, str):
             raise TypeError(f"expected JSON text, got {type(text).__name__}")
-        return cls(_core.Scenario.from_json_str(text))
+        return cls(_core.Scenario.from_json_str(text, _dir(base_dir)))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":

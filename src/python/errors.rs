@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyTuple;
 
-use crate::error::Error;
+use crate::error::{Error, printable};
 
 /// A core error on its way to Python.
 pub struct PyAibubbleError(pub Error);
@@ -91,7 +91,12 @@ impl From<PyAibubbleError> for PyErr {
             Error::Scenario(p) => raise(
                 "ScenarioError",
                 message,
-                Some(p.0.into_iter().map(|x| (x.path, x.message)).collect()),
+                // Escaped like the message: they are printed as often as it is.
+                Some(
+                    p.0.iter()
+                        .map(|x| (printable(&x.path).into_owned(), printable(&x.message).into_owned()))
+                        .collect(),
+                ),
             ),
             Error::ResultsFile { .. } => raise("ResultsFileError", message, None),
             Error::Parse { .. } => raise("ScenarioError", message, Some(Vec::new())),

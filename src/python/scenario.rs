@@ -18,10 +18,15 @@ pub struct PyScenario {
     pub inner: Scenario,
 }
 
-fn from_text(text: &str, format: Format) -> PyResult<PyScenario> {
-    let value = parse_value(text, format).map_err(PyAibubbleError)?;
+/// Text without a file: `extends` may name files only under `base_dir`.
+fn from_text(text: &str, format: Format, base_dir: Option<std::path::PathBuf>) -> PyResult<PyScenario> {
+    let inner = match (base_dir, format) {
+        (None, _) => Scenario::from_value(parse_value(text, format).map_err(PyAibubbleError)?),
+        (Some(dir), Format::Toml) => Scenario::from_toml_str_in(text, dir),
+        (Some(dir), Format::Json) => Scenario::from_json_str_in(text, dir),
+    };
     Ok(PyScenario {
-        inner: Scenario::from_value(value).map_err(PyAibubbleError)?,
+        inner: inner.map_err(PyAibubbleError)?,
     })
 }
 
@@ -36,16 +41,18 @@ impl PyScenario {
         })
     }
 
-    /// Parse TOML text.
+    /// Parse TOML text; `extends` may name files only under `base_dir`.
     #[staticmethod]
-    fn from_toml_str(text: &str) -> PyResult<Self> {
-        guard(|| from_text(text, Format::Toml))
+    #[pyo3(signature = (text, base_dir=None))]
+    fn from_toml_str(text: &str, base_dir: Option<std::path::PathBuf>) -> PyResult<Self> {
+        guard(|| from_text(text, Format::Toml, base_dir))
     }
 
-    /// Parse JSON text.
+    /// Parse JSON text; `extends` may name files only under `base_dir`.
     #[staticmethod]
-    fn from_json_str(text: &str) -> PyResult<Self> {
-        guard(|| from_text(text, Format::Json))
+    #[pyo3(signature = (text, base_dir=None))]
+    fn from_json_str(text: &str, base_dir: Option<std::path::PathBuf>) -> PyResult<Self> {
+        guard(|| from_text(text, Format::Json, base_dir))
     }
 
     /// Read a file as TOML (`format="toml"`) or JSON (`format="json"`).

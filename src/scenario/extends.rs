@@ -1,6 +1,7 @@
 //! Scenarios as differences: a document may name a base with
-//! `extends = "baseline"` (a preset) or `extends = "other.toml"` (a file,
-//! relative to the document's own directory), and list what differs:
+//! `extends = "baseline"` (a preset) or `extends = "other.toml"` (a regular
+//! file named `*.toml` or `*.json`, relative to the document's own
+//! directory, read by the rules of [`super::read`]), and list what differs:
 //!
 //! ```toml
 //! extends = "baseline"
@@ -15,6 +16,10 @@
 //! "gap.half_life" = "assumption: ..."
 //! ```
 //!
+//! Text without a file (`from_toml_str`, Python's `from_dict`) has no
+//! directory: it may extend presets only, unless its caller names a base
+//! directory (`Scenario::from_toml_str_in`).
+//!
 //! The base is resolved first (it may extend another, but not itself); the
 //! document's other top-level keys replace the base's (`sources` merge by
 //! path), then the overrides apply with the machinery of `--set`. A base's
@@ -25,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::{Format, parse_value, paths, presets};
+use super::{Format, parse_value, paths, presets, read};
 use crate::error::{Error, Problem, Problems, Result};
 
 /// Where a document came from, to find what it extends and to name it.
@@ -35,9 +40,9 @@ pub enum Origin {
     Preset(String),
     /// A file: it may extend presets, or files relative to its directory.
     File(PathBuf),
-    /// Text or a value from code: it may extend presets, or files relative
-    /// to the working directory.
-    Inline,
+    /// Text or a value from code: it may extend presets, and files
+    /// relative to the base directory if one is given.
+    Inline(Option<PathBuf>),
 }
 
 impl Origin {
@@ -45,7 +50,7 @@ impl Origin {
         match self {
             Origin::Preset(p) => format!("preset `{p}`"),
             Origin::File(f) => format!("`{}`", f.display()),
-            Origin::Inline => "the scenario".into(),
+            Origin::Inline(_) => "the scenario given without a file".into(),
         }
     }
 
@@ -53,7 +58,7 @@ impl Origin {
         match self {
             Origin::Preset(p) => format!("preset:{p}"),
             Origin::File(f) => format!("file:{}", f.canonicalize().unwrap_or_else(|_| f.clone()).display()),
-            Origin::Inline => "inline".into(),
+            Origin::Inline(_) => "inline".into(),
         }
     }
 }
@@ -70,10 +75,11 @@ impl Applied {
         problems
             .into_iter()
             .map(|mut p| {
+                // No allocation per pair: a file may hold 500,000 overrides.
                 let by = self.overrides.iter().rev().find(|(path, _)| {
-                    p.path == *path
-                        || p.path.starts_with(&format!("{path}."))
-                        || p.path.starts_with(&format!("{path}["))
+                    p.path
+                        .strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
                 });
                 if let Some((_, who)) = by {
                     p.message = format!("{} (set by the overrides of {who})", p.message);
@@ -162,7 +168,10 @@ fn resolve_in(value: Value, origin: &Origin, chain: &mut Vec<String>, applied: &
         for (path, v) in list {
             match paths::set(&mut root, &path, v) {
                 Ok(()) => {
-                    sources.retain(|k, _| !(k == &path || k.starts_with(&format!("{path}."))));
+                    sources.retain(|k, _| {
+                        !k.strip_prefix(path.as_str())
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                    });
                     applied.overrides.push((path, who.clone()));
                 }
                 Err(msg) => problems.push(Problem::new(
@@ -187,34 +196,43 @@ fn resolve_in(value: Value, origin: &Origin, chain: &mut Vec<String>, applied: &
     Ok(root)
 }
 
-/// The text and origin of a base named by `extends`.
+/// The text and origin of a base named by `extends`: a preset, or a
+/// scenario file next to the document (never any other file: its content
+/// could end up quoted in a message).
 fn load_base(name: &str, from: &Origin) -> Result<(String, Origin)> {
     if presets::names().contains(&name) {
         return Ok((presets::text(name)?.to_string(), Origin::Preset(name.into())));
     }
+    let presets = presets::names().join(", ");
+    let holder = from.describe();
+    let refuse = |why: String| Error::problem("extends", format!("`{name}` {why} (extended by {holder})"));
     let dir = match from {
-        Origin::Preset(p) => {
-            return Err(Error::problem(
-                "extends",
-                format!(
-                    "preset `{p}` may only extend presets, and `{name}` is none ({})",
-                    presets::names().join(", ")
-                ),
-            ));
+        Origin::Preset(_) => {
+            return Err(refuse(format!(
+                "is no preset ({presets}), and a preset may only extend presets"
+            )));
         }
         Origin::File(f) => f.parent().map(Path::to_path_buf).unwrap_or_default(),
-        Origin::Inline => PathBuf::new(),
+        Origin::Inline(Some(dir)) => dir.clone(),
+        Origin::Inline(None) => {
+            return Err(refuse(format!(
+                "is neither a preset ({presets}) nor allowed as a file: text given without a file may \
+                 extend presets only, unless a base directory is given (Rust: from_toml_str_in or \
+                 from_json_str_in; Python: base_dir=)"
+            )));
+        }
     };
     let path = dir.join(name);
-    let text = std::fs::read_to_string(&path).map_err(|_| {
-        Error::problem(
-            "extends",
-            format!(
-                "`{name}` is neither a preset ({}) nor a readable file ({})",
-                presets::names().join(", "),
-                path.display()
-            ),
-        )
+    if !read::has_scenario_extension(&path) {
+        return Err(refuse(format!(
+            "is neither a preset ({presets}) nor a scenario file (a name ending in .toml or .json)"
+        )));
+    }
+    let text = read::read_scenario_file(&path).map_err(|e| {
+        refuse(format!(
+            "is neither a preset ({presets}) nor a readable scenario file: {}: {e}",
+            path.display()
+        ))
     })?;
     Ok((text, Origin::File(path)))
 }

@@ -233,6 +233,9 @@ pub(crate) fn expand_defaults(s: &Scenario, mut v: Value, implied: bool) -> Valu
         fill(&mut v, k, d);
     }
     fill(&mut v["correlation"], "inputs", json!([]));
+    // Switches that serde leaves out at their default.
+    let ces = serde_json::to_value(super::types::PriceIndex::default()).expect("a unit variant");
+    fill(&mut v["demand"], "price_index", ces);
     if let Some(labs) = v["labs"].as_array_mut() {
         for lab in labs {
             fill(lab, "plan", json!([]));

@@ -7,11 +7,12 @@ pub mod inputs;
 pub mod nonfinite;
 pub mod paths;
 pub mod presets;
+pub mod read;
 mod targets;
 mod types;
 mod validate;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -122,7 +123,8 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a file name implies: `.json` is JSON, anything else TOML.
+    /// The format a file name implies: `.json` is JSON, anything else TOML
+    /// (a scenario file is named `.toml` or `.json`, see [`read`]).
     pub fn of_path(path: &Path) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
@@ -219,10 +221,8 @@ fn locate(text: &str, offset: usize, message: &str) -> String {
         .saturating_sub(EXCERPT_CHARS / 2)
         .min(line.len().saturating_sub(EXCERPT_CHARS));
     let to = (from + EXCERPT_CHARS).min(line.len());
-    let mut excerpt: String = line[from..to]
-        .iter()
-        .map(|c| if c.is_control() { ' ' } else { *c })
-        .collect();
+    // Escaped like every message's text from input (a tab shows as `\t`).
+    let mut excerpt = crate::error::printable(&line[from..to].iter().collect::<String>()).into_owned();
     if from > 0 {
         excerpt.insert(0, '…');
     }
@@ -255,7 +255,8 @@ fn in_file(e: Error, path: &Path) -> Error {
 /// Parse a TOML value written on a command line (`830`, `"x"`,
 /// `{ dist = "normal", mean = 3, sd = 1 }`, `[[2026, 10]]`); a bare word is a string.
 /// A value holding `nan` or `inf` stays a string (the generic form has no
-/// non-finite numbers), so that it is rejected rather than read as absent.
+/// non-finite numbers), so that it is rejected rather than read as absent;
+/// [`parse_override`] says why instead.
 pub fn parse_override_value(text: &str) -> Value {
     match toml::from_str::<toml::Table>(&format!("v = {text}")) {
         Ok(t) => {
@@ -268,6 +269,34 @@ pub fn parse_override_value(text: &str) -> Value {
         }
         Err(_) => Value::String(text.to_string()),
     }
+}
+
+/// Parse a `--set` value for field path `path`, as [`parse_override_value`]
+/// does, but with a `nan` or an infinity in it (`nan`, `inf`, `-inf`, in
+/// TOML or Rust spelling, alone or inside a distribution) reported as a
+/// problem at its path: `gap.sigma: must be finite, got NaN`.
+///
+/// # Errors
+/// [`Error::Scenario`] with one problem per non-finite number.
+pub fn parse_override(path: &str, text: &str) -> Result<Value> {
+    if let Some(x) = text.trim().parse::<f64>().ok().filter(|x| !x.is_finite()) {
+        return Err(Error::problem(
+            path,
+            format!("must be finite, got {}", crate::error::Num(x)),
+        ));
+    }
+    if let Ok(t) = toml::from_str::<toml::Table>(&format!("v = {text}")) {
+        let mut problems = Vec::new();
+        non_finite_table(&t, &mut String::new(), &mut problems);
+        if !problems.is_empty() {
+            for p in &mut problems {
+                // `v`, `v.mean`, `v[0]`: the value's own place is `path`.
+                p.path = format!("{path}{}", p.path.strip_prefix('v').unwrap_or(&p.path));
+            }
+            return Err(Error::Scenario(crate::error::Problems(problems)));
+        }
+    }
+    Ok(parse_override_value(text))
 }
 
 /// Write the JSON form of a scenario as TOML for people: sections as tables,
@@ -308,7 +337,51 @@ pub fn value_to_toml(value: &Value) -> String {
         }
     }
     inline(root);
+    escape_strings(root);
     doc.to_string()
+}
+
+/// Rewrite every string value a terminal could act on (a control
+/// character, a bidirectional override) as a basic string with `\uXXXX`
+/// escapes: toml_edit escapes only what TOML requires (not C1 or DEL) and
+/// writes literal strings, which cannot escape, raw. The value is unchanged.
+fn escape_strings(table: &mut toml_edit::Table) {
+    use crate::error::unsafe_char;
+    use toml_edit::{Item, Value};
+    fn basic(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if unsafe_char(c) => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+    fn value(v: &mut Value) {
+        match v {
+            Value::String(f) if f.value().chars().any(unsafe_char) => {
+                let decor = f.decor().clone();
+                // Parsing keeps the text as its representation.
+                *v = basic(f.value()).parse().expect("a basic string parses");
+                *v.decor_mut() = decor;
+            }
+            Value::Array(a) => a.iter_mut().for_each(value),
+            Value::InlineTable(t) => t.iter_mut().for_each(|(_, v)| value(v)),
+            _ => {}
+        }
+    }
+    for (_, item) in table.iter_mut() {
+        match item {
+            Item::Value(v) => value(v),
+            Item::Table(t) => escape_strings(t),
+            Item::ArrayOfTables(a) => a.iter_mut().for_each(escape_strings),
+            Item::None => {}
+        }
+    }
 }
 
 impl Scenario {
@@ -327,7 +400,7 @@ impl Scenario {
 
     /// Build from the generic JSON form, then validate.
     pub fn from_value(value: Value) -> Result<Scenario> {
-        Self::build(value, &Origin::Inline)
+        Self::build(value, &Origin::Inline(None))
     }
 
     /// Resolve what a document extends, build it and check every rule;
@@ -346,7 +419,7 @@ impl Scenario {
     /// Build from the generic JSON form without the rules of section 9
     /// (types and unknown keys are still checked; `extends` is resolved).
     pub fn from_value_unchecked(value: &Value) -> Result<Scenario> {
-        let (value, _) = extends::resolve(value.clone(), &Origin::Inline)?;
+        let (value, _) = extends::resolve(value.clone(), &Origin::Inline(None))?;
         Self::deserialize(&value)
     }
 
@@ -362,7 +435,9 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Parse and validate a scenario written as TOML.
+    /// Parse and validate a scenario written as TOML. Text has no
+    /// directory, so its `extends` may name presets only (see
+    /// [`Scenario::from_toml_str_in`]).
     ///
     /// # Examples
     /// ```
@@ -377,40 +452,66 @@ impl Scenario {
     /// [`Error::Parse`] with the line and column when the text is not
     /// TOML; [`Error::Scenario`] listing every problem otherwise (a
     /// non-finite number, an unknown key, a value of the wrong type, a rule
-    /// of docs/equations.md §9).
+    /// of docs/equations.md §9, an `extends` naming a file).
     pub fn from_toml_str(text: &str) -> Result<Scenario> {
         Self::from_value(parse_value(text, Format::Toml)?)
     }
 
-    /// Parse and validate a scenario written as JSON.
+    /// Parse and validate a scenario written as JSON (`extends` may name
+    /// presets only, as for [`Scenario::from_toml_str`]).
     pub fn from_json_str(text: &str) -> Result<Scenario> {
         Self::from_value(parse_value(text, Format::Json)?)
     }
 
-    /// Read and validate a scenario file (`.json` as JSON, otherwise TOML).
+    /// Parse and validate TOML text whose `extends` may also name a
+    /// scenario file, relative to `base_dir` (as a file's is to its own
+    /// directory).
     ///
     /// # Errors
-    /// [`Error::Io`] naming the path when it cannot be read; [`Error::Parse`]
-    /// naming the path, line and column (with a short excerpt) when it is not
-    /// TOML or JSON; [`Error::Scenario`] listing every problem otherwise.
+    /// As [`Scenario::from_toml_str`]; a base that is no preset and no
+    /// readable `.toml`/`.json` file under `base_dir` is a scenario error
+    /// at `extends`.
+    pub fn from_toml_str_in(text: &str, base_dir: impl AsRef<Path>) -> Result<Scenario> {
+        let origin = Origin::Inline(Some(base_dir.as_ref().to_path_buf()));
+        Self::build(parse_value(text, Format::Toml)?, &origin)
+    }
+
+    /// Parse and validate JSON text whose `extends` may also name a file
+    /// relative to `base_dir` (see [`Scenario::from_toml_str_in`]).
+    ///
+    /// # Errors
+    /// As [`Scenario::from_toml_str_in`].
+    pub fn from_json_str_in(text: &str, base_dir: impl AsRef<Path>) -> Result<Scenario> {
+        let origin = Origin::Inline(Some(base_dir.as_ref().to_path_buf()));
+        Self::build(parse_value(text, Format::Json)?, &origin)
+    }
+
+    /// Read and validate a scenario file (`.json` as JSON, `.toml` as TOML).
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path when it is not a scenario file (a
+    /// regular file named `*.toml` or `*.json`, at most
+    /// [`read::MAX_FILE_BYTES`]) or cannot be read; [`Error::Parse`]
+    /// naming the path, line and column (with a short excerpt) when it is
+    /// not TOML or JSON; [`Error::Scenario`] listing every problem otherwise.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario> {
         let path = path.as_ref();
         Self::from_file_as(path, Format::of_path(path))
     }
 
-    /// Read and validate a scenario file in the given format, whatever its name.
+    /// Read and validate a scenario file in the given format, whatever of
+    /// `.toml` and `.json` its name ends in.
     ///
     /// # Errors
-    /// [`Error::Io`] naming the file when it cannot be read; parse errors
-    /// name it too.
+    /// As [`Scenario::from_file`].
     pub fn from_file_as(path: impl AsRef<Path>, format: Format) -> Result<Scenario> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let text = read::read_scenario_file(path).map_err(|source| Error::Io {
             path: path.display().to_string(),
             source,
         })?;
         let value = parse_value(&text, format).map_err(|e| in_file(e, path))?;
-        Self::build(value, &Origin::File(path.to_path_buf()))
+        Self::build(value, &Origin::File(PathBuf::from(path)))
     }
 
     /// The generic JSON form (defaulted fields left out).
@@ -513,5 +614,28 @@ mod tests {
         assert_eq!(parse_override_value("[[2026, 10]]"), serde_json::json!([[2026, 10]]));
         assert_eq!(parse_override_value("nan"), serde_json::json!("nan"));
         assert_eq!(parse_override_value("[1.0, -inf]"), serde_json::json!("[1.0, -inf]"));
+    }
+
+    #[test]
+    fn non_finite_overrides_must_be_finite() {
+        let message = |text: &str| parse_override("gap.sigma", text).unwrap_err().to_string();
+        for (text, shown) in [
+            ("nan", "gap.sigma: must be finite, got NaN"),
+            ("NaN", "gap.sigma: must be finite, got NaN"),
+            ("inf", "gap.sigma: must be finite, got inf"),
+            ("+inf", "gap.sigma: must be finite, got inf"),
+            (" -inf ", "gap.sigma: must be finite, got -inf"),
+            ("-infinity", "gap.sigma: must be finite, got -inf"),
+            (
+                "{ dist = \"normal\", mean = nan, sd = 1 }",
+                "gap.sigma.mean: must be finite, got NaN",
+            ),
+            ("[[2026, inf]]", "gap.sigma[0][1]: must be finite, got inf"),
+        ] {
+            let m = message(text);
+            assert!(m.contains(shown), "{text}: {m}");
+        }
+        assert_eq!(parse_override("gap.sigma", "0.5").unwrap(), serde_json::json!(0.5));
+        assert_eq!(parse_override("x", "closed").unwrap(), serde_json::json!("closed"));
     }
 }

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import pickle
 from pathlib import Path
+from typing import Any, Dict
 
 import pandas as pd
 import pytest
@@ -255,11 +257,105 @@ def test_text_given_as_a_path_points_to_the_str_readers(baseline: Scenario) -> N
 
 
 def test_the_format_is_the_reader_not_the_extension(baseline: Scenario, tmp_path: Path) -> None:
-    path = tmp_path / "scenario.txt"
+    path = tmp_path / "scenario.toml"
     path.write_text(baseline.to_json(), encoding="utf-8")
     assert Scenario.from_json(path) == baseline
-    with pytest.raises(ScenarioError, match="scenario.txt"):
+    with pytest.raises(ScenarioError, match="scenario.toml"):
         Scenario.from_toml(path)
+
+
+# Reading files: a regular file named *.toml or *.json, at most 16 MiB ------
+
+
+def _within(f: Any, seconds: float = 20.0) -> Any:
+    """``f()`` on a daemon thread: a read that blocks fails the test, not hangs it."""
+    import threading
+
+    out: Dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            out["value"] = f()
+        except BaseException as e:  # noqa: BLE001 - handed back to the test
+            out["error"] = e
+
+    t = threading.Thread(target=target, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), f"no answer within {seconds} s: blocked or reading without end"
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+SECRET = "root:$6$SECRETHASH0123:19000:0:99999:7:::"
+
+
+def test_files_that_are_no_scenario_files_are_refused(baseline: Scenario, tmp_path: Path) -> None:
+    (tmp_path / "scenario.txt").write_text(baseline.to_toml(), encoding="utf-8")
+    (tmp_path / "dir.toml").mkdir()
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "pipe.toml")
+    (tmp_path / "big.json").write_text("#" * (17 << 20), encoding="utf-8")
+    cases = {
+        "/dev/zero": ".toml or .json",
+        str(tmp_path / "scenario.txt"): ".toml or .json",
+        str(tmp_path / "dir.toml"): "a directory",
+        str(tmp_path / "zero.toml"): "a device",
+        str(tmp_path / "pipe.toml"): "FIFO",
+        str(tmp_path / "big.json"): "larger than 16 MiB",
+    }
+    for path, why in cases.items():
+        for read in (Scenario.from_toml, Scenario.from_json):
+            with pytest.raises(aibubble.FileError) as info:
+                _within(lambda: read(path))
+            assert path in str(info.value) and why in str(info.value), str(info.value)
+
+
+def test_extends_names_a_preset_or_a_scenario_file(tmp_path: Path) -> None:
+    (tmp_path / "shadow.txt").write_text(SECRET + "\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.toml")
+    child = tmp_path / "child.toml"
+    for base, why in [
+        ("/dev/zero", ".toml or .json"),
+        ("shadow.txt", ".toml or .json"),
+        ("pipe.toml", "FIFO"),
+        ("missing.toml", "readable"),
+    ]:
+        child.write_text(f'extends = "{base}"\nname = "c"\n', encoding="utf-8")
+        with pytest.raises(ScenarioError) as info:
+            _within(lambda: Scenario.from_toml(child))
+        message = str(info.value)
+        assert info.value.paths == ["extends"], message
+        assert f"`{base}`" in message and str(child) in message and why in message, message
+        assert "SECRETHASH" not in message
+
+
+def test_extends_is_relative_to_the_extending_file(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text('extends = "baseline"\nname = "outer"\n', encoding="utf-8")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "base.toml").write_text('extends = "baseline"\nname = "inner"\n', encoding="utf-8")
+    (sub / "child.toml").write_text('extends = "base.toml"\n', encoding="utf-8")
+    (sub / "up.json").write_text('{"extends": "../base.toml"}', encoding="utf-8")
+    assert Scenario.from_toml(sub / "child.toml").name == "inner"
+    assert Scenario.from_json(sub / "up.json").name == "outer"
+
+
+def test_text_extends_files_only_with_a_base_dir(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text('extends = "baseline"\nname = "from_file"\n', encoding="utf-8")
+    toml = 'extends = "base.toml"\n[overrides]\n"gap.floor" = -1.0\n'
+    json_text = '{"extends": "base.toml", "overrides": {"gap.floor": -1.0}}'
+    for parse in (lambda: Scenario.from_toml_str(toml), lambda: Scenario.from_json_str(json_text)):
+        with pytest.raises(ScenarioError, match="presets only") as info:
+            parse()
+        assert "base_dir" in str(info.value) and "`base.toml`" in str(info.value)
+    for base_dir in (tmp_path, str(tmp_path)):
+        s = Scenario.from_toml_str(toml, base_dir=base_dir)
+        assert s.name == "from_file" and s.get("gap.floor") == -1.0
+        assert Scenario.from_json_str(json_text, base_dir=base_dir) == s
+    with pytest.raises(TypeError, match="base_dir"):
+        Scenario.from_toml_str(toml, base_dir=3)  # type: ignore[arg-type]
 
 
 def test_to_dict_is_a_copy(baseline: Scenario) -> None:
@@ -523,3 +619,38 @@ def test_diff_of_presets_matches_the_reference(baseline: Scenario, name: str) ->
         value = df.loc[path, "self"]
         if value is not None and not path.startswith("sources."):
             assert baseline.get(path) == value, path
+
+
+# Terminal safety -------------------------------------------------------------
+
+
+def test_control_characters_in_errors_are_escaped(baseline: Scenario) -> None:
+    clear = "\x1b[2J\x9b2J\x07"
+    text = baseline.to_toml()
+    bad = [
+        text.replace('class = "closed"', f'class = "closed{clear}"', 1),  # an unknown variant
+        text.replace("[gap]", f'[gap]\n"sigma{clear}" = 1', 1),  # an unknown key
+        f'extends = "base{clear}"\n',  # an unknown base
+        f'name = "x"\n{clear} = = 1\n',  # a syntax error
+    ]
+    d = baseline.to_dict()
+    d["labs"][0]["id"] = f"x{clear}"  # a problem at a lab's path
+    for build in [*(lambda t=t: Scenario.from_toml_str(t) for t in bad), lambda: Scenario.from_dict(d)]:
+        with pytest.raises(ScenarioError) as info:
+            build()
+        for shown in [str(info.value), *(p + m for p, m in info.value.problems)]:
+            assert not any(c.isprintable() is False and c != "\n" for c in shown), repr(shown)
+        assert "\\u{1b}" in str(info.value), str(info.value)
+
+
+def test_a_flood_of_problems_is_counted_in_the_message_and_kept_whole() -> None:
+    n = 100_000
+    text = 'extends = "baseline"\nname = "m"\n[sources]\n' + "".join(f'"gap.k{i}" = "x"\n' for i in range(n))
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_toml_str(text)
+    message = str(info.value)
+    assert len(message) < 20_000, len(message)
+    assert message.startswith(f"{n} problems in scenario:")
+    assert f"... and {n - 50} more" in message
+    # The attribute keeps every problem (the message is what gets printed).
+    assert len(info.value.problems) == n
