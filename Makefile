@@ -1,4 +1,6 @@
 # `make test` is the one test command of the README (CI runs it from .ci/run).
+# `make crate-test` (part of it) builds the README's Rust example as a crate
+# of its own outside the repository, depending on aibubble by path.
 # `make notebooks` re-executes the notebooks at full path count, in place.
 # `make mutants` breaks the engine's recurrences one at a time and checks
 # that the model tests catch each (about 10 min warm; not part of `make test`).
@@ -26,9 +28,9 @@ NO_RUST_PATH := $(shell printf '%s' "$$PATH" | tr ':' '\n' | grep -v -e '\.cargo
 
 STAGE = @printf '\n==> %s  %s\n' "$$(date +%H:%M:%S)"
 
-.PHONY: test rust-test examples-test python-test notebooks-test notebooks venv wheel wheel-test mutants
+.PHONY: test rust-test examples-test python-test crate-test notebooks-test notebooks venv wheel wheel-test mutants
 
-test: rust-test examples-test python-test notebooks-test wheel-test
+test: rust-test examples-test python-test crate-test notebooks-test wheel-test
 	$(STAGE) "make test: every stage passed"
 
 rust-test:
@@ -107,6 +109,11 @@ wheel-test: wheel
 	env PATH="$(NO_RUST_PATH)" $(WHEEL_VENV)/bin/python -m pip install --only-binary :all: $(WHEEL_GLOB)
 	$(STAGE) "wheel smoke test: import, version, baseline on 500 paths (seconds)"
 	env PATH="$(NO_RUST_PATH)" $(WHEEL_VENV)/bin/python tests/wheel_smoke.py $(WHEEL_GLOB)
+
+# The README's "As a Rust crate" section as a user's crate outside the repo.
+crate-test:
+	$(STAGE) "the README's Rust example as a crate of its own, aibubble by path without default features, offline (after the release build above: about 20 s on a fresh clone, 2 min with a target dir of its own; warm: seconds)"
+	bash tests/crate_test.sh
 
 mutants:
 	$(STAGE) "engine mutants: each recurrence broken in turn against the model tests (about 10 min warm)"
