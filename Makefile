@@ -112,7 +112,7 @@ wheel-test: wheel
 
 # The README's "As a Rust crate" section as a user's crate outside the repo.
 crate-test:
-	$(STAGE) "the README's Rust example as a crate of its own, aibubble by path without default features, offline (after the release build above: about 20 s on a fresh clone, 2 min with a target dir of its own; warm: seconds)"
+	$(STAGE) "the README's Rust example as a crate of its own, aibubble by path without default features, offline (fresh clone: 1 to 2 min, building the dependencies in release into target/crate-test; warm: seconds)"
 	bash tests/crate_test.sh
 
 mutants:
