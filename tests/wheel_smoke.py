@@ -6,6 +6,7 @@ venv where the wheel was installed with no Rust toolchain on PATH.
 
 from __future__ import annotations
 
+import configparser
 import math
 import os
 import subprocess
@@ -28,7 +29,11 @@ def main(wheel: str) -> None:
         entry_points = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
         assert entry_points, f"{name}: no entry_points.txt (the aibubble console script)"
         scripts = zf.read(entry_points[0]).decode()
-    assert "aibubble = aibubble._cli:main" in scripts, f"{name}: no aibubble console script:\n{scripts}"
+    entry = configparser.ConfigParser()
+    entry.read_string(scripts)
+    assert entry.get("console_scripts", "aibubble", fallback="").strip() == "aibubble._cli:main", (
+        f"{name}: no aibubble console script:\n{scripts}"
+    )
     for lic in ("LICENSE-MIT", "LICENSE-APACHE"):
         assert any(n.endswith(f".dist-info/licenses/{lic}") for n in names), (
             f"{name}: {lic} missing from the wheel"
