@@ -112,7 +112,7 @@ wheel-test: wheel
 
 # The README's "As a Rust crate" section as a user's crate outside the repo.
 crate-test:
-	$(STAGE) "the README's Rust example as a crate of its own, aibubble by path without default features, offline (fresh clone: 1 to 2 min, building the dependencies in release into target/crate-test; warm: seconds)"
+	$(STAGE) "the README's Rust example as a crate of its own, aibubble by path without default features, offline (after the release builds above: 10 to 40 s; warm: seconds)"
 	bash tests/crate_test.sh
 
 mutants:

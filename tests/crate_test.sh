@@ -9,16 +9,14 @@
 #
 # The repository's Cargo.lock is copied in first so that every version
 # resolves from the local cache as in the repository, and the build goes to
-# $CRATE_TEST_TARGET (default: target/crate-test, kept between runs). Not
-# target/ itself: the library's crate types include cdylib, so its release
-# build has one file name (target/release/deps/libaibubble.rlib) whatever
-# the features, and a build without default features there would make the
-# next `cargo build --release` compile the library again.
+# $CRATE_TEST_TARGET (default: the repository's target/, so that the
+# dependencies built in release for the examples and the binary are reused:
+# only aibubble without its default features and the example are compiled).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 README="$REPO/README.md"
-TARGET="${CRATE_TEST_TARGET:-$REPO/target/crate-test}"
+TARGET="${CRATE_TEST_TARGET:-$REPO/target}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/aibubble-crate-test.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
