@@ -1,4 +1,6 @@
 # `make test` is the one test command of the README (CI runs it from .ci/run).
+# `make crate-test` (part of it) builds the README's Rust example as a crate
+# of its own outside the repository, depending on aibubble by path.
 # `make notebooks` re-executes the notebooks at full path count, in place.
 # `make mutants` breaks the engine's recurrences one at a time and checks
 # that the model tests catch each (about 10 min warm; not part of `make test`).
@@ -6,7 +8,9 @@
 # also installs it in a fresh venv without Rust and smoke-tests it.
 #
 # Each stage prints a header: the time of day, what runs, and how long it
-# takes on a 2-core machine, first on a fresh clone and then when warm.
+# takes on a 2-core machine, first on a fresh clone and then when warm; a
+# range runs from the machine to itself to the machine shared with four
+# other builds (load 5 to 8), which can take three times as long.
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -26,9 +30,9 @@ NO_RUST_PATH := $(shell printf '%s' "$$PATH" | tr ':' '\n' | grep -v -e '\.cargo
 
 STAGE = @printf '\n==> %s  %s\n' "$$(date +%H:%M:%S)"
 
-.PHONY: test rust-test examples-test python-test notebooks-test notebooks venv wheel wheel-test mutants
+.PHONY: test rust-test examples-test python-test crate-test notebooks-test notebooks venv wheel wheel-test mutants
 
-test: rust-test examples-test python-test notebooks-test wheel-test
+test: rust-test examples-test python-test crate-test notebooks-test wheel-test
 	$(STAGE) "make test: every stage passed"
 
 rust-test:
@@ -39,13 +43,15 @@ rust-test:
 	$(STAGE) "cargo clippy, library without default features, then with python (fresh clone: 0.5 to 1.5 min; warm: seconds)"
 	cargo clippy --lib --no-default-features -- -D warnings
 	cargo clippy --lib --no-default-features --features python -- -D warnings
-	$(STAGE) "cargo test: unit, integration and doc tests (fresh clone: 3.5 to 7 min, mostly building; warm: about 40 s)"
+	$(STAGE) "cargo test --no-run: build the optimised test binaries, a line as each is built (fresh clone: 2.5 to 9 min, of which 0.5 to 3 min on the library alone, a line a minute meanwhile; warm: seconds)"
+	python3 tests/cargo_progress.py test --no-run
+	$(STAGE) "cargo test: run the unit, integration and doc tests (30 s on an idle machine, 1.5 to 2 min on a loaded one)"
 	cargo test
 	$(STAGE) "cargo doc, warnings as errors (seconds)"
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib
 
 examples-test:
-	$(STAGE) "cargo build --release --examples (fresh clone: 2 to 4 min; warm: about 15 s)"
+	$(STAGE) "cargo build --release --examples (fresh clone: 2 to 4 min; warm: seconds)"
 	cargo build --release --examples
 	$(STAGE) "examples on $(TEST_PATHS) paths: ft_bubble turning_points moat_vs_parity custom_scenario channels (seconds)"
 	for ex in ft_bubble turning_points moat_vs_parity custom_scenario channels; do \
@@ -55,7 +61,7 @@ examples-test:
 
 # The package is built by `pip install .` (maturin), as a user would.
 $(VENV)/.installed: pyproject.toml Cargo.toml Cargo.lock $(shell find src python presets -type f)
-	$(STAGE) "pip install \".[test]\" into $(VENV): builds the Rust core in release, quiet while cargo compiles (fresh clone: 1 to 2 min; skipped when nothing changed)"
+	$(STAGE) "pip install \".[test]\" into $(VENV): builds the Rust core in release, quiet while cargo compiles (fresh clone: 1 to 4 min; about a minute after a change to src/; skipped when nothing changed)"
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install ".[test]"
@@ -64,9 +70,9 @@ $(VENV)/.installed: pyproject.toml Cargo.toml Cargo.lock $(shell find src python
 venv: $(VENV)/.installed
 
 python-test: venv
-	$(STAGE) "cargo build --release --bin aibubble, for the CLI parity tests (under a minute)"
+	$(STAGE) "cargo build --release --bin aibubble, for the CLI parity tests (seconds after the examples; under a minute after a change)"
 	cargo build --release --bin aibubble
-	$(STAGE) "pytest tests/python (1 to 2 min)"
+	$(STAGE) "pytest tests/python (45 s on an idle machine, 1.5 to 3.5 min on a loaded one)"
 	$(PY) -m pytest -q tests/python
 	$(STAGE) "mypy.stubtest aibubble._core: the type stubs against the module (about 15 s)"
 	$(PY) -m mypy.stubtest aibubble._core
@@ -86,7 +92,7 @@ $(BUILD_VENV)/.installed: Makefile
 	touch $@
 
 wheel: $(BUILD_VENV)/.installed
-	$(STAGE) "maturin build --zig --compatibility manylinux2014 into $(WHEEL_DIR)/ (fresh clone: about 4 min alone, 2 to 2.5 min after the builds above; warm: seconds)"
+	$(STAGE) "maturin build --zig --compatibility manylinux2014 into $(WHEEL_DIR)/ (fresh clone: about 4 min alone, 2 to 4 min after the builds above; warm: seconds)"
 	rm -f $(WHEEL_GLOB)
 	PATH="$(abspath $(BUILD_VENV))/bin:$$PATH" maturin build --release --zig \
 		--compatibility manylinux2014 --out $(WHEEL_DIR)
@@ -105,6 +111,11 @@ wheel-test: wheel
 	env PATH="$(NO_RUST_PATH)" $(WHEEL_VENV)/bin/python -m pip install --only-binary :all: $(WHEEL_GLOB)
 	$(STAGE) "wheel smoke test: import, version, baseline on 500 paths (seconds)"
 	env PATH="$(NO_RUST_PATH)" $(WHEEL_VENV)/bin/python tests/wheel_smoke.py $(WHEEL_GLOB)
+
+# The README's "As a Rust crate" section as a user's crate outside the repo.
+crate-test:
+	$(STAGE) "the README's Rust example as a crate of its own, aibubble by path without default features, offline (after the release builds above: 10 to 40 s; warm: seconds)"
+	bash tests/crate_test.sh
 
 mutants:
 	$(STAGE) "engine mutants: each recurrence broken in turn against the model tests (about 10 min warm)"

@@ -88,7 +88,9 @@ struct RunArgs {
     json: bool,
     /// Write summary.json, per_path.csv and timeseries.csv to this directory.
     /// It must be new, empty, or the output of an earlier run (replaced
-    /// whole); its parent must exist.
+    /// whole); its parent must exist. per_path.csv grows with --paths, about
+    /// 4.8 MB per 1,000 paths (about 475 MB at the default 100,000); the
+    /// other two files take about 300 kB together.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// With --out: replace DIR even if it holds files aibubble did not write

@@ -15,7 +15,9 @@
 //! - [`Simulation`]: runs paths in fixed batches over rayon, any path range,
 //!   with progress and cancellation; returns [`Results`];
 //! - [`Results::summary`]: per-lab statistics ([`Summary`], the CLI's JSON);
-//! - [`merge`]: joins results of split runs, bit-identical to one run.
+//! - [`merge`]: joins results of split runs, bit-identical to one run;
+//! - [`Value`] (and the [`serde_json`] crate): the JSON values that overrides
+//!   and field reads use, re-exported so a user's crate needs no `serde_json`.
 //!
 //! ```
 //! use aibubble::{Scenario, Simulation};
@@ -57,6 +59,18 @@ pub use error::{Error, Problem, Result};
 pub use results::{Results, merge};
 pub use scenario::{Override, Scenario};
 pub use summary::Summary;
+
+/// The JSON value type that the API takes and returns
+/// ([`Scenario::with_overrides`], [`Scenario::get`], [`Scenario::to_value`]),
+/// re-exported so that a crate using aibubble needs no `serde_json`
+/// dependency of its own: `1.5.into()` or `Value::from("lognormal")` builds
+/// one.
+pub use serde_json::Value;
+
+/// The `serde_json` crate that aibubble is built with, for the rest of its
+/// API (`aibubble::serde_json::json!`, `aibubble::serde_json::Map`) without a
+/// dependency of one's own whose version might differ.
+pub use serde_json;
 
 /// Implementation details that the command line, the fuzz target and the
 /// tests reach: not part of the API, and free to change in any release.

@@ -6,9 +6,12 @@ venv where the wheel was installed with no Rust toolchain on PATH.
 
 from __future__ import annotations
 
+import configparser
 import math
 import os
+import subprocess
 import sys
+import sysconfig
 import zipfile
 
 
@@ -23,6 +26,14 @@ def main(wheel: str) -> None:
     )
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
+        entry_points = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+        assert entry_points, f"{name}: no entry_points.txt (the aibubble console script)"
+        scripts = zf.read(entry_points[0]).decode()
+    entry = configparser.ConfigParser()
+    entry.read_string(scripts)
+    assert entry.get("console_scripts", "aibubble", fallback="").strip() == "aibubble._cli:main", (
+        f"{name}: no aibubble console script:\n{scripts}"
+    )
     for lic in ("LICENSE-MIT", "LICENSE-APACHE"):
         assert any(n.endswith(f".dist-info/licenses/{lic}") for n in names), (
             f"{name}: {lic} missing from the wheel"
@@ -43,10 +54,18 @@ def main(wheel: str) -> None:
         values = result.distribution(lab, "fair_value")
         assert len(values) == 500 and all(math.isfinite(v) for v in values), lab
 
+    # The console script, installed from the wheel beside this interpreter.
+    exe = os.path.join(sysconfig.get_path("scripts"), "aibubble")
+    proc = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True)
+    assert proc.stdout == f"aibubble {version}\n", proc.stdout
+    proc = subprocess.run([exe, "run", "baseline", "--paths", "200", "--json"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == aibubble.simulate(scenario, paths=200, seed=42).summary_json().strip()
+
     print(
         f"wheel smoke test passed: {name} (aibubble {aibubble.__version__}, "
         f"{len(summary)} labs, 500 paths, median fair value of "
-        f"{summary.index[0]} {fair.iloc[0]:.0f} bn)"
+        f"{summary.index[0]} {fair.iloc[0]:.0f} bn; the aibubble command runs)"
     )
 
 
