@@ -80,7 +80,9 @@ pub mod internals {
 
     /// Run directories of `aibubble run --out` (see `src/output.rs`).
     pub mod output {
-        pub use crate::output::{FileWriter, MARKER, abandon_writes, check_target, write_dir_atomically, write_run};
+        pub use crate::output::{
+            FileWriter, MARKER, RUN_FILES, abandon_writes, check_target, write_dir_atomically, write_run,
+        };
     }
 
     /// The seeding policy: one stream per (seed, path, component) (see `src/rng.rs`).
