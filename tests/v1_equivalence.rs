@@ -4,9 +4,12 @@
 //! v1 engine (commit of the house work, before model v2) on the same
 //! scenarios, `tests/data/v1/` and `tests/data/*.toml`.
 
+mod common;
+
 use std::path::Path;
 
 use aibubble::{Results, Scenario, Simulation};
+use common::Fnv;
 
 /// The per-path metrics v1 had (v2 adds `crunch_time`).
 const V1_METRICS: [&str; 8] = [
@@ -38,32 +41,28 @@ const V1_SERIES: [&str; 9] = [
 /// lab's v1 metrics and yearly revenue and FCF, event times, the PV of
 /// savings, and every quantile of every v1 series.
 fn fingerprint(r: &Results) -> String {
-    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
-    let mut add = |x: f64| {
-        h ^= x.to_bits();
-        h = h.wrapping_mul(0x0000_0100_0000_01B3);
-    };
+    let mut h = Fnv::new();
     for c in &r.inputs {
-        c.values.iter().for_each(|x| add(*x));
+        h.add_all(&c.values);
     }
     for lab in &r.labs {
         for m in V1_METRICS {
-            lab.metric(m).expect("a v1 metric").iter().for_each(|x| add(*x));
+            h.add_all(lab.metric(m).expect("a v1 metric"));
         }
         for c in lab.revenue.iter().chain(&lab.fcf) {
-            c.values.iter().for_each(|x| add(*x));
+            h.add_all(&c.values);
         }
     }
     for c in &r.events {
-        c.values.iter().for_each(|x| add(*x));
+        h.add_all(&c.values);
     }
-    r.pv_savings.iter().for_each(|x| add(*x));
+    h.add_all(&r.pv_savings);
     for row in r.series_rows() {
         if V1_SERIES.contains(&row.id.variable.as_str()) {
-            row.quantiles.iter().for_each(|x| add(*x));
+            h.add_all(&row.quantiles);
         }
     }
-    format!("{h:016x}")
+    h.hex()
 }
 
 fn data(rel: &str) -> std::path::PathBuf {
