@@ -106,7 +106,7 @@ fn exit_statuses_match_the_cli() {
         let digits: String = s.trim().chars().take_while(|c| c.is_ascii_digit()).collect();
         (!digits.is_empty()).then_some(digits)
     };
-    let src = read("src/cli.rs");
+    let src = read("src/cli/mod.rs");
     let body = src.split("fn exit_code(").nth(1).unwrap().split("\n}").next().unwrap();
     let codes = arms(body, number);
     for (variant, (_, status)) in documented() {

@@ -1,7 +1,7 @@
 //! The layers of the crate import one way (docs/architecture.md): each
 //! module may use only modules of a lower layer (or its own). Read from the
 //! sources: every `crate::<module>` path in `src/` (the front ends,
-//! `src/cli.rs`, `src/bin` and `src/python`, sit on top and may use anything).
+//! `src/cli/`, `src/bin` and `src/python`, sit on top and may use anything).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! The `aibubble` command line (see `src/cli.rs`).
+//! The `aibubble` command line (see `src/cli/`).
 
 fn main() -> std::process::ExitCode {
     std::process::ExitCode::from(aibubble::cli::main(std::env::args_os()))

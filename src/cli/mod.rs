@@ -8,10 +8,14 @@ use std::path::{Path, PathBuf};
 
 use crate::error::printable;
 use crate::scenario::{parse_override, presets};
-use crate::summary::{LabSummary, Summary};
 use crate::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
-use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+
+mod signals;
+mod table;
+
+use signals::on_signals;
+use table::print_table;
 
 /// The exit statuses of [`exit_code`], for `--help`.
 const EXIT_STATUS: &str = "\
@@ -168,64 +172,6 @@ where
             exit_code(&e)
         }
     }
-}
-
-/// The run that a signal cancels: the one of the latest [`main`] (the
-/// handler is installed once per process).
-static SIGNALLED: std::sync::Mutex<Option<CancelToken>> = std::sync::Mutex::new(None);
-
-/// On a signal that ends the process: stop the run, remove the temporary
-/// directory of an output being written (a replaced output stays as it
-/// was), and exit with 128 + the signal's number.
-fn on_signal(signo: i32, name: &str) -> ! {
-    if let Some(cancel) = SIGNALLED
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .as_ref()
-    {
-        cancel.cancel();
-    }
-    crate::internals::output::abandon_writes();
-    report(name);
-    std::process::exit(128 + signo);
-}
-
-/// Handle SIGINT, SIGTERM and SIGHUP (Ctrl-C only, elsewhere) through
-/// [`on_signal`], from a thread of their own.
-fn on_signals(cancel: &CancelToken) {
-    *SIGNALLED.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(cancel.clone());
-    static INSTALLED: std::sync::Once = std::sync::Once::new();
-    INSTALLED.call_once(|| {
-        // Without the handlers a signal still ends the process; only a
-        // temporary directory may stay behind, for the next run to remove.
-        if let Err(e) = install_signal_handlers() {
-            report(&format!("warning: cannot handle signals: {e}"));
-        }
-    });
-}
-
-#[cfg(unix)]
-fn install_signal_handlers() -> io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-    std::thread::Builder::new()
-        .name("aibubble-signals".into())
-        .spawn(move || {
-            if let Some(signo) = signals.forever().next() {
-                let name = match signo {
-                    SIGTERM => "terminated",
-                    SIGHUP => "hung up",
-                    _ => "interrupted",
-                };
-                on_signal(signo, name);
-            }
-        })?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn install_signal_handlers() -> io::Result<()> {
-    ctrlc::set_handler(|| on_signal(2, "interrupted")).map_err(io::Error::other)
 }
 
 /// What the user can do about an error, where the CLI knows better than the library.
@@ -431,135 +377,6 @@ fn json_printable(text: &str) -> std::borrow::Cow<'_, str> {
 /// `--max-memory`: a size such as `8G` or `512M`.
 fn parse_memory(text: &str) -> Result<u64, String> {
     crate::internals::parse_size(text)
-}
-
-fn money(x: Option<f64>) -> String {
-    match x {
-        // Beyond ten million billions a number is a warning, not an amount.
-        Some(v) if v.is_finite() && v.abs() >= 1e7 => format!("{v:.2e}"),
-        Some(v) if v.is_finite() => {
-            if v.abs() >= 100.0 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.1}")
-            }
-        }
-        _ => "-".into(),
-    }
-}
-
-fn pct(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() => format!("{:.1}%", 100.0 * v),
-        _ => "-".into(),
-    }
-}
-
-/// Whether a lab books no revenue on any path in any year.
-fn books_no_revenue(l: &LabSummary) -> bool {
-    l.revenue.iter().all(|y| y.stats.p95 == 0.0 && y.stats.mean == 0.0)
-}
-
-fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
-    writeln!(
-        out,
-        "aibubble: scenario {:?}, {} paths, seed {}, valuation date {}",
-        s.scenario, s.paths, s.seed, s.start_year
-    )?;
-    writeln!(
-        out,
-        "Fair values (FV) and marks in USD bn. P(FV=0): limited liability binds; P(phi<0.5): fair \
-         value below half the mark;\nP(pop): a quarter-end market mark below half the latest mark; \
-         P(crunch): a pop while cash is negative.\n"
-    )?;
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec![
-        "lab",
-        "class",
-        "mark",
-        "FV p5",
-        "FV p50",
-        "FV p95",
-        "P(FV=0)",
-        "P(phi<0.5)",
-        "P(pop)",
-        "P(crunch)",
-        "P(cash<0)",
-    ]);
-    let row = |l: &LabSummary| {
-        // A lab that books no revenue (capture 0: others serve its models)
-        // has no fair value to speak of; say so rather than print zeros.
-        let (p5, p50, p95) = if books_no_revenue(l) {
-            ("-".to_string(), "no revenue".to_string(), "-".to_string())
-        } else {
-            (
-                money(Some(l.fair_value.p5)),
-                money(Some(l.fair_value.p50)),
-                money(Some(l.fair_value.p95)),
-            )
-        };
-        vec![
-            Cell::new(printable(&l.name)),
-            Cell::new(l.class.as_str()),
-            Cell::new(money(l.mark)).set_alignment(CellAlignment::Right),
-            Cell::new(p5).set_alignment(CellAlignment::Right),
-            Cell::new(p50).set_alignment(CellAlignment::Right),
-            Cell::new(p95).set_alignment(CellAlignment::Right),
-            Cell::new(pct(Some(l.p_zero))).set_alignment(CellAlignment::Right),
-            Cell::new(pct(l.phi.map(|p| p.p_below_half))).set_alignment(CellAlignment::Right),
-            Cell::new(pct(l.p_pop)).set_alignment(CellAlignment::Right),
-            Cell::new(pct(l.p_crunch)).set_alignment(CellAlignment::Right),
-            Cell::new(pct(Some(l.p_cash_negative))).set_alignment(CellAlignment::Right),
-        ]
-    };
-    for l in &s.labs {
-        t.add_row(row(l));
-    }
-    let silent: Vec<_> = s
-        .labs
-        .iter()
-        .filter(|l| books_no_revenue(l))
-        .map(|l| printable(&l.name))
-        .collect();
-    let sec = &s.sector;
-    t.add_row(vec![
-        Cell::new(printable(&format!("Sector ({})", sec.labs.join(" + ")))),
-        Cell::new("closed"),
-        Cell::new(money(Some(sec.mark))).set_alignment(CellAlignment::Right),
-        Cell::new(money(Some(sec.fair_value.p5))).set_alignment(CellAlignment::Right),
-        Cell::new(money(Some(sec.fair_value.p50))).set_alignment(CellAlignment::Right),
-        Cell::new(money(Some(sec.fair_value.p95))).set_alignment(CellAlignment::Right),
-        Cell::new("-"),
-        Cell::new(pct(Some(sec.phi.p_below_half))).set_alignment(CellAlignment::Right),
-        Cell::new("-"),
-        Cell::new("-"),
-        Cell::new("-"),
-    ]);
-    writeln!(out, "{t}")?;
-    writeln!(
-        out,
-        "\nSector fair value / marks: median {:.2}, P(< 1) {}, P(< 0.5) {}",
-        sec.phi.stats.p50,
-        pct(Some(sec.phi.p_below_1)),
-        pct(Some(sec.phi.p_below_half))
-    )?;
-    if !silent.is_empty() {
-        writeln!(
-            out,
-            "{} book no revenue (capture 0: others serve their models, and that revenue is not modelled).",
-            silent.join(", ")
-        )?;
-    }
-    for e in &s.events {
-        writeln!(
-            out,
-            "Event {:?} fires within the horizon on {} of paths",
-            e.name,
-            pct(Some(e.p_fired))
-        )?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

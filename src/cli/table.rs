@@ -1,0 +1,137 @@
+//! The per-lab table that `aibubble run` prints.
+
+use std::io::{self, Write};
+
+use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+
+use crate::error::printable;
+use crate::summary::{LabSummary, Summary};
+
+fn money(x: Option<f64>) -> String {
+    match x {
+        // Beyond ten million billions a number is a warning, not an amount.
+        Some(v) if v.is_finite() && v.abs() >= 1e7 => format!("{v:.2e}"),
+        Some(v) if v.is_finite() => {
+            if v.abs() >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        }
+        _ => "-".into(),
+    }
+}
+
+fn pct(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => format!("{:.1}%", 100.0 * v),
+        _ => "-".into(),
+    }
+}
+
+/// Whether a lab books no revenue on any path in any year.
+fn books_no_revenue(l: &LabSummary) -> bool {
+    l.revenue.iter().all(|y| y.stats.p95 == 0.0 && y.stats.mean == 0.0)
+}
+
+pub(super) fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
+    writeln!(
+        out,
+        "aibubble: scenario {:?}, {} paths, seed {}, valuation date {}",
+        s.scenario, s.paths, s.seed, s.start_year
+    )?;
+    writeln!(
+        out,
+        "Fair values (FV) and marks in USD bn. P(FV=0): limited liability binds; P(phi<0.5): fair \
+         value below half the mark;\nP(pop): a quarter-end market mark below half the latest mark; \
+         P(crunch): a pop while cash is negative.\n"
+    )?;
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "lab",
+        "class",
+        "mark",
+        "FV p5",
+        "FV p50",
+        "FV p95",
+        "P(FV=0)",
+        "P(phi<0.5)",
+        "P(pop)",
+        "P(crunch)",
+        "P(cash<0)",
+    ]);
+    let row = |l: &LabSummary| {
+        // A lab that books no revenue (capture 0: others serve its models)
+        // has no fair value to speak of; say so rather than print zeros.
+        let (p5, p50, p95) = if books_no_revenue(l) {
+            ("-".to_string(), "no revenue".to_string(), "-".to_string())
+        } else {
+            (
+                money(Some(l.fair_value.p5)),
+                money(Some(l.fair_value.p50)),
+                money(Some(l.fair_value.p95)),
+            )
+        };
+        vec![
+            Cell::new(printable(&l.name)),
+            Cell::new(l.class.as_str()),
+            Cell::new(money(l.mark)).set_alignment(CellAlignment::Right),
+            Cell::new(p5).set_alignment(CellAlignment::Right),
+            Cell::new(p50).set_alignment(CellAlignment::Right),
+            Cell::new(p95).set_alignment(CellAlignment::Right),
+            Cell::new(pct(Some(l.p_zero))).set_alignment(CellAlignment::Right),
+            Cell::new(pct(l.phi.map(|p| p.p_below_half))).set_alignment(CellAlignment::Right),
+            Cell::new(pct(l.p_pop)).set_alignment(CellAlignment::Right),
+            Cell::new(pct(l.p_crunch)).set_alignment(CellAlignment::Right),
+            Cell::new(pct(Some(l.p_cash_negative))).set_alignment(CellAlignment::Right),
+        ]
+    };
+    for l in &s.labs {
+        t.add_row(row(l));
+    }
+    let silent: Vec<_> = s
+        .labs
+        .iter()
+        .filter(|l| books_no_revenue(l))
+        .map(|l| printable(&l.name))
+        .collect();
+    let sec = &s.sector;
+    t.add_row(vec![
+        Cell::new(printable(&format!("Sector ({})", sec.labs.join(" + ")))),
+        Cell::new("closed"),
+        Cell::new(money(Some(sec.mark))).set_alignment(CellAlignment::Right),
+        Cell::new(money(Some(sec.fair_value.p5))).set_alignment(CellAlignment::Right),
+        Cell::new(money(Some(sec.fair_value.p50))).set_alignment(CellAlignment::Right),
+        Cell::new(money(Some(sec.fair_value.p95))).set_alignment(CellAlignment::Right),
+        Cell::new("-"),
+        Cell::new(pct(Some(sec.phi.p_below_half))).set_alignment(CellAlignment::Right),
+        Cell::new("-"),
+        Cell::new("-"),
+        Cell::new("-"),
+    ]);
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
+        "\nSector fair value / marks: median {:.2}, P(< 1) {}, P(< 0.5) {}",
+        sec.phi.stats.p50,
+        pct(Some(sec.phi.p_below_1)),
+        pct(Some(sec.phi.p_below_half))
+    )?;
+    if !silent.is_empty() {
+        writeln!(
+            out,
+            "{} book no revenue (capture 0: others serve their models, and that revenue is not modelled).",
+            silent.join(", ")
+        )?;
+    }
+    for e in &s.events {
+        writeln!(
+            out,
+            "Event {:?} fires within the horizon on {} of paths",
+            e.name,
+            pct(Some(e.p_fired))
+        )?;
+    }
+    Ok(())
+}
