@@ -27,6 +27,9 @@
 //! (`deterministic_full`, `_events`, `_frozen_share`) state v1's settings and
 //! exercise the v1 branches; `deterministic_v2` and `deterministic_v2_steady`
 //! take every v2 branch (see their headers and the coverage asserts).
+//! Of v2.1's settings, the reference has `demand.price_effect = "relative"`
+//! (spend against the reference price path), on `deterministic_v21_spend`
+//! and on `deterministic_v2_steady` switched to it.
 //! Attractiveness jumps are random and left to other tests. One extension
 //! beyond strict deterministic mode: a hazard event whose firing
 //! probability is 1.0 or below 1e-15 in every period (the reference refuses
@@ -39,7 +42,7 @@
 use std::fmt::Display;
 
 use aibubble::results::{Series, SeriesId};
-use aibubble::scenario::{Class, Op, PriceIndex};
+use aibubble::scenario::{Class, Op, PriceEffect, PriceIndex};
 use aibubble::{Results, Scenario, Simulation};
 
 /// The tolerance of docs/equations.md's preamble.
@@ -364,6 +367,9 @@ struct Reference {
     steady: bool,
     /// `demand.price_index = "ces"` (else `"mean"`).
     ces: bool,
+    /// `demand.price_effect = "relative"` (else `"absolute"`): spend follows
+    /// the index over the reference closed price, `ln Pi - ln Pt^c`.
+    relative: bool,
     gap_0: f64,
     gap_inf: f64,
     /// `kappa = ln 2 / h`
@@ -541,6 +547,11 @@ impl Reference {
             Some("mean") => false,
             other => panic!("demand.price_index: {other:?}"),
         };
+        let relative = match text(s, "demand.price_effect").as_deref() {
+            None | Some("absolute") => false,
+            Some("relative") => true,
+            other => panic!("demand.price_effect: {other:?}"),
+        };
         let steady = match text(s, "valuation.terminal").as_deref() {
             Some("steady") => true,
             Some("last") => false,
@@ -565,6 +576,7 @@ impl Reference {
             tax_rate: num(s, "valuation.tax_rate"),
             steady,
             ces,
+            relative,
             gap_0,
             gap_inf: num(s, "gap.long_run"),
             kappa: std::f64::consts::LN_2 / num(s, "gap.half_life"),
@@ -640,6 +652,13 @@ impl Reference {
             let pbar = u * p.closed + (1.0 - u) * p.open;
             let q = if self.ces {
                 let ln_pi = seg.ln_ces_index(u, p.closed, p.ln_rho, p.rho);
+                // "relative": the index over the reference closed price (by
+                // its definition here; Pt^c_0 = 1, so ln Pi_0 serves both).
+                let ln_pi = if self.relative {
+                    ln_pi - st.closed_price.ln()
+                } else {
+                    ln_pi
+                };
                 let spend = seg.spend_0 * st.demand[s] * ((1.0 - seg.elasticity) * (ln_pi - self.ln_pi_0[s])).exp();
                 spend / pbar
             } else {
@@ -912,6 +931,8 @@ struct Trace {
     share: Vec<Vec<f64>>,
     /// `P^c`, after competition.
     closed_price: Vec<f64>,
+    /// `Pt^c`, the reference closed price (before competition).
+    reference_closed_price: Vec<f64>,
     /// `rho`, after competition.
     ratio: Vec<f64>,
     /// `y`
@@ -948,6 +969,7 @@ fn simulate(s: &Scenario) -> Trace {
         gap: vec![],
         share: vec![vec![]; m.segments.len()],
         closed_price: vec![],
+        reference_closed_price: vec![],
         ratio: vec![],
         pressure: vec![],
         spend: vec![],
@@ -982,6 +1004,7 @@ fn simulate(s: &Scenario) -> Trace {
         let obs = m.observe(k);
         tr.gap.push(m.state.gap);
         tr.closed_price.push(obs.prices.closed);
+        tr.reference_closed_price.push(m.state.closed_price);
         tr.ratio.push(obs.prices.rho);
         tr.pressure.push(m.state.pressure);
         tr.spend.push(obs.spend);
@@ -1779,6 +1802,82 @@ fn v2_terminal_conventions_match_reference() {
             base.name
         );
     }
+}
+
+fn v21_spend_scenario() -> Scenario {
+    Scenario::from_file(data("deterministic_v21_spend.toml")).expect("deterministic_v21_spend.toml is valid")
+}
+
+/// `s` with `demand.price_effect` set (on the type, as `with_mean_index`).
+fn with_price_effect(s: &Scenario, effect: PriceEffect) -> Scenario {
+    let mut s = s.clone();
+    s.demand.price_effect = effect;
+    s
+}
+
+/// `demand.price_effect = "relative"` (a v2.1 setting): spend follows the CES
+/// index over the reference closed price. Every output at every step against
+/// the reference, which computes `ln Pih` from its definition `ln Pi - ln Pt^c`
+/// (the engine without `ln Pt^c`). The coverage asserts: the pressure `y`
+/// enters the index (both signs), the reference closed price moves far from
+/// 1 (its decline and a `closed_price` event), every kind of substitution,
+/// and the switch changes spend (the same file under "absolute" also
+/// matches the reference, and differs).
+#[test]
+fn v21_relative_spend_matches_reference() {
+    let s = v21_spend_scenario();
+    let tr = check(&s);
+    assert_eq!(s.demand.price_effect, PriceEffect::Relative);
+    assert_eq!(s.demand.price_index, PriceIndex::Ces);
+    assert!(num(&s, "prices.premium_sensitivity") > 0.0);
+    assert!(
+        tr.pressure.iter().any(|&y| y > 0.5),
+        "the price pressure never builds up"
+    );
+    assert!(tr.pressure.iter().any(|&y| y < 0.0), "y never goes below 0");
+    // The level term "relative" removes: Pt^c falls at d_c and halves at `cheaper`.
+    let pt = &tr.reference_closed_price;
+    assert!(
+        num(&s, "prices.closed_decline") > 0.0 && pt[pt.len() - 1] < 0.15,
+        "{:?}",
+        pt.last()
+    );
+    let cheaper = s.events.iter().position(|e| e.id == "cheaper").expect("cheaper");
+    let k = (tr.event_times[cheaper] * s.steps_per_year as f64).round() as usize;
+    assert_close(
+        pt[k] / pt[k - 1],
+        0.5 * (-num(&s, "prices.closed_decline") / s.steps_per_year as f64).exp(),
+        "the closed_price event halves Pt^c",
+    );
+    // Both branches of the index (t_s = 0 and t_s != 0, omega above and below 1),
+    // and elasticities on both sides of 1 (the sign of 1 - eps).
+    let omega = per_segment(&s, "substitution");
+    assert!(omega.contains(&1.0) && omega.iter().any(|&w| w > 1.0) && omega.iter().any(|&w| w < 1.0));
+    let eps = per_segment(&s, "elasticity");
+    assert!(eps.iter().any(|&e| e < 1.0) && eps.iter().any(|&e| e > 1.0));
+    // The switch matters: "absolute" on the same file (also held to the
+    // reference) has the same spend today and a different one at every later step.
+    let absolute = check(&with_price_effect(&s, PriceEffect::Absolute));
+    assert_eq!(tr.spend[0], absolute.spend[0]);
+    for k in 1..tr.spend.len() {
+        assert!(
+            (tr.spend[k] / absolute.spend[k] - 1.0).abs() > 1e-6,
+            "k = {k}: relative {} and absolute {} spend agree",
+            tr.spend[k],
+            absolute.spend[k]
+        );
+    }
+}
+
+/// "relative" on the steady v2 scenario: the CES index at omega = 0 (the
+/// mean price), a reference ratio above 1 (where the cap holds y at 0).
+#[test]
+fn v21_relative_spend_on_the_steady_scenario_matches_reference() {
+    let s = with_price_effect(&v2_steady_scenario(), PriceEffect::Relative);
+    assert!(s.problems().is_empty());
+    let tr = check(&s);
+    assert!(per_segment(&s, "substitution").contains(&0.0));
+    assert!(tr.ratio.iter().any(|&r| r > 1.0) && tr.pressure.iter().any(|&y| y > 0.0));
 }
 
 /// `s` with `demand.price_index = "mean"`. (Set on the type: `with_overrides`

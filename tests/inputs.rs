@@ -8,6 +8,9 @@
 //!    `src/valuation.rs`;
 //! 3. the docs: a row of the field table in `docs/model.md`, with the
 //!    declared unit, default and domain.
+//!
+//! A switch that is not a number (`demand.price_effect`) has its own test of
+//! its places: the docs, the plain and expanded forms, `get`/`set`, its rule.
 
 use std::path::Path;
 
@@ -176,4 +179,51 @@ fn every_input_is_in_the_registry_and_can_be_read_and_set() {
             }
         }
     }
+}
+
+/// A switch that is not a number (here `demand.price_effect`, a v2.1
+/// setting) is declared with its section, not as an `input` line, so the
+/// checks above do not reach it. Its places: the switch list of
+/// `docs/model.md` and the field table of `docs/equations.md` §10; the
+/// plain form leaves its default out and the expanded form writes it; `get`
+/// and `set` by path; and its rule (`"relative"` only with the CES index)
+/// reported at its own path.
+#[test]
+fn the_price_effect_switch_is_in_every_place() {
+    let model = read("docs/model.md");
+    assert!(
+        model.contains("`demand.price_effect` (`\"absolute\"`"),
+        "docs/model.md: not in the switch list"
+    );
+    let equations = read("docs/equations.md");
+    assert!(
+        equations.contains("`demand.sigma`, `demand.price_index`, `demand.price_effect`"),
+        "docs/equations.md §10: no row"
+    );
+    assert!(
+        equations.contains("`price_effect = \"absolute\"`"),
+        "docs/equations.md §10: no default"
+    );
+
+    // frozen.toml uses the mean index; the CES index, the switch at its default.
+    let s = complete()
+        .with_overrides([("demand.price_index", json!("ces"))])
+        .unwrap();
+    assert!(
+        s.to_value()["demand"].get("price_effect").is_none(),
+        "a default written out"
+    );
+    assert_eq!(s.to_value_expanded()["demand"]["price_effect"], json!("absolute"));
+    assert_eq!(s.get("demand.price_effect").unwrap(), json!("absolute"));
+    let relative = s.with_overrides([("demand.price_effect", json!("relative"))]).unwrap();
+    assert_eq!(relative.get("demand.price_effect").unwrap(), json!("relative"));
+    assert_eq!(Scenario::from_value(relative.to_value()).unwrap(), relative);
+    assert!(relative.problems().is_empty());
+
+    // "relative" with the mean index: one problem, at demand.price_effect.
+    let mut mean = relative.clone();
+    mean.demand.price_index = aibubble::scenario::PriceIndex::Mean;
+    let problems: Vec<String> = mean.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("demand.price_effect: "), "{problems:?}");
 }

@@ -16,6 +16,8 @@
 //! | `steady_terminal_value_ignores_the_plan_at_the_horizon` | "steady" ignores commitments at `t_K`, "last" does not | 5 |
 //! | `a_margin_cut_lowers_gross_profit_marks` | `gross_profit` marks follow margins, `revenue` marks do not | 5 |
 //! | `gap_sensitivity_makes_a_hazard_fire_no_later` | `lambda_e exp(kappa_e (G_0 - G_k))` | 6 |
+//! | `relative_spend_under_frozen_competition_is_s0_times_a` | `demand.price_effect = "relative"` (v2.1): with competition frozen, `S = S_0 A` whatever `eps`, `omega`, `d_c`, `sigma_P` and `closed_price` events | 3 |
+//! | `relative_and_absolute_spend_differ_by_the_reference_price_level` | `ln S(relative) - ln S(absolute) = -(1 - eps) ln Pt^c_k` at every step, competition moving | 3 |
 
 use aibubble::results::SeriesId;
 use aibubble::{Results, Scenario, Simulation};
@@ -451,5 +453,134 @@ effects = [["price_pressure", "add", 0.2]]
         }
         prop_assert!(closing >= 50, "only {closing} of 100 paths have a closing gap");
         prop_assert!(earlier > 0, "never earlier on {closing} closing paths");
+    }
+}
+
+/// `minimal.toml` with a dated event that halves the reference closed price
+/// (not a competition event: freezing competition keeps it).
+fn minimal_with_a_cheaper_closed_price() -> Scenario {
+    minimal_with(
+        r#"
+[[events]]
+id = "cheaper"
+name = "The reference closed price halves"
+date = 2028.5
+effects = [["closed_price", "mul", 0.5]]
+"#,
+    )
+}
+
+/// The stored spend of each path of a run (`minimal.toml` has one segment,
+/// so the total is the segment's `S`).
+fn spend(r: &Results) -> Vec<Vec<f64>> {
+    series(r, "spend", None)
+}
+
+proptest! {
+    #![proptest_config(config(24, 0x5eed_0006))]
+
+    /// Section 3, `demand.price_effect = "relative"` (a v2.1 setting), with
+    /// competition frozen by hand: no price pressure (`pi_G = 0` and no
+    /// `price_pressure` event, so `y* = 0` and `y = 0`), no ratio drift or
+    /// noise (`rt = rt_0`), no switching (`u = u_0`). Then `wo` and `l` keep
+    /// today's values, `ln Pih_k = ln Pih_0` exactly and `S = S_0 A` at every
+    /// step, whatever the elasticity, the substitution, the reference closed
+    /// price's decline and noise, or a `closed_price` event. `S_0 A` is the
+    /// spend at `eps = 1` (where `(1 - eps) (.) = 0`), on common random
+    /// numbers (the demand noise is on); the equality is bit for bit. The same
+    /// runs under "absolute" differ (the level term), so the test is not vacuous.
+    #[test]
+    fn relative_spend_under_frozen_competition_is_s0_times_a(
+        eps in 0.0f64..3.0,
+        omega in 0.0f64..3.0,
+        d_c in 0.05f64..0.5,
+        sigma_p in 0.0f64..0.3,
+        seed in any::<u64>(),
+    ) {
+        prop_assume!((eps - 1.0).abs() > 0.05);
+        let mut ov = noise();
+        ov.extend([
+            ("demand.price_index", json!("ces")),
+            ("segments.enterprise.elasticity", json!(eps)),
+            ("segments.enterprise.substitution", json!(omega)),
+            ("prices.closed_decline", json!(d_c)),
+            ("prices.sigma_closed", json!(sigma_p)),
+            // Frozen competition.
+            ("prices.premium_sensitivity", json!(0.0)),
+            ("prices.ratio_drift", json!(0.0)),
+            ("prices.sigma_ratio", json!(0.0)),
+            ("segments.enterprise.switching", json!(0.0)),
+        ]);
+        let base = with(&minimal_with_a_cheaper_closed_price(), &ov);
+        let relative = run(&with(&base, &[("demand.price_effect", json!("relative"))]), 8, seed);
+        let s0_a = run(&with(&base, &[("segments.enterprise.elasticity", json!(1.0))]), 8, seed);
+        let absolute = run(&base, 8, seed);
+        // Competition is frozen: y = 0, rho = rho_0 and u = u_0 at every step.
+        for (p, (y, rho)) in series(&relative, "price_pressure", None).iter().zip(series(&relative, "price_ratio", None)).enumerate() {
+            prop_assert!(y.iter().all(|&y| y == 0.0), "path {p}: y moved");
+            prop_assert!(rho.iter().all(|&r| r == rho[0]), "path {p}: rho moved");
+        }
+        let (rel, s0_a, abs) = (spend(&relative), spend(&s0_a), spend(&absolute));
+        let mut differs = false;
+        for p in 0..rel.len() {
+            for k in 0..rel[p].len() {
+                prop_assert_eq!(rel[p][k].to_bits(), s0_a[p][k].to_bits(),
+                    "path {}, step {}: relative spend {} vs S_0 A {}", p, k, rel[p][k], s0_a[p][k]);
+            }
+            differs |= (abs[p][relative.steps] / rel[p][relative.steps] - 1.0).abs() > 1e-6;
+        }
+        prop_assert!(differs, "\"absolute\" gives the same spend: the reference closed price never moved");
+    }
+
+    /// Section 3: with competition moving (price pressure with a closing gap,
+    /// a drifting and noisy ratio, switching, noise everywhere), the two
+    /// settings see the same prices, usage and shocks (the switch draws
+    /// nothing and spend feeds back into none of them), and at every step
+    /// `ln S(relative) - ln S(absolute) = -(1 - eps) ln Pt^c_k`, with
+    /// `ln Pt^c = ln P^c + y` from the stored series. Tolerance 1e-9 relative
+    /// to `max(1, |ln S|)` (logs of rounded values).
+    #[test]
+    fn relative_and_absolute_spend_differ_by_the_reference_price_level(
+        eps in 0.0f64..3.0,
+        omega in 0.0f64..3.0,
+        d_c in -0.1f64..0.5,
+        pi_g in 0.0f64..0.4,
+        drift in -0.1f64..0.3,
+        switching in 0.0f64..3.0,
+        seed in any::<u64>(),
+    ) {
+        let mut ov = noise();
+        ov.extend([
+            ("demand.price_index", json!("ces")),
+            ("segments.enterprise.elasticity", json!(eps)),
+            ("segments.enterprise.substitution", json!(omega)),
+            ("segments.enterprise.switching", json!(switching)),
+            ("prices.closed_decline", json!(d_c)),
+            ("prices.premium_sensitivity", json!(pi_g)),
+            ("prices.ratio_drift", json!(drift)),
+            ("gap.long_run", json!(0.5)),
+        ]);
+        let base = with(&minimal_with_a_cheaper_closed_price(), &ov);
+        let relative = run(&with(&base, &[("demand.price_effect", json!("relative"))]), 8, seed);
+        let absolute = run(&base, 8, seed);
+        for var in ["closed_price", "price_pressure", "price_ratio"] {
+            prop_assert!(series(&relative, var, None) == series(&absolute, var, None), "{var} differs");
+        }
+        let y = series(&relative, "price_pressure", None);
+        let pc = series(&relative, "closed_price", None);
+        let (rel, abs) = (spend(&relative), spend(&absolute));
+        let mut moved = false;
+        for p in 0..rel.len() {
+            for k in 0..rel[p].len() {
+                let ln_pt = pc[p][k].ln() + y[p][k];
+                let got = rel[p][k].ln() - abs[p][k].ln();
+                let want = -(1.0 - eps) * ln_pt;
+                let scale = 1f64.max(rel[p][k].ln().abs()).max(abs[p][k].ln().abs());
+                prop_assert!((got - want).abs() <= 1e-9 * scale,
+                    "path {}, step {}: ln S(rel) - ln S(abs) = {}, -(1 - eps) ln Pt^c = {}", p, k, got, want);
+                moved |= y[p][k] > 0.0;
+            }
+        }
+        prop_assert!(pi_g == 0.0 || moved, "the price pressure never moved");
     }
 }

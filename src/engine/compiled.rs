@@ -10,7 +10,7 @@ use crate::model::events::{self, Effect, Target};
 use crate::model::labs::plan_at;
 use crate::results::{Series, SeriesId};
 use crate::rng::{component_key, stream};
-use crate::scenario::{MarkBasis, PriceIndex, Scenario, SlotLayout, Terminal};
+use crate::scenario::{MarkBasis, PriceEffect, PriceIndex, Scenario, SlotLayout, Terminal};
 
 use super::InputTable;
 
@@ -79,6 +79,8 @@ pub struct Compiled {
     pub mark_basis: Vec<MarkBasis>,
     /// How total spend follows prices.
     pub price_index: PriceIndex,
+    /// What the elasticity of spend acts on (with the CES index).
+    pub price_effect: PriceEffect,
     /// The terminal value's convention.
     pub terminal: Terminal,
     /// Input columns reported per path: drawn inputs, then table-only columns (slots).
@@ -187,6 +189,7 @@ impl Compiled {
                 .map(|l| l.mark_basis.unwrap_or(MarkBasis::Revenue))
                 .collect(),
             price_index: s.demand.price_index,
+            price_effect: s.demand.price_effect,
             terminal: s
                 .valuation
                 .terminal

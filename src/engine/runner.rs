@@ -20,7 +20,7 @@ use crate::model::state::State;
 use crate::model::{demand, events, gap, labs, prices};
 use crate::results::{Per, Series};
 use crate::rng::{Stream, stream};
-use crate::scenario::{MarkBasis, PriceIndex, Terminal};
+use crate::scenario::{MarkBasis, PriceEffect, PriceIndex, Terminal};
 use crate::valuation;
 
 use super::CancelToken;
@@ -344,7 +344,12 @@ impl<'c> PathRunner<'c> {
             let pbar = demand::mean_price(u, pc, po);
             let (q, spend_s) = match c.price_index {
                 PriceIndex::Ces => {
-                    let ln_index = demand::ln_price_index(u, st.ln_closed_price - y, ln_rho, rho, seg.substitution);
+                    let ln_index = match c.price_effect {
+                        PriceEffect::Absolute => {
+                            demand::ln_price_index(u, st.ln_closed_price - y, ln_rho, rho, seg.substitution)
+                        }
+                        PriceEffect::Relative => demand::ln_relative_price_index(u, y, ln_rho, rho, seg.substitution),
+                    };
                     if k == 0 {
                         self.seg.reference_0[s] = ln_index;
                     }

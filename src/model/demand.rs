@@ -59,7 +59,18 @@ pub fn ln_price_index(u: f64, ln_closed_price: f64, ln_rho: f64, rho: f64, omega
     }
 }
 
-/// Spend under the CES index: `S = S_0 A exp((1 - eps) (ln Pi - ln Pi_0))`.
+/// The log CES index over the reference closed price, `ln Pih = ln Pi - ln Pt^c`
+/// (`demand.price_effect = "relative"`), computed without `ln Pt^c`:
+/// `ln Pih = -y - ln1p(wo expm1(t l)) / t` (`-y - wo l` when `t = 0`). With
+/// `y`, `rho` and `u` at their values of today it equals today's, whatever
+/// the reference closed price has done.
+#[inline]
+pub fn ln_relative_price_index(u: f64, y: f64, ln_rho: f64, rho: f64, omega: f64) -> f64 {
+    ln_price_index(u, -y, ln_rho, rho, omega)
+}
+
+/// Spend under the CES index: `S = S_0 A exp((1 - eps) (ln Pi - ln Pi_0))`
+/// (`"absolute"`), or the same with `ln Pih` (`"relative"`).
 #[inline]
 pub fn ces_spend(s: &SegmentParams, ln_a: f64, ln_index: f64, ln_index_0: f64) -> f64 {
     s.spend_0 * ln_a.exp() * ((1.0 - s.elasticity) * (ln_index - ln_index_0)).exp()

@@ -170,6 +170,11 @@ section! {
         /// How total spend follows prices: the CES index (v2) or the mean price (v1).
         #[serde(default, skip_serializing_if = "PriceIndex::is_ces")]
         pub price_index: PriceIndex,
+        tail
+        /// What the elasticity acts on: the whole index (v2) or its deviation
+        /// from the reference price path (v2.1, needs the CES index).
+        #[serde(default, skip_serializing_if = "PriceEffect::is_absolute")]
+        pub price_effect: PriceEffect,
     }
 }
 
@@ -267,6 +272,24 @@ pub enum PriceIndex {
 impl PriceIndex {
     fn is_ces(&self) -> bool {
         *self == PriceIndex::Ces
+    }
+}
+
+/// What the elasticity of spend acts on (docs/equations.md §3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PriceEffect {
+    /// The whole price index: spend falls with the reference closed price (v2).
+    #[default]
+    Absolute,
+    /// The index's deviation from the reference price path: `g_s` is the
+    /// growth of spend at the reference prices (v2.1).
+    Relative,
+}
+
+impl PriceEffect {
+    fn is_absolute(&self) -> bool {
+        *self == PriceEffect::Absolute
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::targets::Target;
-use super::types::{MarkBasis, Op, Scenario};
+use super::types::{MarkBasis, Op, PriceEffect, PriceIndex, Scenario};
 use crate::dist::InputCopula;
 use crate::dist::Uncertain;
 use crate::error::{Error, Num, Problem, Problems, Result};
@@ -64,6 +64,17 @@ impl Scenario {
                 "valuation.terminal",
                 "missing: state the terminal value's convention, \"steady\" (the lab after its \
                  commitments, v2) or \"last\" (the cash flow at the horizon, v1)"
+                    .into(),
+            );
+        }
+
+        // The spend's price effect "relative" is defined on the CES index only
+        // (docs/equations.md §3; at omega = 0 that index is the mean price).
+        if self.demand.price_effect == PriceEffect::Relative && self.demand.price_index != PriceIndex::Ces {
+            bad(
+                "demand.price_effect",
+                "\"relative\" needs demand.price_index = \"ces\" (the CES index is the mean price \
+                 at substitution = 0; \"mean\" reproduces v1, which is \"absolute\")"
                     .into(),
             );
         }
