@@ -10,7 +10,7 @@ use crate::model::events::{self, Effect, Target};
 use crate::model::labs::plan_at;
 use crate::results::{Series, SeriesId};
 use crate::rng::{component_key, stream};
-use crate::scenario::{MarkBasis, PriceIndex, Scenario, SlotLayout, Terminal};
+use crate::scenario::{MarkBasis, Pressure, PriceIndex, Scenario, SlotLayout, Terminal};
 
 use super::InputTable;
 
@@ -79,6 +79,8 @@ pub struct Compiled {
     pub mark_basis: Vec<MarkBasis>,
     /// How total spend follows prices.
     pub price_index: PriceIndex,
+    /// How the price pressure follows the lead (docs/equations.md §2).
+    pub pressure: Pressure,
     /// The terminal value's convention.
     pub terminal: Terminal,
     /// Input columns reported per path: drawn inputs, then table-only columns (slots).
@@ -187,6 +189,7 @@ impl Compiled {
                 .map(|l| l.mark_basis.unwrap_or(MarkBasis::Revenue))
                 .collect(),
             price_index: s.demand.price_index,
+            pressure: s.prices.pressure,
             terminal: s
                 .valuation
                 .terminal
