@@ -23,13 +23,16 @@
 //! and `"mean"` price indices, margins with pass-through and floor, resale
 //! of idle commitments, taxes with a loss pool, the `"steady"` and `"last"`
 //! terminal values, revenue and gross-profit marks, the funding crunch,
-//! gap-sensitive hazards and the `price_pressure` target. The v1 scenarios
+//! gap-sensitive hazards and the `price_pressure` target; and v2.1's price
+//! pressure: the reference lead `G_ref` (anchoring the pressure's target,
+//! the calibrated brand premiums and the hazards' gap term) and the
+//! `"symmetric"` target bounded below by `-y_up`. The v1 scenarios
 //! (`deterministic_full`, `_events`, `_frozen_share`) state v1's settings and
 //! exercise the v1 branches; `deterministic_v2` and `deterministic_v2_steady`
-//! take every v2 branch (see their headers and the coverage asserts).
-//! Of v2.1's settings, the reference has `demand.price_effect = "relative"`
-//! (spend against the reference price path), on `deterministic_v21_spend`
-//! and on `deterministic_v2_steady` switched to it.
+//! take every v2 branch, `deterministic_v21_pressure` the v2.1 pressure's
+//! (see their headers and the coverage asserts). The v2.1 spend against
+//! the reference price path, `demand.price_effect = "relative"`, is taken
+//! on `deterministic_v21_spend` and on `deterministic_v2_steady` switched to it.
 //! Attractiveness jumps are random and left to other tests. One extension
 //! beyond strict deterministic mode: a hazard event whose firing
 //! probability is 1.0 or below 1e-15 in every period (the reference refuses
@@ -42,7 +45,7 @@
 use std::fmt::Display;
 
 use aibubble::results::{Series, SeriesId};
-use aibubble::scenario::{Class, Op, PriceEffect, PriceIndex};
+use aibubble::scenario::{Class, Op, Pressure, PriceEffect, PriceIndex};
 use aibubble::{Results, Scenario, Simulation};
 
 /// The tolerance of docs/equations.md's preamble.
@@ -346,8 +349,11 @@ struct StepCoverage {
     pressure_capped: usize,
     /// `y` lowered by the cap after an event's effects.
     pressure_capped_by_event: usize,
-    /// `G_k > G_0` with `pi_G > 0`: the max in `y*` at 0.
+    /// `G_k > G_ref` with `pi_G > 0`: the max in `y*` at 0 ("one_way"), a
+    /// negative lead term ("symmetric").
     gap_above_initial: usize,
+    /// The update `y_{k+1}` set by the lower bound `-y_up` ("symmetric").
+    pressure_floored: usize,
     /// A hazard event that fired (with certainty).
     hazard_fired: usize,
 }
@@ -370,7 +376,12 @@ struct Reference {
     /// `demand.price_effect = "relative"` (else `"absolute"`): spend follows
     /// the index over the reference closed price, `ln Pi - ln Pt^c`.
     relative: bool,
-    gap_0: f64,
+    /// `G_ref`: `prices.reference_lead`, or `G_0` when absent.
+    gap_ref: f64,
+    /// `prices.pressure = "symmetric"` (else `"one_way"`).
+    symmetric: bool,
+    /// `y_up`, `prices.max_premium_rise`.
+    max_premium_rise: f64,
     gap_inf: f64,
     /// `kappa = ln 2 / h`
     kappa: f64,
@@ -403,6 +414,7 @@ impl Reference {
         let n = s.steps_per_year as usize;
         let steps = (num(s, "horizon") * n as f64).round() as usize;
         let gap_0 = num(s, "gap.initial");
+        let gap_ref = opt(s, "prices.reference_lead").unwrap_or(gap_0);
         let ratio_0 = num(s, "prices.ratio_0");
         for what in [
             "gap.sigma",
@@ -432,14 +444,15 @@ impl Reference {
                 }
             })
             .collect();
-        // Section 3: absent a brand premium, today is an equilibrium (y_0 = 0, so ln rho_0 = ln rt_0).
+        // Section 3: absent a brand premium, today's usage is the equilibrium at the
+        // reference lead (y_0 = 0, so ln rho_0 = ln rt_0).
         let brand = s
             .segments
             .iter()
             .zip(&segments)
             .map(|(g, seg)| match opt(s, &format!("segments.{}.brand_premium", g.id)) {
                 Some(b) => b,
-                None => logit(seg.share_0) - seg.beta_quality * gap_0 - seg.substitution * ratio_0.ln(),
+                None => logit(seg.share_0) - seg.beta_quality * gap_ref - seg.substitution * ratio_0.ln(),
             })
             .collect();
         let labs: Vec<Lab> = s
@@ -552,6 +565,11 @@ impl Reference {
             Some("relative") => true,
             other => panic!("demand.price_effect: {other:?}"),
         };
+        let symmetric = match text(s, "prices.pressure").as_deref() {
+            None | Some("one_way") => false,
+            Some("symmetric") => true,
+            other => panic!("prices.pressure: {other:?}"),
+        };
         let steady = match text(s, "valuation.terminal").as_deref() {
             Some("steady") => true,
             Some("last") => false,
@@ -577,7 +595,9 @@ impl Reference {
             steady,
             ces,
             relative,
-            gap_0,
+            gap_ref,
+            symmetric,
+            max_premium_rise: num(s, "prices.max_premium_rise"),
             gap_inf: num(s, "gap.long_run"),
             kappa: std::f64::consts::LN_2 / num(s, "gap.half_life"),
             gap_floor: num(s, "gap.floor"),
@@ -783,7 +803,7 @@ impl Reference {
         if rate == 0.0 {
             return false;
         }
-        let lambda = rate * (gap_sensitivity * (self.gap_0 - self.state.gap)).exp();
+        let lambda = rate * (gap_sensitivity * (self.gap_ref - self.state.gap)).exp();
         let p = 1.0 - (-lambda * self.dt).exp();
         assert!(
             p == 1.0 || p < 1e-15,
@@ -815,17 +835,27 @@ impl Reference {
             .enumerate()
             .map(|(s, seg)| logistic(st.brand[s] + seg.beta_quality * st.gap + seg.substitution * ln_rho))
             .collect();
-        if self.premium_sensitivity > 0.0 && st.gap > self.gap_0 {
+        if self.premium_sensitivity > 0.0 && st.gap > self.gap_ref {
             self.coverage.gap_above_initial += 1;
         }
-        let pressure_target = self.premium_sensitivity * (self.gap_0 - st.gap).max(0.0) + st.pressure_event;
+        // Section 2: "one_way" takes only the lead lost below G_ref; "symmetric" both ways.
+        let lead_lost = self.gap_ref - st.gap;
+        let pressure_target = if self.symmetric {
+            self.premium_sensitivity * lead_lost + st.pressure_event
+        } else {
+            self.premium_sensitivity * lead_lost.max(0.0) + st.pressure_event
+        };
         st.gap = self
             .gap_floor
             .max(st.gap + (1.0 - (-self.kappa * dt).exp()) * (self.gap_inf - st.gap));
         st.closed_price = (st.closed_price.ln() - self.closed_decline * dt).exp();
         st.ratio = (st.ratio.ln() - self.ratio_drift * dt).exp();
         let cap = (-st.ratio.ln()).max(0.0);
-        let moved = st.pressure + (1.0 - (-self.adjustment_speed * dt).exp()) * (pressure_target - st.pressure);
+        let mut moved = st.pressure + (1.0 - (-self.adjustment_speed * dt).exp()) * (pressure_target - st.pressure);
+        if self.symmetric && moved < -self.max_premium_rise {
+            self.coverage.pressure_floored += 1;
+            moved = -self.max_premium_rise;
+        }
         if cap < moved {
             self.coverage.pressure_capped += 1;
         }
@@ -2092,4 +2122,134 @@ fn crunch_time_is_first_quarter_end_with_negative_cash_and_a_low_mark() {
         }
     }
     assert!(crunched >= 2, "too few crunches to test");
+}
+
+// ---------------------------------------------------------------------------
+// v2.1: the price pressure anchored to a reference lead, symmetric and bounded
+// ---------------------------------------------------------------------------
+
+fn v21_pressure_scenario() -> Scenario {
+    Scenario::from_file(data("deterministic_v21_pressure.toml")).expect("deterministic_v21_pressure.toml is valid")
+}
+
+/// `s` with the one-way pressure (and no `max_premium_rise`, which only the
+/// symmetric pressure takes), keeping its reference lead.
+fn with_one_way(s: &Scenario) -> Scenario {
+    let mut s = s.clone();
+    s.prices.pressure = Pressure::OneWay;
+    s.prices.max_premium_rise = None;
+    s.validate().expect("one way with a reference lead is valid");
+    s
+}
+
+/// Every output at every step under the symmetric pressure anchored to a
+/// reference lead below today's gap; the coverage asserts say which branches
+/// the comparison is about.
+#[test]
+fn v21_symmetric_pressure_matches_reference() {
+    let s = v21_pressure_scenario();
+    let tr = check(&s);
+    let cov = &tr.coverage;
+    assert_eq!(s.prices.pressure, Pressure::Symmetric);
+    let (g_0, g_ref, y_up) = (
+        num(&s, "gap.initial"),
+        num(&s, "prices.reference_lead"),
+        num(&s, "prices.max_premium_rise"),
+    );
+    assert!(g_ref < g_0, "the reference lead must differ from G_0");
+    // The lead above the reference raises the premium (y < 0) down to its bound.
+    assert!(cov.gap_above_initial > 0, "the lead never exceeds G_ref");
+    assert!(cov.pressure_floored > 0, "the bound -y_up never binds");
+    assert!(tr.pressure.iter().all(|&y| y >= -y_up), "y below -y_up");
+    assert!(tr.pressure.contains(&-y_up), "y never sits on its bound");
+    // ... and a lead below it compresses the premium, up to the cap.
+    assert!(tr.pressure.iter().any(|&y| y > 0.3), "y never turns positive");
+    assert!(cov.pressure_capped > 0, "the cap never binds in the update");
+    assert!(cov.pressure_capped_by_event > 0, "the cap never binds after an event");
+    // With y < 0 the closed price is above its reference and the closed
+    // labs' margins above their reference margins.
+    let n = s.steps_per_year as f64;
+    let d_c = num(&s, "prices.closed_decline");
+    let alpha = lab(&tr, &s, "alpha");
+    let f = |name: &str| num(&s, &format!("labs.alpha.{name}"));
+    let raised: Vec<usize> = (0..=s.steps()).filter(|&k| tr.pressure[k] < 0.0).collect();
+    assert!(!raised.is_empty());
+    for &k in &raised {
+        let t = k as f64 / n;
+        assert!(tr.closed_price[k] > (-d_c * t).exp(), "P^c at k = {k}");
+        let gmr = f("gross_margin_inf") + (f("gross_margin_0") - f("gross_margin_inf")) * (-t / f("margin_tau")).exp();
+        assert!(alpha.margin[k] > gmr, "alpha's margin at k = {k}");
+    }
+    // The hazard reads G_ref: certain in period 0 (with G_0 it would wait for `regain`).
+    assert_eq!(cov.hazard_fired, 1);
+    let rebound = s.events.iter().position(|e| e.id == "rebound").expect("rebound");
+    assert_close(tr.event_times[rebound], 1.0 / n, "rebound fires in period 0");
+    assert!(tr.event_times.iter().all(|t| t.is_finite()), "{:?}", tr.event_times);
+}
+
+/// The one-way pressure anchored to the same reference lead: no premium rise
+/// from the lead (the max in `y*`), the events' negative `Ye` still acting.
+#[test]
+fn v21_one_way_pressure_with_a_reference_lead_matches_reference() {
+    let s = with_one_way(&v21_pressure_scenario());
+    let tr = check(&s);
+    assert!(tr.coverage.gap_above_initial > 0, "the lead never exceeds G_ref");
+    assert_eq!(tr.coverage.pressure_floored, 0);
+    // While the lead is above G_ref and no event has moved Ye, y stays 0.
+    assert_eq!(tr.pressure[1], 0.0);
+    assert!(tr.pressure.iter().any(|&y| y > 0.3));
+    let symmetric = simulate(&v21_pressure_scenario());
+    assert!(symmetric.pressure[1] < 0.0, "the symmetric pressure moves at once");
+}
+
+/// The first step from today, in closed form: `y_0 = 0` whatever the lead, so
+/// today's prices are v2's; then `y_1 = max(-y_up, pull pi_G (G_ref - G_0))`,
+/// and a calibrated segment's usage moves toward
+/// `logistic(logit(u_0) + beta_q (G_0 - G_ref))`, not `u_0`.
+#[test]
+fn v21_first_step_from_the_reference_lead() {
+    let s = v21_pressure_scenario();
+    let r = run(&s);
+    let get = |name: &str| series(&r, name, None, None).expect("stored");
+    let (y, pc, rho) = (get("price_pressure"), get("closed_price"), get("price_ratio"));
+    let rho_0 = num(&s, "prices.ratio_0");
+    assert_eq!(y[0], 0.0);
+    assert_eq!(pc[0], 1.0);
+    assert_eq!(rho[0].to_bits(), rho_0.ln().exp().to_bits());
+    let dt = 1.0 / s.steps_per_year as f64;
+    let (g_0, g_ref, pi_g, y_up) = (
+        num(&s, "gap.initial"),
+        num(&s, "prices.reference_lead"),
+        num(&s, "prices.premium_sensitivity"),
+        num(&s, "prices.max_premium_rise"),
+    );
+    let pull = 1.0 - (-num(&s, "prices.adjustment_speed") * dt).exp();
+    assert_close(y[1], (pull * pi_g * (g_ref - g_0)).max(-y_up), "y_1");
+    for g in s.segments.iter().filter(|g| g.brand_premium.is_none()) {
+        let f = |name: &str| num(&s, &format!("segments.{}.{name}", g.id));
+        let u = series(&r, "closed_share", None, Some(&g.id)).expect("stored");
+        let u0 = f("closed_share_0");
+        assert_eq!(u[0], u0);
+        let target = logistic(logit(u0) + f("beta_quality") * (g_0 - g_ref));
+        let want = u0 + (1.0 - (-f("switching") * dt).exp()) * (target - u0);
+        assert_close(u[1], want, format!("closed_share[{}] at k = 1", g.id));
+        assert!((u[1] - u0).abs() > 1e-3, "{}: usage does not move", g.id);
+    }
+}
+
+/// A reference lead equal to `G_0` with the one-way pressure is v2: the same
+/// numbers bit for bit.
+#[test]
+fn v21_reference_lead_at_the_initial_gap_is_v2_bit_for_bit() {
+    for base in [v2_scenario(), v2_steady_scenario()] {
+        let g_0 = num(&base, "gap.initial");
+        let s = base
+            .with_overrides([("prices.reference_lead", g_0.into())])
+            .expect("valid override");
+        let (a, b) = (run(&base), run(&s));
+        assert!(a.stored.iter().zip(&b.stored).all(|(x, y)| x.to_bits() == y.to_bits()));
+        assert_eq!(a.labs, b.labs);
+        assert_eq!(a.events, b.events);
+        assert_eq!(a.pv_savings, b.pv_savings);
+    }
 }

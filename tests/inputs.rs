@@ -115,6 +115,15 @@ fn complete() -> Scenario {
         s.set(&format!("segments.{}.brand_premium", seg.id), 1.0).unwrap();
     }
     s.set("prices.margin_floor", -0.5).unwrap();
+    // `max_premium_rise` acts (and may be written) with the symmetric
+    // pressure only, which needs its reference lead.
+    let mut s = s
+        .with_overrides([
+            ("prices.pressure", json!("symmetric")),
+            ("prices.reference_lead", json!(3.0)),
+        ])
+        .unwrap();
+    s.set("prices.max_premium_rise", 0.5).unwrap();
     s
 }
 

@@ -18,6 +18,9 @@
 //! | `gap_sensitivity_makes_a_hazard_fire_no_later` | `lambda_e exp(kappa_e (G_0 - G_k))` | 6 |
 //! | `relative_spend_under_frozen_competition_is_s0_times_a` | `demand.price_effect = "relative"` (v2.1): with competition frozen, `S = S_0 A` whatever `eps`, `omega`, `d_c`, `sigma_P` and `closed_price` events | 3 |
 //! | `relative_and_absolute_spend_differ_by_the_reference_price_level` | `ln S(relative) - ln S(absolute) = -(1 - eps) ln Pt^c_k` at every step, competition moving | 3 |
+//! | `a_widening_lead_raises_the_premium_under_the_symmetric_pressure` | v2.1 "symmetric": a lead above `G_ref` gives `y < 0` (closed price above the one-way run's, margin above it), never below `-y_up`, and the bound binds | 2, 4 |
+//! | `without_room_to_rise_the_premium_never_rises` | v2.1 "symmetric" with `y_up = 0`: `y >= 0`, the closed price never above the run without pressure | 2 |
+//! | `the_symmetric_pressure_starts_from_v2s_prices` | v2.1 at t = 0: prices, usage, spend, pools, revenues and margins are v2's bit for bit, whatever `G_ref` and `y_up` | 2, 3, 4 |
 
 use aibubble::results::SeriesId;
 use aibubble::{Results, Scenario, Simulation};
@@ -582,5 +585,158 @@ proptest! {
             }
         }
         prop_assert!(pi_g == 0.0 || moved, "the price pressure never moved");
+    }
+}
+
+proptest! {
+    #![proptest_config(config(24, 0x5eed_0006))]
+
+    /// Section 2, v2.1: with `prices.pressure = "symmetric"` and a lead that
+    /// grows from the reference lead (`G_0 = G_ref = 4`, `G_inf = 4 + d`,
+    /// no gap noise), the target `pi_G (G_ref - G)` is negative from period 1
+    /// on: `y < 0` from `k = 2` on, never below `-y_up`, and on common random
+    /// numbers the closed price and the closed margin are never below the
+    /// one-way run's (where `y = 0`) and above them at the horizon, the
+    /// ratio after competition below it. When `pi_G d > 1.5 y_up` the bound
+    /// is reached.
+    #[test]
+    fn a_widening_lead_raises_the_premium_under_the_symmetric_pressure(
+        pi_g in 0.05f64..0.4,
+        d in 1.0f64..6.0,
+        speed in 0.5f64..4.0,
+        y_up in 0.05f64..1.0,
+        seed in any::<u64>(),
+    ) {
+        let mut ov = noise();
+        ov.extend([
+            ("gap.sigma", json!(0.0)),
+            ("gap.initial", json!(4.0)),
+            ("gap.long_run", json!(4.0 + d)),
+            ("prices.premium_sensitivity", json!(pi_g)),
+            ("prices.adjustment_speed", json!(speed)),
+            ("prices.reference_lead", json!(4.0)),
+        ]);
+        let one_way = with(&minimal(), &ov);
+        let symmetric = with(&one_way, &[
+            ("prices.pressure", json!("symmetric")),
+            ("prices.max_premium_rise", json!(y_up)),
+        ]);
+        let (a, b) = (run(&symmetric, 8, seed), run(&one_way, 8, seed));
+        let k_end = a.steps;
+        let y = series(&a, "price_pressure", None);
+        let mut on_bound = false;
+        for (p, y) in y.iter().enumerate() {
+            for (k, &y) in y.iter().enumerate().skip(2) {
+                prop_assert!(y < 0.0, "path {p}, step {k}: y = {y}");
+                prop_assert!(y >= -y_up, "path {p}, step {k}: y = {y} below -y_up = {}", -y_up);
+                on_bound |= y == -y_up;
+            }
+        }
+        if pi_g * d > 1.5 * y_up {
+            prop_assert!(on_bound, "pi_G d = {} > 1.5 y_up = {}: the bound never reached", pi_g * d, 1.5 * y_up);
+        }
+        prop_assert!(series(&b, "price_pressure", None).iter().all(|y| y.iter().all(|&y| y == 0.0)));
+        for (var, lab, higher) in [
+            ("closed_price", None, true),
+            ("gross_margin", Some("alpha"), true),
+            ("price_ratio", None, false),
+        ] {
+            let (s, o) = (series(&a, var, lab), series(&b, var, lab));
+            for (p, (s, o)) in s.iter().zip(&o).enumerate() {
+                let (lo, hi) = if higher { (o, s) } else { (s, o) };
+                for k in 0..=k_end {
+                    prop_assert!(le(lo[k], hi[k]), "{var}, path {p}, step {k}: symmetric {} vs one way {}", s[k], o[k]);
+                }
+                prop_assert!(lo[k_end] < hi[k_end], "{var}, path {p}: equal at the horizon ({})", s[k_end]);
+            }
+        }
+    }
+
+    /// Section 2, v2.1: with `y_up = 0` the symmetric pressure cannot raise
+    /// the premium: `y >= 0` at every step (a `y` of -0.0 counts as 0), so
+    /// on common random numbers the closed price is never above the run
+    /// without pressure (`pi_G = 0`, the reference closed price), whatever
+    /// the gap does around a reference lead below `G_0 = 4` (so that the
+    /// lead starts above it, where the target is negative).
+    #[test]
+    fn without_room_to_rise_the_premium_never_rises(
+        pi_g in 0.05f64..1.0,
+        g_ref in 1.0f64..4.0,
+        long_run in 0.0f64..8.0,
+        speed in 0.5f64..8.0,
+        seed in any::<u64>(),
+    ) {
+        let mut ov = noise();
+        ov.extend([
+            ("gap.sigma", json!(1.5)),
+            ("gap.long_run", json!(long_run)),
+            ("prices.premium_sensitivity", json!(pi_g)),
+            ("prices.adjustment_speed", json!(speed)),
+            ("prices.pressure", json!("symmetric")),
+            ("prices.reference_lead", json!(g_ref)),
+            ("prices.max_premium_rise", json!(0.0)),
+        ]);
+        let s = with(&minimal(), &ov);
+        let (a, b) = (run(&s, 8, seed), run(&with(&s, &[("prices.premium_sensitivity", json!(0.0))]), 8, seed));
+        let (y, gap) = (series(&a, "price_pressure", None), series(&a, "gap", None));
+        let (pc, reference) = (series(&a, "closed_price", None), series(&b, "closed_price", None));
+        let mut above = false;
+        for p in 0..y.len() {
+            for k in 0..=a.steps {
+                prop_assert!(y[p][k] >= 0.0, "path {p}, step {k}: y = {}", y[p][k]);
+                prop_assert!(le(pc[p][k], reference[p][k]), "path {p}, step {k}: P^c {} above {}", pc[p][k], reference[p][k]);
+                above |= gap[p][k] > g_ref;
+            }
+        }
+        prop_assert!(above, "the lead never exceeds G_ref: the test is vacuous");
+    }
+
+    /// v2.1 starts where v2 starts: `y_0 = 0` whatever the lead, so at
+    /// t = 0 the symmetric pressure with any reference lead and bound gives
+    /// v2's prices, usage, spend, pools, revenues and margins bit for bit
+    /// (and its marks to 1e-12), on every path.
+    #[test]
+    fn the_symmetric_pressure_starts_from_v2s_prices(
+        pi_g in 0.0f64..0.5,
+        g_ref in -2.0f64..10.0,
+        y_up in 0.0f64..2.0,
+        seed in any::<u64>(),
+    ) {
+        let mut ov = noise();
+        ov.extend([("prices.premium_sensitivity", json!(pi_g)), ("demand.price_index", json!("ces"))]);
+        let v2 = with(&minimal(), &ov);
+        let v21 = with(&v2, &[
+            ("prices.pressure", json!("symmetric")),
+            ("prices.reference_lead", json!(g_ref)),
+            ("prices.max_premium_rise", json!(y_up)),
+        ]);
+        let (a, b) = (run(&v21, 4, seed), run(&v2, 4, seed));
+        for (var, lab) in [
+            ("gap", None),
+            ("closed_price", None),
+            ("price_ratio", None),
+            ("price_pressure", None),
+            ("closed_share", None),
+            ("spend", None),
+            ("closed_spend_share", None),
+            ("revenue", Some("alpha")),
+            ("revenue", Some("gamma")),
+            ("gross_margin", Some("alpha")),
+            ("gross_margin", Some("gamma")),
+            ("cash", Some("alpha")),
+            ("savings", None),
+            ("potential", None),
+        ] {
+            let id = SeriesId { variable: var.into(), lab: lab.map(Into::into), segment: (var == "closed_share").then(|| "enterprise".into()) };
+            let (x, z) = (a.stored_series(&id).expect("stored"), b.stored_series(&id).expect("stored"));
+            for p in 0..4 {
+                let k = p * (a.steps + 1);
+                prop_assert_eq!(x[k].to_bits(), z[k].to_bits(), "{} of {:?}, path {} at t = 0", var, lab, p);
+            }
+        }
+        let (x, z) = (series(&a, "market_value", Some("alpha")), series(&b, "market_value", Some("alpha")));
+        for p in 0..4 {
+            prop_assert!(close(x[p][0], z[p][0], 1e-12), "mark of alpha, path {p}: {} vs {}", x[p][0], z[p][0]);
+        }
     }
 }

@@ -10,7 +10,7 @@ use crate::model::events::{self, Effect, Target};
 use crate::model::labs::plan_at;
 use crate::results::{Series, SeriesId};
 use crate::rng::{component_key, stream};
-use crate::scenario::{MarkBasis, PriceEffect, PriceIndex, Scenario, SlotLayout, Terminal};
+use crate::scenario::{MarkBasis, Pressure, PriceEffect, PriceIndex, Scenario, SlotLayout, Terminal};
 
 use super::InputTable;
 
@@ -81,6 +81,8 @@ pub struct Compiled {
     pub price_index: PriceIndex,
     /// What the elasticity of spend acts on (with the CES index).
     pub price_effect: PriceEffect,
+    /// How the price pressure follows the lead (docs/equations.md §2).
+    pub pressure: Pressure,
     /// The terminal value's convention.
     pub terminal: Terminal,
     /// Input columns reported per path: drawn inputs, then table-only columns (slots).
@@ -190,6 +192,7 @@ impl Compiled {
                 .collect(),
             price_index: s.demand.price_index,
             price_effect: s.demand.price_effect,
+            pressure: s.prices.pressure,
             terminal: s
                 .valuation
                 .terminal

@@ -148,6 +148,10 @@ pub struct PathRunner<'c> {
     gap_pull: f64,
     /// `1 - exp(-theta_y dt)` of this path's adjustment speed.
     pressure_pull: f64,
+    /// The lowest price pressure on this path (`-y_up`, or `-inf` one way).
+    pressure_floor: f64,
+    /// `G_ref`, the path's reference lead (docs/equations.md §2).
+    gap_ref: f64,
     /// The gap at `t_k`, before the step's update (for hazards).
     gap_k: f64,
     path: u64,
@@ -234,6 +238,8 @@ impl<'c> PathRunner<'c> {
             checked: false,
             gap_pull: 0.0,
             pressure_pull: 0.0,
+            pressure_floor: 0.0,
+            gap_ref: 0.0,
             gap_k: 0.0,
             path: 0,
             cancel,
@@ -305,6 +311,8 @@ impl<'c> PathRunner<'c> {
         self.state.reset(&self.params);
         self.gap_pull = gap::pull(&self.params.gap, c.dt);
         self.pressure_pull = -(-self.params.prices.adjustment_speed * c.dt).exp_m1();
+        self.pressure_floor = prices::pressure_floor(&self.params.prices, c.pressure);
+        self.gap_ref = self.params.reference_lead();
         let s = &mut self.streams;
         s.gap = stream(self.seed, p, c.gap_key);
         s.prices = stream(self.seed, p, c.prices_key);
@@ -573,12 +581,19 @@ impl<'c> PathRunner<'c> {
         for (s, seg) in pp.segments.iter().enumerate() {
             self.seg.target[s] = demand::share_target(st.brand_premium[s], seg, st.gap, self.ln_ratio);
         }
-        let pressure_target = prices::pressure_target(&pp.prices, pp.gap.initial, st.gap, st.pressure_from_events);
+        let pressure_target =
+            prices::pressure_target(&pp.prices, c.pressure, self.gap_ref, st.gap, st.pressure_from_events);
         self.gap_k = st.gap;
         st.gap = gap::next(st.gap, &pp.gap, self.gap_pull, sqrt_dt, zg, jumps);
         st.ln_closed_price = prices::next_ln_closed_price(st.ln_closed_price, &pp.prices, dt, sqrt_dt, zp);
         st.ln_ratio = prices::next_ln_ratio(st.ln_ratio, &pp.prices, dt, sqrt_dt, zr);
-        st.price_pressure = prices::next_pressure(st.price_pressure, pressure_target, self.pressure_pull, st.ln_ratio);
+        st.price_pressure = prices::next_pressure(
+            st.price_pressure,
+            pressure_target,
+            self.pressure_pull,
+            st.ln_ratio,
+            self.pressure_floor,
+        );
         for (s, seg) in pp.segments.iter().enumerate() {
             let g = demand::growth(seg, t);
             st.ln_demand[s] = demand::next_ln_demand(st.ln_demand[s], g, pp.demand.sigma, dt, sqrt_dt, za);
@@ -608,12 +623,8 @@ impl<'c> PathRunner<'c> {
                 Firing::Hazard => {
                     let u = shocks::uniform(&mut self.streams.events[e]);
                     let p = &self.params.events[e];
-                    let rate = events::hazard_rate(
-                        p.hazard.unwrap_or(0.0),
-                        p.gap_sensitivity,
-                        self.params.gap.initial,
-                        self.gap_k,
-                    );
+                    let rate =
+                        events::hazard_rate(p.hazard.unwrap_or(0.0), p.gap_sensitivity, self.gap_ref, self.gap_k);
                     u < events::hazard_probability(rate, dt)
                 }
                 Firing::Dated(period) => period == Some(k),

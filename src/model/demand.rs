@@ -4,15 +4,17 @@
 
 use super::params::SegmentParams;
 
-/// The brand premium `b_s`: given, or calibrated so that today is an
-/// equilibrium, `b = logit(u_0) - beta_q G_0 - omega ln rho_0`.
+/// The brand premium `b_s`: given, or calibrated so that today's usage is
+/// the equilibrium at the reference lead `G_ref` (the path's `G_0` when
+/// `prices.reference_lead` is absent),
+/// `b = logit(u_0) - beta_q G_ref - omega ln rho_0`.
 #[inline]
-pub fn brand_premium(s: &SegmentParams, gap_0: f64, ratio_0: f64) -> f64 {
+pub fn brand_premium(s: &SegmentParams, gap_ref: f64, ratio_0: f64) -> f64 {
     match s.brand_premium {
         Some(b) => b,
         None => {
             let u0 = s.closed_share_0;
-            (u0 / (1.0 - u0)).ln() - s.beta_quality * gap_0 - s.substitution * ratio_0.ln()
+            (u0 / (1.0 - u0)).ln() - s.beta_quality * gap_ref - s.substitution * ratio_0.ln()
         }
     }
 }

@@ -70,15 +70,16 @@ pub fn hazard_probability(lambda: f64, dt: f64) -> f64 {
     -(-lambda * dt).exp_m1()
 }
 
-/// The hazard of period k, `lambda_e exp(kappa_e (G_0 - G_k))` with `G_k`
-/// the gap before the step's update: more likely as open models close the
-/// gap (`kappa_e > 0`); 0 when `lambda_e = 0`, exactly `lambda_e` when
-/// `kappa_e = 0`.
+/// The hazard of period k, `lambda_e exp(kappa_e (G_ref - G_k))` with `G_k`
+/// the gap before the step's update and `G_ref` the reference lead (the
+/// path's `G_0` when `prices.reference_lead` is absent): more likely as open
+/// models close the gap (`kappa_e > 0`); 0 when `lambda_e = 0`, exactly
+/// `lambda_e` when `kappa_e = 0`.
 #[inline]
-pub fn hazard_rate(lambda: f64, sensitivity: f64, gap_0: f64, gap: f64) -> f64 {
+pub fn hazard_rate(lambda: f64, sensitivity: f64, gap_ref: f64, gap: f64) -> f64 {
     if lambda == 0.0 || sensitivity == 0.0 {
         lambda
     } else {
-        lambda * (sensitivity * (gap_0 - gap)).exp()
+        lambda * (sensitivity * (gap_ref - gap)).exp()
     }
 }

@@ -43,6 +43,15 @@ impl PathParams {
         }
     }
 
+    /// `G_ref`, the lead at which today's premium and usage were observed
+    /// (docs/equations.md §2): `prices.reference_lead`, or the path's
+    /// `gap.initial` when it is absent (v2). It anchors the price pressure's
+    /// target, the calibrated brand premiums and the hazards' gap term.
+    #[inline]
+    pub fn reference_lead(&self) -> f64 {
+        self.prices.reference_lead.unwrap_or(self.gap.initial)
+    }
+
     /// Read every parameter of one path from its slot values.
     pub fn fill(&mut self, layout: &SlotLayout, values: &[f64]) {
         self.run.fill(values, layout.run);

@@ -5,12 +5,16 @@
 //! `ln Pt^c_{k+1} = ln Pt^c_k - d_c dt + sigma_P sqrt(dt) Z^P`,
 //! `ln rt_{k+1} = ln rt_k - d_rho dt + sigma_rho sqrt(dt) Z^rho`; the open
 //! price `P^o = rt Pt^c` follows serving cost. Competition compresses the
-//! closed premium by the price pressure `y`:
-//! `y* = pi_G max(0, G_0 - G) + Ye`,
-//! `y_{k+1} = min(max(0, -ln rt_{k+1}), y_k + (1 - exp(-theta_y dt)) (y* - y_k))`,
+//! closed premium by the price pressure `y`, anchored to the reference lead
+//! `G_ref` (the path's `G_0` when `prices.reference_lead` is absent):
+//! `y* = pi_G max(0, G_ref - G) + Ye` ("one_way", v2) or
+//! `y* = pi_G (G_ref - G) + Ye` ("symmetric", v2.1);
+//! `y_{k+1} = min(max(0, -ln rt_{k+1}), max(floor, y_k + (1 - exp(-theta_y dt)) (y* - y_k)))`,
+//! with `floor = -y_up` ("symmetric") or none ("one_way");
 //! `P^c = Pt^c exp(-y)`, `ln rho = ln rt + y`.
 
 use super::params::PriceParams;
+use crate::scenario::Pressure;
 
 /// `ln Pt^c_{k+1}`.
 #[inline]
@@ -24,11 +28,26 @@ pub fn next_ln_ratio(ln_rho: f64, p: &PriceParams, dt: f64, sqrt_dt: f64, z: f64
     ln_rho - p.ratio_drift * dt + p.sigma_ratio * sqrt_dt * z
 }
 
-/// The target of the price pressure, `y* = pi_G max(0, G_0 - G) + Ye`:
-/// a widening lead does not raise the premium.
+/// The target of the price pressure: `y* = pi_G max(0, G_ref - G) + Ye`
+/// ("one_way": a lead wider than `G_ref` does not raise the premium) or
+/// `y* = pi_G (G_ref - G) + Ye` ("symmetric": it does, `y* < 0`).
 #[inline]
-pub fn pressure_target(p: &PriceParams, gap_0: f64, gap: f64, from_events: f64) -> f64 {
-    p.premium_sensitivity * (gap_0 - gap).max(0.0) + from_events
+pub fn pressure_target(p: &PriceParams, pressure: Pressure, gap_ref: f64, gap: f64, from_events: f64) -> f64 {
+    match pressure {
+        Pressure::OneWay => p.premium_sensitivity * (gap_ref - gap).max(0.0) + from_events,
+        Pressure::Symmetric => p.premium_sensitivity * (gap_ref - gap) + from_events,
+    }
+}
+
+/// The lowest price pressure: `-y_up` ("symmetric": the premium rises at
+/// most `y_up` log points above its reference), or none ("one_way",
+/// `-inf`, which leaves v2's step unchanged to the bit).
+#[inline]
+pub fn pressure_floor(p: &PriceParams, pressure: Pressure) -> f64 {
+    match pressure {
+        Pressure::OneWay => f64::NEG_INFINITY,
+        Pressure::Symmetric => -p.max_premium_rise,
+    }
 }
 
 /// The largest price pressure, `max(0, -ln rt)`: the closed price never goes
@@ -38,16 +57,18 @@ pub fn pressure_cap(ln_rt: f64) -> f64 {
     (-ln_rt).max(0.0)
 }
 
-/// `y_{k+1} = min(cap(ln rt_{k+1}), y_k + pull (y*_k - y_k))`, with
-/// `pull = 1 - exp(-theta_y dt)`.
+/// `y_{k+1} = min(cap(ln rt_{k+1}), max(floor, y_k + pull (y*_k - y_k)))`,
+/// with `pull = 1 - exp(-theta_y dt)` and `floor` from [`pressure_floor`]
+/// (`floor <= 0 <= cap`, so the two bounds never conflict).
 #[inline]
-pub fn next_pressure(y: f64, target: f64, pull: f64, ln_rt_next: f64) -> f64 {
+pub fn next_pressure(y: f64, target: f64, pull: f64, ln_rt_next: f64, floor: f64) -> f64 {
     let moved = y + pull * (target - y);
-    // Keep a NaN visible (f64::min would return the cap).
-    if moved > pressure_cap(ln_rt_next) {
+    // Keep a NaN visible (f64::max and f64::min would return the bound).
+    let bounded = if moved < floor { floor } else { moved };
+    if bounded > pressure_cap(ln_rt_next) {
         pressure_cap(ln_rt_next)
     } else {
-        moved
+        bounded
     }
 }
 

@@ -56,7 +56,7 @@ impl State {
             &mut self.brand_premium,
             p.segments
                 .iter()
-                .map(|s| super::demand::brand_premium(s, p.gap.initial, p.prices.ratio_0)),
+                .map(|s| super::demand::brand_premium(s, p.reference_lead(), p.prices.ratio_0)),
         );
         refill(&mut self.switching, p.segments.iter().map(|s| s.switching));
         refill(&mut self.attractiveness, p.labs.iter().map(|_| 0.0));

@@ -238,6 +238,8 @@ pub(crate) fn expand_defaults(s: &Scenario, mut v: Value, implied: bool) -> Valu
     fill(&mut v["demand"], "price_index", ces);
     let absolute = serde_json::to_value(super::types::PriceEffect::default()).expect("a unit variant");
     fill(&mut v["demand"], "price_effect", absolute);
+    let one_way = serde_json::to_value(super::types::Pressure::default()).expect("a unit variant");
+    fill(&mut v["prices"], "pressure", one_way);
     if let Some(labs) = v["labs"].as_array_mut() {
         for lab in labs {
             fill(lab, "plan", json!([]));

@@ -156,6 +156,18 @@ section! {
         input
         /// `gm_floor`, the margin below which closed labs stop following prices down.
         margin_floor: F optional, "share", Domain::Below(1.0);
+        input
+        /// `G_ref`, the lead at which today's premium and usage were observed
+        /// (v2.1); absent: each path's `gap.initial`. Required with `pressure = "symmetric"`.
+        reference_lead: U optional, "months", Domain::Any;
+        input
+        /// `y_up`, how far the premium may rise above today's, in log points
+        /// (v2.1, `pressure = "symmetric"` only).
+        max_premium_rise: U default(std::f64::consts::LN_2), "log points", Domain::NonNegative;
+        tail
+        /// How the price pressure follows the lead: one way (v2) or symmetric (v2.1).
+        #[serde(default, skip_serializing_if = "Pressure::is_one_way")]
+        pub pressure: Pressure,
     }
 }
 
@@ -290,6 +302,24 @@ pub enum PriceEffect {
 impl PriceEffect {
     fn is_absolute(&self) -> bool {
         *self == PriceEffect::Absolute
+    }
+}
+
+/// How the price pressure follows the lead (docs/equations.md §2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pressure {
+    /// Only a lead narrower than the reference moves the premium, down (v2).
+    #[default]
+    OneWay,
+    /// A level relation in the lead: a narrower lead compresses the premium,
+    /// a wider one raises it, by at most `max_premium_rise` (v2.1).
+    Symmetric,
+}
+
+impl Pressure {
+    fn is_one_way(&self) -> bool {
+        *self == Pressure::OneWay
     }
 }
 

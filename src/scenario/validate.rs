@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::targets::Target;
-use super::types::{MarkBasis, Op, PriceEffect, PriceIndex, Scenario};
+use super::types::{MarkBasis, Op, Pressure, PriceEffect, PriceIndex, Scenario};
 use crate::dist::InputCopula;
 use crate::dist::Uncertain;
 use crate::error::{Error, Num, Problem, Problems, Result};
@@ -77,6 +77,31 @@ impl Scenario {
                  at substitution = 0; \"mean\" reproduces v1, which is \"absolute\")"
                     .into(),
             );
+        }
+
+        // The price pressure's anchor (docs/equations.md §2): a symmetric
+        // relation needs the lead at which today's premium was observed.
+        match self.prices.pressure {
+            Pressure::Symmetric => {
+                if self.prices.reference_lead.is_none() {
+                    bad(
+                        "prices.reference_lead",
+                        "missing: pressure = \"symmetric\" needs the lead (months) at which today's \
+                         premium and usage were observed"
+                            .into(),
+                    );
+                }
+            }
+            Pressure::OneWay => {
+                if self.prices.max_premium_rise.is_some() {
+                    bad(
+                        "prices.max_premium_rise",
+                        "only pressure = \"symmetric\" takes this field (with \"one_way\" the premium \
+                         never rises)"
+                            .into(),
+                    );
+                }
+            }
         }
 
         // Inputs the file must give.
@@ -347,6 +372,7 @@ fn names_optional_field(s: &Scenario, key: &str) -> bool {
     let parts: Vec<&str> = key.split('.').collect();
     match parts.as_slice() {
         ["segments", id, "brand_premium"] => s.segment(id).is_some(),
+        ["prices", "reference_lead"] => true,
         ["labs", id, "mark" | "growth_trailing" | "multiple_inf"] => s.lab(id).is_some(),
         ["events", id, "hazard" | "date"] => s.events.iter().any(|e| e.id == *id),
         ["correlation", "process" | "inputs"] => true,
