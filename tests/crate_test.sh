@@ -64,7 +64,7 @@ export CARGO_TARGET_DIR="$TARGET"
 # nothing of the command line's.
 direct="$(cargo tree --offline -e normal --depth 1 --prefix none | sed 1d | awk '{print $1}' | sort -u)"
 [ "$direct" = aibubble ] || { echo "error: the crate depends on more than aibubble: $direct"; exit 1; }
-if cargo tree --offline -e normal --prefix none | awk '{print $1}' | grep -qx -e clap -e comfy-table -e ctrlc; then
+if cargo tree --offline -e normal --prefix none | awk '{print $1}' | grep -qx -e clap -e comfy-table -e ctrlc -e signal-hook; then
     echo "error: default-features = false still pulls in the command line's dependencies"
     exit 1
 fi
