@@ -3,30 +3,19 @@
 //! exits with 130 well within 0.5 s of the signal, even though the batch
 //! would run for seconds more.
 //!
-//! The child gets SIGINT's default disposition back before it starts: a
-//! test run in the background (`nohup make test &`) inherits SIGINT
-//! ignored. Today's CLI installs its handler over an ignored SIGINT
-//! (`ctrlc::set_handler` replaces it), so this only keeps the test
+//! The child gets the default disposition of SIGINT, SIGTERM and SIGHUP back
+//! before it starts: a test run in the background (`nohup make test &`)
+//! inherits SIGINT ignored. Today's CLI installs its handlers over an
+//! ignored SIGINT (signal-hook replaces it), so this only keeps the test
 //! independent of that choice (a CLI that kept an inherited SIG_IGN, as
 //! `nohup` users may expect, would otherwise make the test hang).
 
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Give the child the default SIGINT action, whatever this process inherited.
-fn default_sigint(cmd: &mut Command) -> &mut Command {
-    // SAFETY: signal(2) is async-signal-safe, as pre_exec requires; it runs
-    // in the child between fork and exec and touches no memory of ours.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::signal(libc::SIGINT, libc::SIG_DFL) == libc::SIG_ERR {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        })
-    }
-}
+#[path = "common/child.rs"]
+mod child;
+use child::{default_signals, wait_until};
 
 /// Whether `pid` has a handler for SIGINT (bit 2 of SigCgt in /proc/PID/status).
 fn handles_sigint(pid: u32) -> bool {
@@ -38,19 +27,8 @@ fn handles_sigint(pid: u32) -> bool {
     })
 }
 
-fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let t0 = Instant::now();
-    while t0.elapsed() < limit {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    f()
-}
-
 fn start(args: &[&str]) -> Child {
-    default_sigint(Command::new(env!("CARGO_BIN_EXE_aibubble")).args(args))
+    default_signals(Command::new(env!("CARGO_BIN_EXE_aibubble")).args(args))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -9,7 +9,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+#[path = "common/child.rs"]
+mod child;
+#[cfg(unix)]
+use child::default_signals;
+use child::wait_until;
 
 const MARKER: &str = ".aibubble-output";
 const FILES: i32 = 4;
@@ -28,35 +34,6 @@ fn command(args: &[&str]) -> Command {
     #[cfg(unix)]
     default_signals(&mut c);
     c
-}
-
-/// The child starts with the default action of the signals the tests send
-/// and none blocked, whatever this process has (`nohup` ignores SIGHUP, a
-/// shell's background job SIGINT): the tests are of aibubble's handlers.
-#[cfg(unix)]
-fn default_signals(c: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    let reset = || -> std::io::Result<()> {
-        // SAFETY: between fork and exec only async-signal-safe calls
-        // (signal, sigemptyset, sigprocmask), on memory of this closure.
-        unsafe {
-            for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-                if libc::signal(s, libc::SIG_DFL) == libc::SIG_ERR {
-                    return Err(std::io::Error::last_os_error());
-                }
-            }
-            let mut none: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut none);
-            if libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut()) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        Ok(())
-    };
-    // SAFETY: `reset` is async-signal-safe (see above).
-    unsafe {
-        c.pre_exec(reset);
-    }
 }
 
 /// A small run of the frozen scenario into `dir` (seed 3 unless given), with more arguments.
@@ -249,18 +226,6 @@ fn temporaries(parent: &Path) -> Vec<String> {
     names(parent).into_iter().filter(|n| n.contains(".aibubble-")).collect()
 }
 
-/// Poll `done` every few milliseconds until it holds; false after `limit`.
-fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if done() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    done()
-}
-
 /// Generous: the machine may be slow and busy with other tests.
 const PATIENCE: Duration = Duration::from_secs(300);
 
@@ -280,46 +245,15 @@ fn start_big_run(dir: &Path) -> Child {
     ])
     .stdout(std::process::Stdio::null())
     .stderr(std::process::Stdio::piped())
-    .default_sigint()
     .spawn()
     .expect("the binary runs")
-}
-
-/// SIGINT's default action in a child, whatever this process inherited: a
-/// test run in the background (`nohup make test &`) inherits SIGINT
-/// ignored. Today's CLI installs its handler over it (`ctrlc::set_handler`
-/// replaces an ignored SIGINT); this keeps the Ctrl-C tests independent of
-/// that choice.
-trait DefaultSigint {
-    fn default_sigint(&mut self) -> &mut Self;
-}
-
-impl DefaultSigint for Command {
-    #[cfg(unix)]
-    fn default_sigint(&mut self) -> &mut Self {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: signal(2) is async-signal-safe, as pre_exec requires; it
-        // runs in the child between fork and exec.
-        unsafe {
-            self.pre_exec(|| {
-                if libc::signal(libc::SIGINT, libc::SIG_DFL) == libc::SIG_ERR {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            })
-        }
-    }
-    #[cfg(not(unix))]
-    fn default_sigint(&mut self) -> &mut Self {
-        self
-    }
 }
 
 /// Wait until `child` is writing its per-path CSV into a temporary beside
 /// `dir` (past the first MB), and return that temporary.
 fn wait_for_write(child: &mut Child, parent: &Path) -> PathBuf {
     let mut found = None;
-    let writing = wait_for(PATIENCE, || {
+    let writing = wait_until(PATIENCE, || {
         if child.try_wait().unwrap().is_some() {
             return true;
         }
@@ -655,7 +589,7 @@ fn wait_for_handler(child: &mut Child, signal: libc::c_int) {
         })
     };
     assert!(
-        wait_for(PATIENCE, || handles() || child.try_wait().unwrap().is_some()),
+        wait_until(PATIENCE, || handles() || child.try_wait().unwrap().is_some()),
         "no handler of signal {signal}"
     );
 }
