@@ -20,7 +20,7 @@ import math
 import signal
 import threading
 import time
-from typing import Any, Iterator, List
+from typing import Any, Iterator, List, Tuple
 
 import pytest
 from tqdm.auto import tqdm as _tqdm
@@ -126,6 +126,30 @@ class _RecordingBar:
         return bar
 
 
+def _interrupted_run(after: float, scenario: Scenario, **kwargs: Any) -> Tuple[float, float]:
+    """Run ``simulate(scenario, **kwargs)`` with Ctrl-C sent ``after``
+    seconds in; it must raise KeyboardInterrupt. Returns the seconds from
+    the start and from the signal to the interrupt."""
+    fired: List[float] = []
+
+    def ctrl_c() -> None:
+        fired.append(time.perf_counter())
+        _thread.interrupt_main()
+
+    timer = threading.Timer(after, ctrl_c)
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            aibubble.simulate(scenario, **kwargs)
+        t1 = time.perf_counter()
+    finally:
+        timer.cancel()
+        timer.join()
+    assert fired, "the timer did not fire"
+    return t1 - t0, t1 - fired[0]
+
+
 @pytest.mark.parametrize("progress", [True, False], ids=["progress", "quiet"])
 def test_interrupt_stops_a_long_run(
     baseline: Scenario, small: Result, monkeypatch: pytest.MonkeyPatch, progress: bool, sigint: None
@@ -142,25 +166,7 @@ def test_interrupt_stops_a_long_run(
     _RecordingBar.bars = []
     monkeypatch.setattr(aibubble._result, "_progress_bar_class", lambda: _RecordingBar)
 
-    fired: List[float] = []
-
-    def ctrl_c() -> None:
-        fired.append(time.perf_counter())
-        _thread.interrupt_main()
-
-    timer = threading.Timer(1.0, ctrl_c)
-    t0 = time.perf_counter()
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            aibubble.simulate(baseline, paths=paths, seed=1, threads=THREADS, progress=progress)
-        t1 = time.perf_counter()
-    finally:
-        timer.cancel()
-        timer.join()
-
-    assert fired, "the timer did not fire"
-    elapsed, latency = t1 - t0, t1 - fired[0]
+    elapsed, latency = _interrupted_run(1.0, baseline, paths=paths, seed=1, threads=THREADS, progress=progress)
     print(
         f"\nCtrl-C: run of {paths} paths (about {expected:.0f} s) interrupted after {elapsed:.2f} s; "
         f"KeyboardInterrupt {latency * 1000:.0f} ms after the signal"
@@ -187,23 +193,6 @@ def test_interrupt_stops_a_run_inside_its_one_batch(baseline: Scenario, sigint: 
     and finished the batch first. Measured: tens of ms (the 40 ms polling of
     the waiting thread, then a step of each path)."""
     long = baseline.replace({"horizon": 100.0, "steps_per_year": 364})
-    fired: List[float] = []
-
-    def ctrl_c() -> None:
-        fired.append(time.perf_counter())
-        _thread.interrupt_main()
-
-    timer = threading.Timer(0.3, ctrl_c)
-    t0 = time.perf_counter()
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            aibubble.simulate(long, paths=BATCH, seed=1, threads=THREADS)
-        t1 = time.perf_counter()
-    finally:
-        timer.cancel()
-        timer.join()
-    assert fired, "the timer did not fire"
-    latency = t1 - fired[0]
-    print(f"\nCtrl-C inside a batch: KeyboardInterrupt {latency * 1000:.0f} ms after the signal ({t1 - t0:.2f} s in)")
+    elapsed, latency = _interrupted_run(0.3, long, paths=BATCH, seed=1, threads=THREADS)
+    print(f"\nCtrl-C inside a batch: KeyboardInterrupt {latency * 1000:.0f} ms after the signal ({elapsed:.2f} s in)")
     assert latency < 0.5
