@@ -21,6 +21,12 @@ file (one Epoch snapshot, see data/README.md):
    of the section-1 recursion, driven by the observed closed jumps, against the
    observed vertical gap at month ends (monthly steps, floor 0).
 6. The long-run mean gap that the fit implies, G_inf + lambda_R J_mean / kappa.
+7. One unit for every gap input (model v2.1): today's lead G_0 at the valuation
+   date with its uncertainty (the pace's standard error and the ECI scores'
+   disagreement across Epoch snapshots, +-0.6 points, drawn with a fixed seed);
+   the reference lead G_ref, the mean vertical gap over the window in which
+   today's price ratio and usage shares were observed; and the conversion of
+   Epoch's horizontal months into this vertical unit.
 
 The presets cite these numbers as `derived: data/fit_gap.py ...`.
 """
@@ -28,11 +34,25 @@ The presets cite these numbers as `derived: data/fit_gap.py ...`.
 import csv
 import math
 import os
+import random
 from datetime import date
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = os.path.join(HERE, "models_seed.csv")
 WINDOW = (2024.0, 2026.0)  # calendar years used for rates and the fit
+SCORE_DOUBT = 0.6  # ECI points: how far the 2026 copies of Epoch's file disagree (data/README.md)
+RNG_SEED = 20260101
+DRAWS = 20000
+# Candidate windows (month ends included) for the observation of today's price
+# ratio and usage shares: Nagle & Yue's OpenRouter data (published 2025-11-19)
+# and the a16z + OpenRouter study of 2025 (published 2025-12). Neither source
+# states its sample window here, so the window is an assumption; these span it.
+REF_WINDOWS = [
+    ("2025 (the year both studies describe)", 2025.0, 2026.0),
+    ("2025-H2 (the months before publication)", 2025.5, 2026.0),
+    ("2025-Q2 to Q3 (mid-2025, the a16z peak of open use)", 2025.25, 2025.75),
+    ("2024-2025 (the fit window)", 2024.0, 2026.0),
+]
 
 
 def year_of(iso):
@@ -86,6 +106,21 @@ def ols(xs, ys):
     sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
     b = sxy / sxx
     return my - b * mx, b
+
+
+def slope_se(xs, ys):
+    """Standard error of the least-squares slope."""
+    n = len(xs)
+    a, b = ols(xs, ys)
+    mx = sum(xs) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    rss = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
+    return math.sqrt(rss / (n - 2) / sxx)
+
+
+def quantiles(xs, ps):
+    xs = sorted(xs)
+    return [xs[min(len(xs) - 1, int(p * len(xs)))] for p in ps]
 
 
 def month_ends(a, b):
@@ -189,6 +224,33 @@ def main():
 
     # 6. Implied long-run mean.
     print(f"implied long-run mean gap G_inf + lambda_R J_mean / kappa = {g_inf + lam * jm / kappa:.2f} months")
+
+    # 7. One unit: today's lead, the reference lead, Epoch's horizontal months.
+    se = slope_se([t for t, _ in cw], [s for _, s in cw])
+    print(f"pace s = {slope:.2f} ECI points/year, SE {se:.2f} ({len(cw)} records)")
+    rng = random.Random(RNG_SEED)
+    c_now, o_now = level(closed, b), level(opened, b)
+    g0s = []
+    for _ in range(DRAWS):
+        s_draw = rng.gauss(slope, se)
+        gap_pts = (c_now + rng.uniform(-SCORE_DOUBT, SCORE_DOUBT)) - (o_now + rng.uniform(-SCORE_DOUBT, SCORE_DOUBT))
+        g0s.append(12 * gap_pts / s_draw)
+    q = quantiles(g0s, [0.05, 0.5, 0.95])
+    m0 = sum(g0s) / len(g0s)
+    sd0 = math.sqrt(sum((x - m0) ** 2 for x in g0s) / (len(g0s) - 1))
+    print(f"G_0 at {b:.0f}-01-01 with its uncertainty (seed {RNG_SEED}, {DRAWS} draws): mean {m0:.2f}, sd {sd0:.2f}, "
+          f"5/50/95% {q[0]:.2f} / {q[1]:.2f} / {q[2]:.2f} months")
+    means = []
+    for name, lo, hi in REF_WINDOWS:
+        w = [v for t, v in zip(grid, vert) if lo < t <= hi + 1e-9]
+        means.append(sum(w) / len(w))
+        print(f"  reference lead over {name}: mean vertical gap {means[-1]:.2f} months ({len(w)} month ends)")
+    print(f"recommend prices.reference_lead = triangular(lo {min(means):.2f}, mode {means[0]:.2f}, hi {max(means):.2f}) "
+          f"months; gap.initial = normal(mean {g_now:.2f}, sd {sd0:.2f})")
+    ratio = (sum(vert) / len(vert)) / (sum(hor) / len(hor))
+    print(f"horizontal to vertical: mean vertical / mean horizontal gap at month ends {a:.0f}-{b - 1:.0f} = {ratio:.2f}; "
+          f"Epoch's 3.5 horizontal months (90% CI 1.1-5.3, 2025-10-30) = {3.5 * ratio:.2f} vertical months "
+          f"({1.1 * ratio:.2f}-{5.3 * ratio:.2f})")
 
 
 if __name__ == "__main__":

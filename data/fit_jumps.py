@@ -36,9 +36,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SEED_CSV = os.path.join(HERE, "models_seed.csv")
 
 # Inputs (presets/baseline.toml): segment growth today of each lab's main segment, noises.
-G_SEG = {"anthropic": 1.16, "openai": 0.63}  # enterprise/frontier growth_0 mode; consumer growth_0 mode
-SIGMA_A = 0.15  # attractiveness.sigma
-SIGMA_DEMAND = 0.15  # demand.sigma (common to segments; subtracted only in a sensitivity line)
+# Model v2.1's growth_0 means (data/fit_growth.py: the fit to the projections plus
+# the mean projection error +0.405 a year): API work for Anthropic, consumer for OpenAI.
+G_SEG = {"anthropic": 1.617, "openai": 1.057}
+SIGMA_A = 0.15  # attractiveness.sigma (mode)
+SIGMA_DEMAND = 0.30  # demand.sigma (median; common to segments; subtracted only in a sensitivity line)
 # Closed-lab weights and spend_0 by segment (baseline), for the share-dilution line.
 SPEND = {"consumer": 17.3, "enterprise": 12.8, "frontier": 6.3}
 WEIGHTS = {"openai": (0.7808, 0.3659, 0.4132), "anthropic": (0.048, 0.4634, 0.4959),
@@ -46,16 +48,17 @@ WEIGHTS = {"openai": (0.7808, 0.3659, 0.4132), "anthropic": (0.048, 0.4634, 0.49
 SEED, NSIM = 20260204, 2_000_000
 HORIZON = 7 / 12  # Anthropic's x5: 2025-01 to 2025-08
 
-PRESS = "press reports"
-# (lab, date as month 'YYYY-MM' (mid-month) or 'end-YYYY', run rate USD bn/yr, source)
+# (lab, date as month 'YYYY-MM' (mid-month) or 'end-YYYY', run rate USD bn/yr, source);
+# every figure dated before 2026-01-01 (data/run_rates.csv). The year-end figures
+# are the labs' own statements, made before the year end, of where they would be.
 RUN_RATES = [
-    ("anthropic", "2025-01", 1.0, f"{PRESS}: Anthropic run-rate revenue about $1B (2025-01) [S]"),
-    ("anthropic", "2025-08", 5.0, f"{PRESS}: Anthropic $5B (2025-08) [S]; $1B to $5B in seven months"),
-    ("anthropic", "2025-10", 7.0, f"{PRESS}: Anthropic $7B (2025-10) [S]"),
-    ("anthropic", "end-2025", 9.5, f"{PRESS}: Anthropic about $9-10B (end-2025) [S]; midpoint"),
-    ("openai", "2024-12", 5.5, f"{PRESS}: OpenAI $5.5B (2024-12) [S]"),
-    ("openai", "2025-06", 10.0, f"{PRESS}: OpenAI $10B (2025-06) [S]"),
-    ("openai", "end-2025", 20.0, f"{PRESS}: OpenAI above $20B annualized run rate by end-2025 [S]; a lower bound"),
+    ("anthropic", "2025-01", 1.0, "Anthropic, Series F announcement [2025-09-02] [P]: about $1B at the start of 2025"),
+    ("anthropic", "2025-08", 5.0, "same [2025-09-02] [P]: above $5B by 2025-08; $1B to $5B in seven months"),
+    ("anthropic", "2025-10", 7.0, "press reports [2025-10] [S]: about $7B"),
+    ("anthropic", "end-2025", 9.0, "The Information and Reuters [2025-10] [S]: $9B targeted by the end of 2025"),
+    ("openai", "2024-12", 5.5, "press reports [2025-06] [S]: about $5.5B at the end of 2024"),
+    ("openai", "2025-06", 10.0, "OpenAI to CNBC [2025-06] [P]: $10B"),
+    ("openai", "end-2025", 20.0, "Sam Altman on X [2025-11-06] [P]: above $20B by the end of 2025; a lower bound"),
 ]
 
 
@@ -160,6 +163,11 @@ def main():
     q_hi, q_lo = chi2_ppf(0.975, dof), chi2_ppf(0.025, dof)
     v_lo, v_hi = var * dof / q_hi, var * dof / q_lo
     print("per-lab drift net of segment growth: " + ", ".join(f"{k} {v:+.2f}/yr" for k, v in mu.items()))
+    # ML drift of a drifting Levy process: Var(mu_i) = sigma_net^2 / (sum of the lab's dt).
+    se = {lab: math.sqrt(var / sum(dt for l, _, dt, _, _ in inc if l == lab)) for lab in G_SEG}
+    print("recommend labs.<id>.drift = " + ", ".join(
+        f"{k}: normal(mean {mu[k]:+.2f}, sd {se[k]:.2f})" for k in G_SEG)
+        + " (the estimate and its standard error; a revenue drift read as an attractiveness drift, share dilution ignored)")
     print(f"sigma_net^2 = {var:.4f}/yr (sigma_net {math.sqrt(var):.3f}), n = {len(inc)} increments, dof = {dof}; "
           f"95% chi-square interval {v_lo:.4f}-{v_hi:.3f} (sigma {math.sqrt(v_lo):.3f}-{math.sqrt(v_hi):.3f})")
 
@@ -184,7 +192,7 @@ def main():
     print(f"  zero drift kept (labs' drift = 0 in the presets): sigma_net^2 {var0:.3f} (dof {dof0}), "
           f"s_a {s_of(var0, lam):.3f}")
     print(f"  demand noise also subtracted: s_a {s_of(var, lam, SIGMA_A ** 2 + SIGMA_DEMAND ** 2):.3f}")
-    for label, lab, d, v in [("Anthropic end-2025 at 9", "anthropic", "end-2025", 9.0),
+    for label, lab, d, v in [("Anthropic end-2025 at its $7B of 2025-10 (no target)", "anthropic", "end-2025", 7.0),
                              ("Anthropic end-2025 at 10", "anthropic", "end-2025", 10.0),
                              ("OpenAI end-2025 at 22", "openai", "end-2025", 22.0)]:
         alt = [(l, dd, (v if (l, dd) == (lab, d) else vv), s) for l, dd, vv, s in RUN_RATES]
@@ -222,8 +230,9 @@ def main():
           f"{lam:.1f} a lab-year ({lam_rows:.1f} counting every row, {lam_rec:.1f} counting new lab-best ECI only); "
           "the seed file omits some releases, so this is a lower bound.")
     print("citation jump_sd: derived: data/fit_jumps.py, 5 increments of OpenAI's and Anthropic's run rates "
-          "(press reports [S]: Anthropic $1B 2025-01, $5B 2025-08, $7B 2025-10, $9-10B end-2025; OpenAI $5.5B 2024-12, $10B "
-          f"2025-06, >$20B end-2025) net of segment growth (1.16, 0.63 a year), per-lab drifts removed: "
+          "(data/run_rates.csv [2025-01 to 2025-11-06]: Anthropic $1B 2025-01, $5B 2025-08, $7B 2025-10, $9B targeted for "
+          f"end-2025; OpenAI $5.5B 2024-12, $10B 2025-06, >$20B stated for end-2025) net of segment growth "
+          f"({G_SEG['anthropic']}, {G_SEG['openai']} a year), per-lab drifts removed: "
           f"sigma_net = {math.sqrt(var):.2f}/sqrt(yr) (95% {math.sqrt(v_lo):.2f}-{math.sqrt(v_hi):.2f}, chi-square, "
           f"3 dof); s_a = sqrt((sigma_net^2 - {SIGMA_A}^2) / {lam:.1f}) = {s_a:.2f} (range {s_lo:.2f}-{s_hi:.2f}). "
           f"Anthropic's 2025 growth was drift (+{mu['anthropic']:.1f}/yr net), not noise: with zero drift its x5 in "
