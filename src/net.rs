@@ -284,7 +284,8 @@ impl Net {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Scenario, Simulation};
+    use crate::engine::Simulation;
+    use crate::scenario::Scenario;
 
     fn set(r: &mut Results, lab: &str, metric: &str, values: &[f64]) {
         let l = r.labs.iter_mut().find(|l| l.id == lab).unwrap();
