@@ -1033,8 +1033,9 @@ fn show_expanded_writes_every_declared_input_and_switch() {
                 }
                 // Absent by design: optional inputs without a default the
                 // scenario leaves out, one of an event's `hazard` and `date`,
-                // a lab's `mark_basis` without a mark, and the process
-                // correlation, whose absence (identity) writing would change.
+                // a lab's `mark_basis` without a mark, the process
+                // correlation, whose absence (identity) writing would change,
+                // and the counterfactual, absent for the scenario itself.
                 let optional_input = scenario
                     .slots()
                     .0
@@ -1043,7 +1044,8 @@ fn show_expanded_writes_every_declared_input_and_switch() {
                 let allowed = optional_input
                     || (pointer.starts_with("/events/") && (key == "date" || key == "hazard"))
                     || (pointer.starts_with("/labs/") && key == "mark_basis" && object.get("mark").is_none())
-                    || (pointer == "/correlation" && key == "process");
+                    || (pointer == "/correlation" && key == "process")
+                    || (pointer.is_empty() && key == "counterfactual");
                 assert!(allowed, "{source}: `{key}` of {pointer:?} is missing from --expanded");
             }
         }
