@@ -15,6 +15,8 @@
 //! - [`Simulation`]: runs paths in fixed batches over rayon, any path range,
 //!   with progress and cancellation; returns [`Results`];
 //! - [`Results::summary`]: per-lab statistics ([`Summary`], the CLI's JSON);
+//! - [`Scenario::freeze_competition`] and [`Results::net`]: a scenario against
+//!   its frozen-competition counterfactual, net figures per lab ([`Net`]);
 //! - [`merge`]: joins results of split runs, bit-identical to one run;
 //! - [`Value`] (and the [`serde_json`] crate): the JSON values that overrides
 //!   and field reads use, re-exported so a user's crate needs no `serde_json`.
@@ -43,6 +45,7 @@ mod engine;
 pub mod error;
 mod linalg;
 mod model;
+pub mod net;
 mod output;
 #[cfg(feature = "python")]
 mod python;
@@ -56,6 +59,7 @@ mod valuation;
 pub use dist::{Dist, DistKind, Uncertain};
 pub use engine::{BATCH, CancelToken, InputTable, MAX_PATHS, MemoryEstimate, NoObserver, Observer, Simulation};
 pub use error::{Error, Problem, Result};
+pub use net::Net;
 pub use results::{Results, merge};
 pub use scenario::{Override, Scenario};
 pub use summary::Summary;

@@ -1033,8 +1033,9 @@ fn show_expanded_writes_every_declared_input_and_switch() {
                 }
                 // Absent by design: optional inputs without a default the
                 // scenario leaves out, one of an event's `hazard` and `date`,
-                // a lab's `mark_basis` without a mark, and the process
-                // correlation, whose absence (identity) writing would change.
+                // a lab's `mark_basis` without a mark, the process
+                // correlation, whose absence (identity) writing would change,
+                // and the counterfactual, absent for the scenario itself.
                 let optional_input = scenario
                     .slots()
                     .0
@@ -1043,9 +1044,86 @@ fn show_expanded_writes_every_declared_input_and_switch() {
                 let allowed = optional_input
                     || (pointer.starts_with("/events/") && (key == "date" || key == "hazard"))
                     || (pointer.starts_with("/labs/") && key == "mark_basis" && object.get("mark").is_none())
-                    || (pointer == "/correlation" && key == "process");
+                    || (pointer == "/correlation" && key == "process")
+                    || (pointer.is_empty() && key == "counterfactual");
                 assert!(allowed, "{source}: `{key}` of {pointer:?} is missing from --expanded");
             }
         }
     }
+}
+
+/// `run --net`: the table shows each lab's P(pop), P(FV=0) and P(crunch)
+/// beside its frozen value and the net difference.
+#[test]
+fn run_net_prints_each_figure_beside_its_frozen_value() {
+    let f = frozen();
+    let text = ok(["run", f.as_str(), "--net", "--paths", "600", "--seed", "3"]);
+    assert!(
+        text.contains("against frozen competition, 600 paths each, seed 3"),
+        "{text}"
+    );
+    for header in ["P(pop) S", "P(FV=0) S", "P(crunch) S", "frozen", "net", "FV net"] {
+        assert!(text.contains(header), "{header} missing:\n{text}");
+    }
+    for lab in ["Alpha", "Beta", "Gamma"] {
+        assert!(text.contains(lab), "{lab} missing:\n{text}");
+    }
+    assert!(text.contains(" ± "), "{text}");
+}
+
+/// `run --net --json`: the summary of S with, per lab, the frozen run's
+/// figures (those of `run --set counterfactual=frozen_competition`) and the
+/// paired net figures with their standard errors; the same whatever the threads.
+#[test]
+fn run_net_json_adds_the_frozen_and_net_figures() {
+    let plain = parse(&run_json(&[]));
+    let frozen_run = parse(&run_json(&["--set", "counterfactual=\"frozen_competition\""]));
+    let text = run_json(&["--net", "--threads", "1"]);
+    assert_eq!(text, run_json(&["--net", "--threads", "2"]));
+    let net = parse(&text);
+    assert_eq!(net["counterfactual"], "frozen_competition");
+    for (i, lab) in net["labs"].as_array().unwrap().iter().enumerate() {
+        let id = lab["id"].as_str().unwrap();
+        let (s, f) = (&plain["labs"][i], &frozen_run["labs"][i]);
+        for key in ["p_pop", "p_zero", "p_crunch"] {
+            assert_eq!(lab[key], s[key], "{id}.{key}");
+            assert_eq!(lab[format!("{key}_frozen")], f[key], "{id}.{key}_frozen");
+            assert_eq!(
+                lab[format!("{key}_frozen_se")],
+                f[format!("{key}_se")],
+                "{id}.{key}_frozen_se"
+            );
+            if s[key].is_null() {
+                assert!(lab[format!("{key}_net")].is_null(), "{id}.{key}_net");
+                continue;
+            }
+            let d = num(lab, &format!("{key}_net"), id);
+            assert!(
+                close(d, num(s, key, id) - num(f, key, id), 1e-9) || d.abs() < 1e-12,
+                "{id}.{key}_net"
+            );
+            assert!(num(lab, &format!("{key}_net_se"), id) >= 0.0);
+        }
+        assert_eq!(lab["fair_value_frozen"], f["fair_value"], "{id}");
+        let d = num(lab, "fair_value_net", id);
+        let want = num(&s["fair_value"], "mean", id) - num(&f["fair_value"], "mean", id);
+        assert!(close(d, want, 1e-9) || (d - want).abs() < 1e-9, "{id}: {d} vs {want}");
+        assert!(num(lab, "fair_value_net_se", id) >= 0.0);
+        if !s["p_pop"].is_null() {
+            let only = num(lab, "p_pop_only_competition", id) - num(lab, "p_pop_only_counterfactual", id);
+            assert!((only - num(lab, "p_pop_net", id)).abs() < 1e-12, "{id}");
+        }
+    }
+}
+
+/// `--net` runs two scenarios; `--out` writes one run's directory: refused together.
+#[test]
+fn run_net_with_out_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let f = frozen();
+    let o = aibubble(["run", f.as_str(), "--net", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(USAGE), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--net"), "{}", stderr(&o));
+    assert!(!out.exists());
 }

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("summary", 6),
     ("engine", 6),
     ("output", 7),
+    ("net", 7),
 ];
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {

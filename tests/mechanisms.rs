@@ -21,6 +21,9 @@
 //! | `a_widening_lead_raises_the_premium_under_the_symmetric_pressure` | v2.1 "symmetric": a lead above `G_ref` gives `y < 0` (closed price above the one-way run's, margin above it), never below `-y_up`, and the bound binds | 2, 4 |
 //! | `without_room_to_rise_the_premium_never_rises` | v2.1 "symmetric" with `y_up = 0`: `y >= 0`, the closed price never above the run without pressure | 2 |
 //! | `the_symmetric_pressure_starts_from_v2s_prices` | v2.1 at t = 0: prices, usage, spend, pools, revenues and margins are v2's bit for bit, whatever `G_ref` and `y_up` | 2, 3, 4 |
+//! | `freezing_competition_holds_the_pressure_the_ratio_and_usage_at_today` | `freeze(S)`: `y = 0`, `rho = exp(ln rho_0)`, `u = u_0` at every step, one-way and symmetric; removed events never fire | 2, 3, 11 |
+//! | `relative_spend_under_freeze_is_s0_times_a` | `freeze(S)` with "relative" spend: `S = S_0 A` (the spend at `eps = 1`), and `S_0` when `A = 1` | 3, 11 |
+//! | `freezing_competition_keeps_every_other_draw` | `freeze(S)` draws every other input as `S` does (copula included), pins the frozen fields to 0 (also over an input table), drops the removed events' inputs, and shares the gap's path | 0, 11 |
 
 use aibubble::results::SeriesId;
 use aibubble::{Results, Scenario, Simulation};
@@ -738,5 +741,230 @@ proptest! {
         for p in 0..4 {
             prop_assert!(close(x[p][0], z[p][0], 1e-12), "mark of alpha, path {p}: {} vs {}", x[p][0], z[p][0]);
         }
+    }
+}
+
+// The frozen-competition counterfactual (docs/equations.md §11).
+
+/// `ft_bubble` on the v2.1 settings (`pressure`, a reference lead, relative
+/// spend), with inputs placed to test freezing: a removed event
+/// (`big_tech_switch`) with an uncertain hazard in the copula with
+/// OpenAI's mark, a frozen field (`prices.ratio_drift`, drawn) in the copula
+/// with Anthropic's mark, and a kept event (`cheaper`, on the reference
+/// closed price) with an uncertain hazard and gap sensitivity.
+fn ft_bubble_for_freezing(pressure: &str) -> Scenario {
+    let mut v = Scenario::preset("ft_bubble").expect("a preset").to_value();
+    v["prices"]["pressure"] = json!(pressure);
+    v["prices"]["reference_lead"] = json!(3.0);
+    v["demand"]["price_effect"] = json!("relative");
+    let events = v["events"].as_array_mut().expect("ft_bubble has events");
+    events[0]["hazard"] = json!({ "dist": "uniform", "lo": 0.05, "hi": 0.3 });
+    events.push(json!({
+        "id": "cheaper",
+        "name": "The reference closed price falls a fifth",
+        "hazard": { "dist": "triangular", "lo": 0.2, "mode": 0.4, "hi": 0.8 },
+        "gap_sensitivity": { "dist": "uniform", "lo": 0.1, "hi": 0.5 },
+        "effects": [["closed_price", "mul", 0.8]],
+    }));
+    let inputs = v["correlation"]["inputs"]
+        .as_array_mut()
+        .expect("ft_bubble has input correlations");
+    inputs.push(json!(["events.big_tech_switch.hazard", "labs.openai.mark", 0.6]));
+    inputs.push(json!(["prices.ratio_drift", "labs.anthropic.mark", 0.5]));
+    Scenario::from_value(v).expect("a valid scenario")
+}
+
+fn segment_series(r: &Results, variable: &str, segment: &str) -> Vec<Vec<f64>> {
+    let id = SeriesId {
+        variable: variable.into(),
+        lab: None,
+        segment: Some(segment.into()),
+    };
+    let all = r.stored_series(&id).expect("series stored");
+    all.chunks(r.steps + 1).map(<[f64]>::to_vec).collect()
+}
+
+fn input(r: &Results, path: &str) -> Option<Vec<f64>> {
+    r.inputs.iter().find(|c| c.name == path).map(|c| c.values.clone())
+}
+
+fn event_times(r: &Results, id: &str) -> Vec<f64> {
+    r.events
+        .iter()
+        .find(|c| c.name == id)
+        .expect("event column")
+        .values
+        .clone()
+}
+
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+/// Section 11: under `freeze(S)` the price pressure is 0, the price ratio
+/// is `exp(ln rho_0)` and every segment's usage is its `u_0` at every step,
+/// bit for bit, with the one-way and the symmetric pressure, on a
+/// stochastic preset with its turning points; the removed events never
+/// fire, the kept one does. `S` itself moves all of them (the test is not
+/// vacuous).
+#[test]
+fn freezing_competition_holds_the_pressure_the_ratio_and_usage_at_today() {
+    for pressure in ["one_way", "symmetric"] {
+        let s = ft_bubble_for_freezing(pressure);
+        let frozen = run(&s.freeze_competition(), 40, 11);
+        let moving = run(&s, 40, 11);
+        let rho_0 = 0.1667f64.ln().exp();
+        for (p, (y, rho)) in series(&frozen, "price_pressure", None)
+            .iter()
+            .zip(series(&frozen, "price_ratio", None))
+            .enumerate()
+        {
+            assert!(y.iter().all(|&y| y == 0.0), "{pressure}, path {p}: y moved: {y:?}");
+            assert!(
+                rho.iter().all(|r| r.to_bits() == rho_0.to_bits()),
+                "{pressure}, path {p}: rho moved"
+            );
+        }
+        for seg in ["consumer", "enterprise", "frontier"] {
+            let u_0 = input(&frozen, &format!("segments.{seg}.closed_share_0")).expect("drawn");
+            for (p, u) in segment_series(&frozen, "closed_share", seg).iter().enumerate() {
+                assert!(
+                    u.iter().all(|x| x.to_bits() == u_0[p].to_bits()),
+                    "{pressure}, {seg}, path {p}: u moved from {}",
+                    u_0[p]
+                );
+            }
+            let moved = segment_series(&moving, "closed_share", seg)
+                .iter()
+                .any(|u| u.iter().any(|x| *x != u[0]));
+            assert!(moved, "{pressure}, {seg}: usage never moves in S");
+        }
+        assert!(
+            series(&moving, "price_pressure", None)
+                .iter()
+                .flatten()
+                .any(|y| *y != 0.0)
+        );
+        assert!(
+            series(&moving, "price_ratio", None)
+                .iter()
+                .any(|r| r.iter().any(|x| *x != r[0]))
+        );
+        for removed in ["big_tech_switch", "open_killer_app"] {
+            assert!(event_times(&frozen, removed).iter().all(|t| *t == f64::INFINITY));
+            assert!(event_times(&moving, removed).iter().any(|t| t.is_finite()));
+        }
+        assert!(event_times(&frozen, "cheaper").iter().any(|t| t.is_finite()));
+    }
+}
+
+/// Sections 3 and 11: under `freeze(S)` with `demand.price_effect =
+/// "relative"`, spend is `S_0 A`: the same bit for bit as at `eps = 1`
+/// (where the price term vanishes) in every segment, on common random
+/// numbers, while `S` itself differs; and with no growth and no demand
+/// noise (`A = 1`) it is exactly `S_0` whatever the elasticity and the
+/// reference closed price's decline.
+#[test]
+fn relative_spend_under_freeze_is_s0_times_a() {
+    let s = ft_bubble_for_freezing("symmetric");
+    let unit: Vec<(&str, Value)> = vec![
+        ("segments.consumer.elasticity", json!(1.0)),
+        ("segments.enterprise.elasticity", json!(1.0)),
+        ("segments.frontier.elasticity", json!(1.0)),
+    ];
+    let s_unit = with(&s, &unit);
+    let frozen = spend(&run(&s.freeze_competition(), 24, 5));
+    let frozen_unit = spend(&run(&s_unit.freeze_competition(), 24, 5));
+    for (p, (a, b)) in frozen.iter().zip(&frozen_unit).enumerate() {
+        assert!(same_bits(a, b), "path {p}: frozen spend is not S_0 A");
+    }
+    let (moving, moving_unit) = (spend(&run(&s, 24, 5)), spend(&run(&s_unit, 24, 5)));
+    assert!(moving.iter().zip(&moving_unit).any(|(a, b)| !same_bits(a, b)));
+
+    for (eps, d_c) in [(0.3, 0.0), (1.7, 0.25), (0.9, -0.1)] {
+        let mut ov = noise();
+        ov.extend([
+            ("demand.price_index", json!("ces")),
+            ("demand.price_effect", json!("relative")),
+            ("demand.sigma", json!(0.0)),
+            ("segments.enterprise.growth_0", json!(0.0)),
+            ("segments.enterprise.growth_inf", json!(0.0)),
+            ("segments.enterprise.elasticity", json!(eps)),
+            ("prices.closed_decline", json!(d_c)),
+            ("prices.premium_sensitivity", json!(0.3)),
+            ("prices.ratio_drift", json!(0.2)),
+        ]);
+        let s = with(&minimal_with_a_cheaper_closed_price(), &ov);
+        let r = run(&s.freeze_competition(), 8, 3);
+        assert!(
+            spend(&r).iter().flatten().all(|x| *x == 20.0),
+            "eps {eps}, d_c {d_c}: spend is not S_0"
+        );
+    }
+}
+
+/// Sections 0 and 11, common random numbers: with `S`'s seed, `freeze(S)`
+/// draws every input that is not frozen exactly as `S` does, also when a
+/// frozen field or a removed event's input sits in the copula with it; the
+/// frozen fields are 0 on every path; the removed events' inputs leave the
+/// per-path table; the gap (which no removed event moves) follows the same
+/// path. An input table that sets a frozen field is overridden too.
+#[test]
+fn freezing_competition_keeps_every_other_draw() {
+    let s = ft_bubble_for_freezing("symmetric");
+    let f = s.freeze_competition();
+    let (a, b) = (run(&s, 64, 21), run(&f, 64, 21));
+    let frozen = f.frozen_fields();
+    assert!(frozen.contains(&"events.cheaper.gap_sensitivity".to_string()));
+    assert!(!frozen.iter().any(|p| p.starts_with("events.big_tech_switch")));
+    for c in &a.inputs {
+        let removed = c.name.starts_with("events.big_tech_switch.") || c.name.starts_with("events.open_killer_app.");
+        match input(&b, &c.name) {
+            None => assert!(removed, "{} left the frozen run's table", c.name),
+            Some(v) if frozen.contains(&c.name) => {
+                assert!(v.iter().all(|x| *x == 0.0), "{} is not frozen at 0", c.name);
+                assert!(c.values.iter().any(|x| *x != 0.0), "{} is 0 in S too", c.name);
+            }
+            Some(v) => {
+                assert!(!removed, "{} stays in the frozen run's table", c.name);
+                assert!(
+                    same_bits(&c.values, &v),
+                    "{}: the frozen run draws other values",
+                    c.name
+                );
+            }
+        }
+    }
+    assert!(input(&a, "events.big_tech_switch.hazard").is_some());
+    assert!(input(&b, "events.big_tech_switch.hazard").is_none());
+    for kept in ["labs.openai.mark", "labs.anthropic.mark", "gap.half_life"] {
+        assert!(
+            same_bits(&input(&a, kept).unwrap(), &input(&b, kept).unwrap()),
+            "{kept}"
+        );
+    }
+    for (p, (x, y)) in series(&a, "gap", None).iter().zip(series(&b, "gap", None)).enumerate() {
+        assert!(same_bits(x, &y), "path {p}: the gap moved differently");
+    }
+    // An input table is looked up, then the frozen fields are pinned.
+    let n = 8;
+    let table = aibubble::InputTable::new(
+        vec!["prices.ratio_drift".into(), "labs.openai.mark".into()],
+        (0..n).flat_map(|p| [0.3, 600.0 + p as f64]).collect(),
+    )
+    .unwrap();
+    let t = Simulation::new(&f)
+        .unwrap()
+        .paths(n)
+        .seed(2)
+        .store_paths(n)
+        .inputs(&table)
+        .unwrap()
+        .run()
+        .unwrap();
+    assert!(input(&t, "prices.ratio_drift").unwrap().iter().all(|x| *x == 0.0));
+    assert_eq!(input(&t, "labs.openai.mark").unwrap()[3], 603.0);
+    for rho in series(&t, "price_ratio", None) {
+        assert!(rho.iter().all(|x| *x == rho[0]));
     }
 }

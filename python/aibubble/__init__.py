@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import List
 
 from . import _core, plot
-from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, simulate
+from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, net, simulate
 from ._scenario import Scenario
 from .errors import (
     AibubbleError,
@@ -34,6 +34,7 @@ __all__ = [
     "Scenario",
     "Result",
     "simulate",
+    "net",
     "merge",
     "load",
     "presets",

@@ -117,6 +117,56 @@ def simulate(
     return Result(inner)
 
 
+def net(
+    scenario: Scenario,
+    paths: int = 100_000,
+    seed: int = 42,
+    *,
+    threads: Optional[int] = None,
+    path_range: Optional[Tuple[int, int]] = None,
+    max_memory: Union[int, str, None] = None,
+) -> pd.DataFrame:
+    """Run ``scenario`` and ``scenario.freeze_competition()`` on the same seed
+    and paths (as ``aibubble run SCENARIO --net``) and return
+    :meth:`Result.net`: one row per lab, figures net of frozen competition.
+
+    The arguments are those of :func:`simulate`, which runs each scenario.
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be an aibubble.Scenario, got {type(scenario).__name__}")
+    runs = [
+        simulate(s, paths, seed, threads=threads, path_range=path_range, max_memory=max_memory)
+        for s in (scenario, scenario.freeze_competition())
+    ]
+    return runs[0].net(runs[1])
+
+
+#: The columns of :meth:`Result.net`, in order.
+NET_COLUMNS = (
+    "name",
+    "p_pop",
+    "p_pop_frozen",
+    "p_pop_net",
+    "p_pop_net_se",
+    "p_pop_only_competition",
+    "p_pop_only_competition_se",
+    "p_pop_only_counterfactual",
+    "p_pop_only_counterfactual_se",
+    "p_zero",
+    "p_zero_frozen",
+    "p_zero_net",
+    "p_zero_net_se",
+    "p_crunch",
+    "p_crunch_frozen",
+    "p_crunch_net",
+    "p_crunch_net_se",
+    "fair_value",
+    "fair_value_frozen",
+    "fair_value_net",
+    "fair_value_net_se",
+)
+
+
 def _progress_bar_class() -> Any:
     """tqdm's notebook widget when ipywidgets is there, else the text bar
     (``tqdm.auto`` would warn in a notebook without ipywidgets)."""
@@ -311,6 +361,29 @@ class Result:
             rows.append(row)
         df = pd.DataFrame(rows).set_index("id")
         return df.astype({c: float for c in df.columns if c not in ("name", "class")})
+
+    def net(self, frozen: "Result") -> pd.DataFrame:
+        """Figures of this run of a scenario ``S`` net of ``frozen``, the run of
+        ``S.freeze_competition()`` on the same seed and paths
+        (docs/equations.md §11): one row per lab, indexed by id, with
+        ``p_pop``, ``p_zero`` (P(fair value = 0)) and ``p_crunch`` in ``S``,
+        their ``*_frozen`` values, the paired differences ``*_net`` with
+        standard errors ``*_net_se`` (``sd(d) / sqrt(N)`` of the per-path
+        difference of the 0/1 indicators), ``p_pop_only_competition`` (a pop
+        in ``S`` and none frozen) and ``p_pop_only_counterfactual``, and
+        the mean fair values with ``fair_value_net`` (mean of the per-path
+        ``E(S) - E(freeze(S))``, USD bn). Pop and crunch figures are NaN for
+        labs without a mark.
+
+        Raises :class:`ArgumentError` when the runs do not pair: ``frozen``
+        is not of ``S.freeze_competition()``, or the seeds, paths or path
+        ranges differ.
+        """
+        if not isinstance(frozen, Result):
+            raise TypeError(f"frozen must be an aibubble.Result, got {type(frozen).__name__}")
+        labs = json.loads(self._inner.net_json(frozen._inner))["labs"]
+        df = pd.DataFrame(labs, columns=["id", *NET_COLUMNS]).set_index("id")
+        return df.astype({c: float for c in NET_COLUMNS if c != "name"})
 
     def sector(self) -> pd.Series:
         """The closed labs with a mark, together: marks, fair value and phi."""

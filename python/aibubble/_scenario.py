@@ -172,6 +172,24 @@ class Scenario:
         ]
         return pd.DataFrame(rows, columns=["path", "self", "other"]).set_index("path")
 
+    def freeze_competition(self) -> "Scenario":
+        """``freeze(S)``: this scenario with competition frozen at today's state
+        (docs/equations.md §11), for figures net of what changes in
+        competition do not cause.
+
+        The copy sets ``counterfactual = "frozen_competition"``. Run with the
+        same seed and paths, it draws every input as this scenario does (input
+        correlations included) and then sets ``prices.ratio_drift``,
+        ``prices.sigma_ratio``, ``prices.premium_sensitivity``, every
+        segment's ``switching`` and every kept event's ``gap_sensitivity`` to
+        0 on every path; events with an effect on a brand premium, a
+        switching speed, the gap, the price pressure or the price ratio never
+        fire. So the price pressure, the price ratio and usage stay at today's
+        values. Freezing a frozen scenario returns it unchanged. See
+        :func:`aibubble.net` and :meth:`Result.net`.
+        """
+        return Scenario(self._inner.freeze_competition())
+
     # Python protocol ---------------------------------------------------------
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._inner == other._inner

@@ -15,7 +15,7 @@ mod signals;
 mod table;
 
 use signals::on_signals;
-use table::print_table;
+use table::{print_net_table, print_table};
 
 /// The exit statuses of [`exit_code`], for `--help`.
 const EXIT_STATUS: &str = "\
@@ -101,6 +101,11 @@ struct RunArgs {
     /// (they are deleted). A file at DIR is never replaced.
     #[arg(long, requires = "out")]
     force: bool,
+    /// Also run the scenario with competition frozen (same seed and paths)
+    /// and print each lab's P(pop), P(FV=0), P(crunch) and fair value net
+    /// of what frozen competition gives, with standard errors.
+    #[arg(long, conflicts_with = "out")]
+    net: bool,
 }
 
 /// Why a command failed.
@@ -154,6 +159,7 @@ where
             json: false,
             out: None,
             force: false,
+            net: false,
         })
     });
     let cancel = CancelToken::new();
@@ -273,21 +279,27 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
     } else {
         base.with_overrides(overrides)?
     };
-    let mut sim = Simulation::new(&scenario)?
-        .paths(args.paths)
-        .seed(args.seed)
-        .cancel_token(cancel.clone());
-    if let Some(t) = args.threads {
-        sim = sim.threads(t);
-        if sim.threads_used() < t {
-            report(&format!(
-                "note: --threads {t} capped at {} (the cores available)",
-                sim.threads_used()
-            ));
+    let simulation = |scenario: &Scenario| -> Result<Simulation<'static>, Error> {
+        let mut sim = Simulation::new(scenario)?
+            .paths(args.paths)
+            .seed(args.seed)
+            .cancel_token(cancel.clone());
+        if let Some(t) = args.threads {
+            sim = sim.threads(t);
         }
-    }
-    if let Some(bytes) = args.max_memory {
-        sim = sim.max_memory(bytes);
+        if let Some(bytes) = args.max_memory {
+            sim = sim.max_memory(bytes);
+        }
+        Ok(sim)
+    };
+    let sim = simulation(&scenario)?;
+    if let Some(t) = args.threads
+        && sim.threads_used() < t
+    {
+        report(&format!(
+            "note: --threads {t} capped at {} (the cores available)",
+            sim.threads_used()
+        ));
     }
     let results = sim.run()?;
     let collapsed = results.collapsed_series();
@@ -296,6 +308,20 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
             "note: the values of {} series span more than 17 orders of magnitude; their low quantiles are coarse",
             collapsed.len()
         ));
+    }
+    if args.net {
+        // The same seed and paths: the pair shares its draws (docs/equations.md §11).
+        let frozen = simulation(&scenario.freeze_competition())?.run()?;
+        let net = results.net(&frozen)?;
+        let (summary, frozen_summary) = (results.summary(), frozen.summary());
+        if args.json {
+            let text =
+                serde_json::to_string_pretty(&net.summary_json(&summary, &frozen_summary)).map_err(io::Error::from)?;
+            writeln!(out, "{}", json_printable(&text))?;
+        } else {
+            print_net_table(out, &summary, &net)?;
+        }
+        return Ok(());
     }
     let summary = results.summary();
     if let Some(dir) = &args.out {

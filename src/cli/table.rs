@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::error::printable;
+use crate::net::Net;
 use crate::summary::{LabSummary, Summary};
 
 fn money(x: Option<f64>) -> String {
@@ -131,6 +132,82 @@ pub(super) fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
             "Event {:?} fires within the horizon on {} of paths",
             e.name,
             pct(Some(e.p_fired))
+        )?;
+    }
+    Ok(())
+}
+
+/// A net difference in percentage points with its standard error: `+3.2 ± 0.4`.
+fn points(x: Option<f64>, se: Option<f64>) -> String {
+    match (x, se) {
+        (Some(v), Some(e)) if v.is_finite() && e.is_finite() => format!("{:+.1} ± {:.1}", 100.0 * v, 100.0 * e),
+        _ => "-".into(),
+    }
+}
+
+/// A net fair value in USD bn with its standard error: `-12.3 ± 4.1`.
+fn money_net(x: f64, se: f64) -> String {
+    if x.is_finite() && se.is_finite() {
+        let sign = if x < 0.0 { "-" } else { "+" };
+        format!("{sign}{} ± {}", money(Some(x.abs())), money(Some(se)))
+    } else {
+        "-".into()
+    }
+}
+
+/// The table of `aibubble run --net`: each figure of `S` beside its value
+/// under frozen competition and the paired net difference.
+pub(super) fn print_net_table(out: &mut impl Write, s: &Summary, net: &Net) -> io::Result<()> {
+    writeln!(
+        out,
+        "aibubble: scenario {:?} against frozen competition, {} paths each, seed {}, valuation date {}",
+        s.scenario, s.paths, s.seed, s.start_year
+    )?;
+    writeln!(
+        out,
+        "S: the scenario; frozen: the same scenario and draws with competition frozen at today's ratio, \
+         usage and premium, and no\ncompetition turning points. net: S minus frozen over paired paths, in \
+         percentage points (FV in USD bn, mean), ± one standard error.\n"
+    )?;
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "lab",
+        "P(pop) S",
+        "frozen",
+        "net",
+        "P(FV=0) S",
+        "frozen",
+        "net",
+        "P(crunch) S",
+        "frozen",
+        "net",
+        "FV net",
+    ]);
+    let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+    for l in &net.labs {
+        t.add_row(vec![
+            Cell::new(printable(&l.name)),
+            right(pct(l.p_pop)),
+            right(pct(l.p_pop_frozen)),
+            right(points(l.p_pop_net, l.p_pop_net_se)),
+            right(pct(Some(l.p_zero))),
+            right(pct(Some(l.p_zero_frozen))),
+            right(points(Some(l.p_zero_net), Some(l.p_zero_net_se))),
+            right(pct(l.p_crunch)),
+            right(pct(l.p_crunch_frozen)),
+            right(points(l.p_crunch_net, l.p_crunch_net_se)),
+            right(money_net(l.fair_value_net, l.fair_value_net_se)),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    for l in net.labs.iter().filter(|l| l.p_pop.is_some()) {
+        writeln!(
+            out,
+            "{}: pops only with competition moving {}, only with it frozen {}",
+            printable(&l.name),
+            pct(l.p_pop_only_competition),
+            pct(l.p_pop_only_counterfactual)
         )?;
     }
     Ok(())

@@ -30,6 +30,9 @@ pub enum Firing {
     Hazard,
     /// Fires in this period (None: after the horizon).
     Dated(Option<usize>),
+    /// Never fires and draws nothing: a competition turning point that the
+    /// frozen-competition counterfactual removes (docs/equations.md §11).
+    Removed,
 }
 
 #[derive(Clone, Debug)]
@@ -89,6 +92,9 @@ pub struct Compiled {
     pub input_fields: Vec<usize>,
     /// For each table column, its slot.
     pub table_fields: Vec<usize>,
+    /// Slots set to 0 on every path after the draws and the table lookup
+    /// (the frozen-competition counterfactual, docs/equations.md §11).
+    pub pinned: Vec<usize>,
 }
 
 impl Compiled {
@@ -140,11 +146,13 @@ impl Compiled {
             let year = s.start_year() + k as f64 * dt;
             plans.extend(s.labs.iter().map(|l| plan_at(&l.plan, year)));
         }
+        let removed = s.removed_events();
         let events = s
             .events
             .iter()
             .map(|e| {
                 let firing = match (&e.hazard, e.date) {
+                    _ if removed.contains(&e.id.as_str()) => Firing::Removed,
                     (Some(_), _) => Firing::Hazard,
                     (None, Some(y)) => Firing::Dated(events::dated_period(y, s.start_year(), n, steps)),
                     (None, None) => unreachable!("validated"),
@@ -168,7 +176,20 @@ impl Compiled {
         let (year_of_period, years) = calendar_years(s.start_year(), n, steps);
         let marked: Vec<usize> = (0..s.labs.len()).filter(|i| s.labs[*i].mark.is_some()).collect();
         let series = Series::ids(&s);
-        let mut input_fields: Vec<usize> = drawn.iter().map(|d| d.field).collect();
+        // The inputs of removed events are still drawn (so that a copula
+        // holding one moves no other draw) but leave the reported table.
+        let removed_prefixes: Vec<String> = removed.iter().map(|id| format!("events.{id}.")).collect();
+        let reported = |slot: &usize| {
+            !removed_prefixes
+                .iter()
+                .any(|p| field_paths[*slot].starts_with(p.as_str()))
+        };
+        let pinned: Vec<usize> = s
+            .frozen_fields()
+            .iter()
+            .filter_map(|p| field_paths.iter().position(|f| f == p))
+            .collect();
+        let mut input_fields: Vec<usize> = drawn.iter().map(|d| d.field).filter(reported).collect();
         let mut table_fields = Vec::new();
         if let Some(t) = table {
             for c in &t.columns {
@@ -179,7 +200,7 @@ impl Compiled {
                     return Err(Error::problem(c.clone(), "input table names this column twice"));
                 }
                 table_fields.push(f.slot);
-                if !input_fields.contains(&f.slot) {
+                if reported(&f.slot) && !input_fields.contains(&f.slot) {
                     input_fields.push(f.slot);
                 }
             }
@@ -221,6 +242,7 @@ impl Compiled {
             marked,
             input_fields,
             table_fields,
+            pinned,
             scenario: s,
         })
     }
@@ -231,7 +253,8 @@ impl Compiled {
 
     /// Draw (or look up) the inputs of path `p`, writing every field's
     /// value into `values` (docs/equations.md §0: one normal per drawn input from
-    /// its own sub-stream, correlated by the copula, then the inverse CDF).
+    /// its own sub-stream, correlated by the copula, then the inverse CDF);
+    /// then the pinned slots are set to 0 (docs/equations.md §11).
     pub fn path_inputs(&self, seed: u64, p: u64, table_row: Option<&[f64]>, values: &mut Vec<f64>, z: &mut Vec<f64>) {
         values.clear();
         values.extend_from_slice(&self.base_values);
@@ -255,6 +278,9 @@ impl Compiled {
             for (f, v) in self.table_fields.iter().zip(row) {
                 values[*f] = *v;
             }
+        }
+        for f in &self.pinned {
+            values[*f] = 0.0;
         }
     }
 

@@ -628,6 +628,7 @@ impl<'c> PathRunner<'c> {
                     u < events::hazard_probability(rate, dt)
                 }
                 Firing::Dated(period) => period == Some(k),
+                Firing::Removed => false,
             };
             if fires {
                 self.fired[e] = true;

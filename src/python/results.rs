@@ -36,6 +36,15 @@ impl PyResults {
         guard(|| Ok(py.detach(|| self.inner.summary().to_json())))
     }
 
+    /// The net statistics against the run of the frozen-competition
+    /// counterfactual on the same seed and paths, as JSON (`Results::net`).
+    fn net_json(&self, py: Python<'_>, frozen: &PyResults) -> PyResult<String> {
+        guard(|| {
+            let net = py.detach(|| self.inner.net(&frozen.inner)).map_err(PyAibubbleError)?;
+            Ok(serde_json::to_string(&net).expect("net statistics serialise"))
+        })
+    }
+
     #[getter]
     fn paths(&self) -> PyResult<u64> {
         guard(|| Ok(self.inner.paths))

@@ -175,6 +175,15 @@ impl PyScenario {
         guard(|| Ok(diff(&self.inner.to_value_expanded(), &other.inner.to_value_expanded())))
     }
 
+    /// `freeze(S)`: the scenario with competition frozen (docs/equations.md §11).
+    fn freeze_competition(&self) -> PyResult<Self> {
+        guard(|| {
+            Ok(PyScenario {
+                inner: self.inner.freeze_competition(),
+            })
+        })
+    }
+
     fn __eq__(&self, other: &Self) -> PyResult<bool> {
         guard(|| Ok(self.inner == other.inner))
     }

@@ -3,6 +3,7 @@
 
 mod extends;
 pub mod fields;
+mod freeze;
 pub mod inputs;
 pub mod nonfinite;
 pub mod paths;

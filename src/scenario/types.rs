@@ -33,6 +33,11 @@ section! {
         #[serde(default = "default_steps")]
         pub steps_per_year: u32,
         tail
+        /// The counterfactual the scenario is run as (docs/equations.md §11):
+        /// absent for the scenario itself; set by [`Scenario::freeze_competition`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub counterfactual: Option<Counterfactual>,
+        tail
         /// `valuation.*`: discounting and the pop test.
         pub valuation: Valuation,
         tail
@@ -258,6 +263,16 @@ section! {
         /// `b`, log-odds; absent: calibrated per path so that today is an equilibrium.
         brand_premium: U optional, "log-odds", Domain::Any;
     }
+}
+
+/// A counterfactual a scenario may be run as (docs/equations.md §11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counterfactual {
+    /// Competition frozen at today's state: the reference ratio, the price
+    /// pressure and usage stay at today's values and no competition turning
+    /// point fires; every other input keeps the scenario's draw on every path.
+    FrozenCompetition,
 }
 
 /// The terminal value's convention (docs/equations.md §5).
