@@ -2344,7 +2344,11 @@ fn weighted(lt: &LabTrace) -> Vec<usize> {
 /// `s` with every steady lab's mark basis swapped (revenue for gross profit and back).
 fn with_bases_swapped(s: &Scenario) -> Scenario {
     let mut s = s.clone();
-    for l in s.labs.iter_mut().filter(|l| l.mature_multiple == Some(MatureMultiple::Steady)) {
+    for l in s
+        .labs
+        .iter_mut()
+        .filter(|l| l.mature_multiple == Some(MatureMultiple::Steady))
+    {
         l.mark_basis = Some(match l.mark_basis {
             Some(MarkBasis::Revenue) => MarkBasis::GrossProfit,
             _ => MarkBasis::Revenue,
@@ -2366,7 +2370,10 @@ fn v21_steady_multiple_matches_reference() {
         let lt = lab(&tr, &s, id);
         assert_eq!(lt.mature.len(), s.steps() + 1, "{id}");
         // The mature multiple has a say in the mark only where ghat < ghat_0.
-        assert!(weighted(lt).len() > s.steps() / 2, "{id}: the growth ratio clamped high");
+        assert!(
+            weighted(lt).len() > s.steps() / 2,
+            "{id}: the growth ratio clamped high"
+        );
     }
     // The open lab's long-run margin is gm_inf whatever the pressure.
     let gamma = lab(&tr, &s, "gamma");
@@ -2386,7 +2393,11 @@ fn v21_steady_multiple_matches_reference() {
     assert!(beta.mature.iter().any(|&m| m > 0.0));
     let upgrade = s.events.iter().position(|e| e.id == "upgrade").expect("upgrade");
     let k = (tr.event_times[upgrade] * s.steps_per_year as f64).round() as usize;
-    assert!(beta.mature[k - 1] == 0.0 && beta.mature[k] > 0.0, "{:?}", &beta.mature[k - 1..=k]);
+    assert!(
+        beta.mature[k - 1] == 0.0 && beta.mature[k] > 0.0,
+        "{:?}",
+        &beta.mature[k - 1..=k]
+    );
     assert!(alpha.steady_zero == 0 && alpha.steady_floored == 0);
 }
 
