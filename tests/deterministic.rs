@@ -2347,7 +2347,7 @@ fn with_bases_swapped(s: &Scenario) -> Scenario {
     for l in s
         .labs
         .iter_mut()
-        .filter(|l| l.mature_multiple == Some(MatureMultiple::Steady))
+        .filter(|l| l.mature_multiple == MatureMultiple::Steady)
     {
         l.mark_basis = Some(match l.mark_basis {
             Some(MarkBasis::Revenue) => MarkBasis::GrossProfit,

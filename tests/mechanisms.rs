@@ -792,7 +792,7 @@ fn minimal_with_steady_multiples() -> Scenario {
     let mut s = minimal();
     s.labs[0].multiple_inf = None;
     for l in &mut s.labs {
-        l.mature_multiple = Some(aibubble::scenario::MatureMultiple::Steady);
+        l.mature_multiple = aibubble::scenario::MatureMultiple::Steady;
     }
     with(&s, &ov)
 }

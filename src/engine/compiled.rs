@@ -192,7 +192,7 @@ impl Compiled {
                 .iter()
                 .map(|l| l.mark_basis.unwrap_or(MarkBasis::Revenue))
                 .collect(),
-            mature_multiple: s.labs.iter().map(|l| l.mature_multiple.unwrap_or_default()).collect(),
+            mature_multiple: s.labs.iter().map(|l| l.mature_multiple).collect(),
             price_index: s.demand.price_index,
             price_effect: s.demand.price_effect,
             pressure: s.prices.pressure,

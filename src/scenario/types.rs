@@ -345,6 +345,12 @@ pub enum MatureMultiple {
     Steady,
 }
 
+impl MatureMultiple {
+    fn is_given(&self) -> bool {
+        *self == MatureMultiple::Given
+    }
+}
+
 /// Whether a lab sells closed models or publishes open weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -433,10 +439,9 @@ section! {
         pub mark_basis: Option<MarkBasis>,
         tail
         /// Where the mature multiple comes from: the input `multiple_inf`
-        /// (absent: "given", v2) or the model's own steady state (v2.1).
-        /// Only a lab with a mark takes it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub mature_multiple: Option<MatureMultiple>,
+        /// (v2) or the model's own steady state (v2.1, a lab with a mark only).
+        #[serde(default, skip_serializing_if = "MatureMultiple::is_given")]
+        pub mature_multiple: MatureMultiple,
     }
     params {
         /// Whether the lab is closed (sells from the closed pool).

@@ -200,7 +200,7 @@ impl Scenario {
                         "a lab with a mark needs growth_trailing > 0".into(),
                     );
                 }
-                match (lab.mature_multiple.unwrap_or_default(), lab.multiple_inf.is_some()) {
+                match (lab.mature_multiple, lab.multiple_inf.is_some()) {
                     (MatureMultiple::Given, false) => bad(
                         &p("multiple_inf"),
                         "a lab with a mark needs multiple_inf (or mature_multiple = \"steady\")".into(),
@@ -247,7 +247,7 @@ impl Scenario {
                     ("growth_trailing", lab.growth_trailing.is_some()),
                     ("multiple_inf", lab.multiple_inf.is_some()),
                     ("mark_basis", lab.mark_basis.is_some()),
-                    ("mature_multiple", lab.mature_multiple.is_some()),
+                    ("mature_multiple", lab.mature_multiple == MatureMultiple::Steady),
                 ] {
                     if given {
                         bad(&p(name), "only a lab with a mark takes this field".into());
@@ -298,7 +298,7 @@ impl Scenario {
                             bad(&path, format!("`{}`: lab `{}` has no mark", eff.0, self.labs[lab].id));
                         }
                         if let Target::MultipleInf(lab) = t
-                            && self.labs[lab].mature_multiple == Some(MatureMultiple::Steady)
+                            && self.labs[lab].mature_multiple == MatureMultiple::Steady
                         {
                             bad(
                                 &path,
