@@ -1015,6 +1015,8 @@ struct LabTrace {
     /// `"steady"` labs: steps where the floor set `gmL`, and where `v = 0`.
     steady_floored: usize,
     steady_zero: usize,
+    /// Steps where the floor set a positive `Minf` that the mark is weighted toward (`ghat < ghat_0`).
+    steady_floored_weighted: usize,
     /// The tax branch of each period.
     taxes: Vec<Tax>,
     clamps: Vec<Clamp>,
@@ -1141,6 +1143,7 @@ fn simulate(s: &Scenario) -> Trace {
                     lt.long_run_margin.push(st.margin);
                     lt.steady_floored += usize::from(st.floored);
                     lt.steady_zero += usize::from(st.zero);
+                    lt.steady_floored_weighted += usize::from(st.floored && st.multiple > 0.0 && clamp != Clamp::High);
                 }
                 let below = v < m.pop_threshold * mark.v0;
                 if k >= 1 && below && lt.first_step_below.is_infinite() {
@@ -2366,7 +2369,7 @@ fn v21_steady_multiple_matches_reference() {
     let s = v21_steady_scenario();
     let tr = check(&s);
     assert!(lab(&tr, &s, "delta").mature.is_empty(), "delta's multiple is given");
-    for id in ["alpha", "beta", "gamma"] {
+    for id in ["alpha", "beta", "gamma", "epsilon"] {
         let lt = lab(&tr, &s, id);
         assert_eq!(lt.mature.len(), s.steps() + 1, "{id}");
         // The mature multiple has a say in the mark only where ghat < ghat_0.
@@ -2399,6 +2402,8 @@ fn v21_steady_multiple_matches_reference() {
         &beta.mature[k - 1..=k]
     );
     assert!(alpha.steady_zero == 0 && alpha.steady_floored == 0);
+    // Epsilon: the floor sets a positive Minf that the mark is weighted toward.
+    assert!(lab(&tr, &s, "epsilon").steady_floored_weighted > 0);
 }
 
 /// The same with no margin floor: beta's long-run margin goes below the
@@ -2412,6 +2417,9 @@ fn v21_steady_multiple_without_a_floor_matches_reference() {
     assert_eq!(beta.steady_floored, 0);
     assert!(beta.steady_zero > 0);
     assert!(beta.long_run_margin.iter().any(|&m| m < 0.25));
+    // Epsilon's long-run margin below the floor it had no longer covers its opex and research.
+    let epsilon = lab(&tr, &s, "epsilon");
+    assert!(epsilon.steady_zero > 0 && epsilon.steady_floored == 0);
 }
 
 /// The bases swapped: Minf = v on beta's revenue mark (0 with v), v / gmL
