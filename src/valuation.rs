@@ -29,6 +29,28 @@ pub fn steady_flow(revenue: f64, gross_margin: f64, opex: f64, research: f64, ta
     revenue * (gross_margin - opex - research) * (1.0 - tax_rate)
 }
 
+/// The steady value per unit of revenue at the margin `gm_l`,
+/// `max(0, ((gm_l - nu) - psi) (1 - tau)) / (r - g_T)`: the `"steady"`
+/// terminal flow per unit of revenue, undiscounted.
+#[inline]
+pub fn steady_value(gm_l: f64, opex: f64, research: f64, tax_rate: f64, r: f64, g_t: f64) -> f64 {
+    ((gm_l - opex - research) * (1.0 - tax_rate)).max(0.0) / (r - g_t)
+}
+
+/// The `"steady"` mature multiple from the steady value `v` per unit of
+/// revenue: `v` on revenue; `v / gm_l` on gross profit, 0 when `v` is not
+/// positive (then `gm_l` may be 0 or negative; `v > 0` implies `gm_l > 0`).
+#[inline]
+pub fn steady_multiple(v: f64, gm_l: f64, per_gross_profit: bool) -> f64 {
+    if !per_gross_profit {
+        v
+    } else if v > 0.0 {
+        v / gm_l
+    } else {
+        0.0
+    }
+}
+
 /// `E = max(0, PV + cash_0)`.
 #[inline]
 pub fn equity(pv: f64, cash_0: f64) -> f64 {

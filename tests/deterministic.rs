@@ -32,7 +32,10 @@
 //! take every v2 branch, `deterministic_v21_pressure` the v2.1 pressure's
 //! (see their headers and the coverage asserts). The v2.1 spend against
 //! the reference price path, `demand.price_effect = "relative"`, is taken
-//! on `deterministic_v21_spend` and on `deterministic_v2_steady` switched to it.
+//! on `deterministic_v21_spend` and on `deterministic_v2_steady` switched to it;
+//! v2.1's steady mature multiple (`labs.<id>.mature_multiple = "steady"`) on
+//! `deterministic_v21_steady` (both bases, closed and open labs, with and
+//! without the margin floor, `Minf = 0`, a `gross_margin_inf` event).
 //! Attractiveness jumps are random and left to other tests. One extension
 //! beyond strict deterministic mode: a hazard event whose firing
 //! probability is 1.0 or below 1e-15 in every period (the reference refuses
@@ -45,7 +48,7 @@
 use std::fmt::Display;
 
 use aibubble::results::{Series, SeriesId};
-use aibubble::scenario::{Class, Op, Pressure, PriceEffect, PriceIndex};
+use aibubble::scenario::{Class, MarkBasis, MatureMultiple, Op, Pressure, PriceEffect, PriceIndex};
 use aibubble::{Results, Scenario, Simulation};
 
 /// The tolerance of docs/equations.md's preamble.
@@ -175,6 +178,8 @@ struct Mark {
     growth_trailing: f64,
     /// `mark_basis = "gross_profit"` (else `"revenue"`).
     gross_profit: bool,
+    /// `mature_multiple = "steady"` (else `"given"`, v2).
+    steady: bool,
 }
 
 /// Section 4 parameters of one lab that never change.
@@ -482,6 +487,11 @@ impl Reference {
                             Some("revenue") => false,
                             other => panic!("mark_basis of {}: {other:?}", l.id),
                         },
+                        steady: match text(s, &format!("labs.{}.mature_multiple", l.id)).as_deref() {
+                            Some("steady") => true,
+                            None | Some("given") => false,
+                            other => panic!("mature_multiple of {}: {other:?}", l.id),
+                        },
                     }),
                 }
             })
@@ -774,6 +784,39 @@ impl Reference {
         (-r * self.horizon).exp() * flow.max(0.0) / (r - g)
     }
 
+    /// Section 5, `mature_multiple = "steady"`: `Minf_{i,k}` from the state at
+    /// `t_k`, with the branches taken: the long-run margin `gmL` (section 4's
+    /// margin at `gm_inf`) and whether the floor set it, and whether the
+    /// steady value per unit of revenue `v` was 0.
+    fn steady_multiple(&self, i: usize) -> Steady {
+        let lab = &self.labs[i];
+        let mark = lab.mark.as_ref().expect("lab with a mark");
+        let inf = self.state.margin_inf[i];
+        let (margin, floored) = if lab.closed {
+            let cut = inf - self.pass_through * (1.0 - inf) * self.state.pressure.exp_m1();
+            match self.margin_floor {
+                Some(floor) if floor > cut => (floor, true),
+                _ => (cut, false),
+            }
+        } else {
+            (inf, false)
+        };
+        let (r, g, tau) = (self.discount, self.terminal_growth, self.tax_rate);
+        let per_revenue = ((margin - lab.opex) - lab.research) * (1.0 - tau);
+        let v = per_revenue.max(0.0) / (r - g);
+        let multiple = match (mark.gross_profit, v > 0.0) {
+            (false, _) => v,
+            (true, true) => v / margin,
+            (true, false) => 0.0,
+        };
+        Steady {
+            multiple,
+            margin,
+            floored,
+            zero: v == 0.0,
+        }
+    }
+
     /// Section 5: `M_{i,k}` from the revenue history `R_{i,0..=k}`, and whether the growth ratio was clamped.
     fn multiple(&self, i: usize, history: &[f64]) -> (f64, Clamp) {
         let m = self.labs[i].mark.as_ref().expect("lab with a mark");
@@ -792,7 +835,12 @@ impl Reference {
         } else {
             Clamp::Inside
         };
-        let (m0, minf) = (self.state.multiple_0[i], self.state.multiple_inf[i]);
+        let minf = if m.steady {
+            self.steady_multiple(i).multiple
+        } else {
+            self.state.multiple_inf[i]
+        };
+        let m0 = self.state.multiple_0[i];
         (minf + (m0 - minf) * ratio.clamp(0.0, 1.0), clamp)
     }
 
@@ -905,6 +953,19 @@ impl Reference {
     }
 }
 
+/// A `"steady"` mature multiple and the branches that made it (for coverage).
+#[derive(Clone, Copy, Debug)]
+struct Steady {
+    /// `Minf_{i,k}`
+    multiple: f64,
+    /// `gmL_{i,k}`
+    margin: f64,
+    /// The margin floor set `gmL`.
+    floored: bool,
+    /// `v_{i,k} = 0`: the long-run margin does not cover opex and research.
+    zero: bool,
+}
+
 /// Where `ghat / ghat_0` fell against the clamp interval [0, 1] (for coverage).
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Clamp {
@@ -948,6 +1009,14 @@ struct LabTrace {
     margin_floored: usize,
     /// Steps with `M B < 0`: the mark clipped at 0 (a negative gross profit).
     mark_clipped: usize,
+    /// `"steady"` labs: `Minf_{i,k}` and `gmL_{i,k}` at every k (empty for `"given"`).
+    mature: Vec<f64>,
+    long_run_margin: Vec<f64>,
+    /// `"steady"` labs: steps where the floor set `gmL`, and where `v = 0`.
+    steady_floored: usize,
+    steady_zero: usize,
+    /// Steps where the floor set a positive `Minf` that the mark is weighted toward (`ghat < ghat_0`).
+    steady_floored_weighted: usize,
     /// The tax branch of each period.
     taxes: Vec<Tax>,
     clamps: Vec<Clamp>,
@@ -1068,6 +1137,14 @@ fn simulate(s: &Scenario) -> Trace {
                 };
                 lt.market_value.as_mut().expect("marked").push(v);
                 lt.clamps.push(clamp);
+                if mark.steady {
+                    let st = m.steady_multiple(i);
+                    lt.mature.push(st.multiple);
+                    lt.long_run_margin.push(st.margin);
+                    lt.steady_floored += usize::from(st.floored);
+                    lt.steady_zero += usize::from(st.zero);
+                    lt.steady_floored_weighted += usize::from(st.floored && st.multiple > 0.0 && clamp != Clamp::High);
+                }
                 let below = v < m.pop_threshold * mark.v0;
                 if k >= 1 && below && lt.first_step_below.is_infinite() {
                     lt.first_step_below = t;
@@ -2252,4 +2329,106 @@ fn v21_reference_lead_at_the_initial_gap_is_v2_bit_for_bit() {
         assert_eq!(a.events, b.events);
         assert_eq!(a.pv_savings, b.pv_savings);
     }
+}
+
+// ---------------------------------------------------------------------------
+// v2.1: the steady mature multiple
+// ---------------------------------------------------------------------------
+
+fn v21_steady_scenario() -> Scenario {
+    Scenario::from_file(data("deterministic_v21_steady.toml")).expect("deterministic_v21_steady.toml is valid")
+}
+
+/// Steps at which a marked lab's growth ratio left the mature multiple a say (`ghat < ghat_0`).
+fn weighted(lt: &LabTrace) -> Vec<usize> {
+    (0..lt.clamps.len()).filter(|&k| lt.clamps[k] != Clamp::High).collect()
+}
+
+/// `s` with every steady lab's mark basis swapped (revenue for gross profit and back).
+fn with_bases_swapped(s: &Scenario) -> Scenario {
+    let mut s = s.clone();
+    for l in s
+        .labs
+        .iter_mut()
+        .filter(|l| l.mature_multiple == MatureMultiple::Steady)
+    {
+        l.mark_basis = Some(match l.mark_basis {
+            Some(MarkBasis::Revenue) => MarkBasis::GrossProfit,
+            _ => MarkBasis::Revenue,
+        });
+    }
+    s.validate().expect("both bases are valid");
+    s
+}
+
+/// Every output at every step with steady mature multiples on a closed
+/// revenue mark, a closed and an open gross-profit mark, next to a given
+/// one; the coverage asserts say which branches the comparison is about.
+#[test]
+fn v21_steady_multiple_matches_reference() {
+    let s = v21_steady_scenario();
+    let tr = check(&s);
+    assert!(lab(&tr, &s, "delta").mature.is_empty(), "delta's multiple is given");
+    for id in ["alpha", "beta", "gamma", "epsilon"] {
+        let lt = lab(&tr, &s, id);
+        assert_eq!(lt.mature.len(), s.steps() + 1, "{id}");
+        // The mature multiple has a say in the mark only where ghat < ghat_0.
+        assert!(
+            weighted(lt).len() > s.steps() / 2,
+            "{id}: the growth ratio clamped high"
+        );
+    }
+    // The open lab's long-run margin is gm_inf whatever the pressure.
+    let gamma = lab(&tr, &s, "gamma");
+    let gm_inf = num(&s, "labs.gamma.gross_margin_inf");
+    assert!(gamma.long_run_margin.iter().all(|&m| m == gm_inf));
+    assert!(gamma.clamps.contains(&Clamp::Low), "gamma: ghat never <= 0");
+    // The closed labs' long-run margins move with y, both ways.
+    let alpha = lab(&tr, &s, "alpha");
+    let a_inf = num(&s, "labs.alpha.gross_margin_inf");
+    assert!(alpha.long_run_margin.iter().any(|&m| m > a_inf));
+    assert!(alpha.long_run_margin.iter().any(|&m| m < a_inf));
+    // Beta: v = 0 (Minf = 0) where the mark is weighted toward it, the floor
+    // setting gmL, and the gross_margin_inf event lifting Minf off 0.
+    let beta = lab(&tr, &s, "beta");
+    assert!(beta.steady_zero > 0 && beta.steady_floored > 0);
+    assert!(weighted(beta).iter().any(|&k| beta.mature[k] == 0.0));
+    assert!(beta.mature.iter().any(|&m| m > 0.0));
+    let upgrade = s.events.iter().position(|e| e.id == "upgrade").expect("upgrade");
+    let k = (tr.event_times[upgrade] * s.steps_per_year as f64).round() as usize;
+    assert!(
+        beta.mature[k - 1] == 0.0 && beta.mature[k] > 0.0,
+        "{:?}",
+        &beta.mature[k - 1..=k]
+    );
+    assert!(alpha.steady_zero == 0 && alpha.steady_floored == 0);
+    // Epsilon: the floor sets a positive Minf that the mark is weighted toward.
+    assert!(lab(&tr, &s, "epsilon").steady_floored_weighted > 0);
+}
+
+/// The same with no margin floor: beta's long-run margin goes below the
+/// floor it had (unbounded below, as section 4's margin).
+#[test]
+fn v21_steady_multiple_without_a_floor_matches_reference() {
+    let mut s = v21_steady_scenario();
+    s.prices.margin_floor = None;
+    let tr = check(&s);
+    let beta = lab(&tr, &s, "beta");
+    assert_eq!(beta.steady_floored, 0);
+    assert!(beta.steady_zero > 0);
+    assert!(beta.long_run_margin.iter().any(|&m| m < 0.25));
+    // Epsilon's long-run margin below the floor it had no longer covers its opex and research.
+    let epsilon = lab(&tr, &s, "epsilon");
+    assert!(epsilon.steady_zero > 0 && epsilon.steady_floored == 0);
+}
+
+/// The bases swapped: Minf = v on beta's revenue mark (0 with v), v / gmL
+/// on alpha's gross-profit mark.
+#[test]
+fn v21_steady_multiple_on_the_other_bases_matches_reference() {
+    let s = with_bases_swapped(&v21_steady_scenario());
+    let tr = check(&s);
+    let beta = lab(&tr, &s, "beta");
+    assert!(weighted(beta).iter().any(|&k| beta.mature[k] == 0.0));
+    assert!(lab(&tr, &s, "alpha").mature.iter().all(|&m| m > 0.0));
 }

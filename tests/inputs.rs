@@ -9,14 +9,16 @@
 //! 3. the docs: a row of the field table in `docs/model.md`, with the
 //!    declared unit, default and domain.
 //!
-//! A switch that is not a number (`demand.price_effect`) has its own test of
-//! its places: the docs, the plain and expanded forms, `get`/`set`, its rule.
+//! A switch that is not a number (`demand.price_effect`,
+//! `labs.<id>.mature_multiple`) has its own test of its places: the docs,
+//! the plain and expanded forms, `get`/`set`, its rules.
 
 use std::path::Path;
 
 use aibubble::Scenario;
 use aibubble::scenario::{
-    Attractiveness, Demand, Domain, Event, Gap, InputSpec, Lab, Presence, Prices, Section, Segment, Valuation,
+    Attractiveness, Demand, Domain, Event, Gap, InputSpec, Lab, MatureMultiple, Presence, Prices, Section, Segment,
+    Valuation,
 };
 use serde_json::json;
 
@@ -235,4 +237,104 @@ fn the_price_effect_switch_is_in_every_place() {
     let problems: Vec<String> = mean.problems().iter().map(ToString::to_string).collect();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("demand.price_effect: "), "{problems:?}");
+}
+
+/// `labs.<id>.mature_multiple` (a v2.1 setting, per marked lab) in every
+/// place a switch must appear: the docs' switch list, §10 row and default;
+/// the plain form leaves `"given"` out, the expanded form writes it for a
+/// marked lab only; `get`/`set`; and its rules, each at its own path:
+/// `multiple_inf` absent with `"steady"` (so no correlation can name it),
+/// `"steady"` only with a mark, no `multiple_inf` effect on a steady lab.
+#[test]
+fn the_mature_multiple_switch_is_in_every_place() {
+    let model = read("docs/model.md");
+    assert!(
+        model.contains("`labs.<id>.mature_multiple` (`\"given\"`"),
+        "docs/model.md: not in the switch list"
+    );
+    let equations = read("docs/equations.md");
+    assert!(
+        equations.contains("`.mark_basis`, `.mature_multiple`"),
+        "docs/equations.md §10: no row"
+    );
+    assert!(
+        equations.contains("`mature_multiple = \"given\"`"),
+        "docs/equations.md §10: no default"
+    );
+
+    let s = complete();
+    let (marked, unmarked) = ("labs.alpha", "labs.gamma");
+    assert!(s.lab("alpha").unwrap().mark.is_some() && s.lab("gamma").unwrap().mark.is_none());
+    assert!(
+        s.to_value()["labs"][0].get("mature_multiple").is_none(),
+        "a default written out"
+    );
+    let expanded = s.to_value_expanded();
+    assert_eq!(expanded["labs"][0]["mature_multiple"], json!("given"));
+    assert!(
+        expanded["labs"][2].get("mature_multiple").is_none(),
+        "written for a lab without a mark"
+    );
+    assert_eq!(Scenario::from_value(expanded).unwrap(), s);
+    assert_eq!(s.get(&format!("{marked}.mature_multiple")).unwrap(), json!("given"));
+
+    // "steady" with multiple_inf still given: one problem, at multiple_inf.
+    let steady = s
+        .with_overrides([(format!("{marked}.mature_multiple").as_str(), json!("steady"))])
+        .unwrap_err();
+    let problems = steady.problems().expect("a scenario error");
+    assert_eq!(problems.len(), 1, "{steady}");
+    assert_eq!(problems[0].path, format!("{marked}.multiple_inf"), "{steady}");
+
+    let mut steady = s.clone();
+    steady.labs[0].multiple_inf = None;
+    steady.labs[0].mature_multiple = MatureMultiple::Steady;
+    assert!(steady.problems().is_empty(), "{:?}", steady.problems());
+    assert_eq!(
+        steady.get(&format!("{marked}.mature_multiple")).unwrap(),
+        json!("steady")
+    );
+    assert_eq!(Scenario::from_value(steady.to_value()).unwrap(), steady);
+
+    // "steady" on a lab without a mark: at its own path.
+    let mut no_mark = steady.clone();
+    no_mark.labs[2].mature_multiple = MatureMultiple::Steady;
+    let problems: Vec<String> = no_mark.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with(&format!("{unmarked}.mature_multiple: ")),
+        "{problems:?}"
+    );
+
+    // A multiple_inf effect on the steady lab; a multiple_0 effect is fine.
+    let event =
+        |target: &str| json!([{ "id": "shock", "name": "Shock", "date": 2027.0, "effects": [[target, "mul", 0.8]] }]);
+    let err = steady
+        .with_overrides([("events", event(&format!("{marked}.multiple_inf")))])
+        .unwrap_err();
+    let problems = err.problems().expect("a scenario error");
+    assert_eq!(problems.len(), 1, "{err}");
+    assert_eq!(problems[0].path, "events.shock.effects[0]", "{err}");
+    assert!(problems[0].message.contains("mature_multiple = \"steady\""), "{err}");
+    assert!(
+        steady
+            .with_overrides([("events", event(&format!("{marked}.multiple_0")))])
+            .is_ok()
+    );
+
+    // No correlation can name the absent multiple_inf.
+    let mut drawn = steady.clone();
+    drawn
+        .set(
+            &format!("{marked}.mark"),
+            json!({ "dist": "uniform", "lo": 400.0, "hi": 600.0 }),
+        )
+        .unwrap();
+    let err = drawn
+        .with_overrides([(
+            "correlation.inputs",
+            json!([[format!("{marked}.mark"), format!("{marked}.multiple_inf"), 0.5]]),
+        )])
+        .unwrap_err();
+    assert!(err.to_string().contains("multiple_inf` is not an input"), "{err}");
 }

@@ -24,6 +24,8 @@
 //! | `freezing_competition_holds_the_pressure_the_ratio_and_usage_at_today` | `freeze(S)`: `y = 0`, `rho = exp(ln rho_0)`, `u = u_0` at every step, one-way and symmetric; removed events never fire | 2, 3, 11 |
 //! | `relative_spend_under_freeze_is_s0_times_a` | `freeze(S)` with "relative" spend: `S = S_0 A` (the spend at `eps = 1`), and `S_0` when `A = 1` | 3, 11 |
 //! | `freezing_competition_keeps_every_other_draw` | `freeze(S)` draws every other input as `S` does (copula included), pins the frozen fields to 0 (also over an input table), drops the removed events' inputs, and shares the gap's path | 0, 11 |
+//! | `a_steady_mature_multiple_is_the_steady_value_per_unit_of_basis` | v2.1 `mature_multiple = "steady"`: once `ghat <= 0` the mark is `R v` (revenue) or `R v gm / gmL` (gross profit), from the path's drawn inputs | 4, 5 |
+//! | `a_larger_price_pressure_lowers_the_steady_mature_multiple` | v2.1 "steady": more `pi_G`, more `y`, a lower `gmL` and a lower mature multiple, on both bases | 2, 4, 5 |
 
 use aibubble::results::SeriesId;
 use aibubble::{Results, Scenario, Simulation};
@@ -966,5 +968,165 @@ fn freezing_competition_keeps_every_other_draw() {
     assert_eq!(input(&t, "labs.openai.mark").unwrap()[3], 603.0);
     for rho in series(&t, "price_ratio", None) {
         assert!(rho.iter().all(|x| *x == rho[0]));
+    }
+}
+
+/// `minimal.toml` with steady mature multiples (v2.1) on a closed lab marked
+/// on revenue (`alpha`) and an open lab marked on gross profit (`gamma`),
+/// spend shrinking (so trailing growth falls to 0 and below, and the marks
+/// reach their mature multiples), margins still moving toward `gm_inf`, a
+/// price pressure, noise, and the inputs of the steady value drawn per path.
+fn minimal_with_steady_multiples() -> Scenario {
+    let mut ov = noise();
+    ov.extend([
+        ("segments.enterprise.growth_0", json!(-0.3)),
+        ("segments.enterprise.growth_inf", json!(-0.3)),
+        ("prices.premium_sensitivity", json!(0.2)),
+        ("gap.long_run", json!(0.5)),
+        ("valuation.tax_rate", json!({ "dist": "uniform", "lo": 0.0, "hi": 0.4 })),
+        (
+            "valuation.discount_rate",
+            json!({ "dist": "uniform", "lo": 0.08, "hi": 0.2 }),
+        ),
+        (
+            "prices.pass_through",
+            json!({ "dist": "uniform", "lo": 0.3, "hi": 1.0 }),
+        ),
+        (
+            "labs.alpha.gross_margin_inf",
+            json!({ "dist": "uniform", "lo": 0.4, "hi": 0.8 }),
+        ),
+        (
+            "labs.alpha.opex_ratio",
+            json!({ "dist": "uniform", "lo": 0.05, "hi": 0.25 }),
+        ),
+        (
+            "labs.alpha.research_intensity",
+            json!({ "dist": "uniform", "lo": 0.0, "hi": 0.3 }),
+        ),
+        ("labs.gamma.gross_margin_0", json!(0.3)),
+        (
+            "labs.gamma.gross_margin_inf",
+            json!({ "dist": "uniform", "lo": 0.3, "hi": 0.7 }),
+        ),
+        (
+            "labs.gamma.research_intensity",
+            json!({ "dist": "uniform", "lo": 0.0, "hi": 0.3 }),
+        ),
+        ("labs.gamma.mark", json!(20.0)),
+        ("labs.gamma.mark_basis", json!("gross_profit")),
+        ("labs.gamma.growth_trailing", json!(0.5)),
+    ]);
+    let mut s = minimal();
+    s.labs[0].multiple_inf = None;
+    for l in &mut s.labs {
+        l.mature_multiple = aibubble::scenario::MatureMultiple::Steady;
+    }
+    with(&s, &ov)
+}
+
+/// One path's drawn (or fixed) input by field path.
+fn input_at(s: &Scenario, r: &Results, path: &str, p: usize) -> f64 {
+    match r.inputs.iter().find(|c| c.name == path) {
+        Some(c) => c.values[p],
+        None => s.get(path).expect("a fixed input").as_f64().expect("a number"),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(8, 0x5eed_0007))]
+
+    /// Section 5, `mature_multiple = "steady"` (v2.1): once trailing growth
+    /// has faded (`ghat <= 0`, read from the stored revenue a year back), the
+    /// mark is the lab's steady value at the long-run margin under today's
+    /// pressure: `R v` on revenue, `R v gm / gmL` on gross profit, with
+    /// `gmL = gm_inf - kappa_m (1 - gm_inf) expm1(y)` (closed; `gm_inf` open),
+    /// `v = max(0, (gmL - nu - psi) (1 - tau)) / (r - g_T)`, every input from
+    /// the path's drawn inputs and `y`, `R`, `gm` from the stored series.
+    /// The margins are still moving (`gm != gmL`), so a multiple taken at
+    /// the current margin fails; tolerance 1e-9 relative.
+    #[test]
+    fn a_steady_mature_multiple_is_the_steady_value_per_unit_of_basis(seed in any::<u64>()) {
+        let s = minimal_with_steady_multiples();
+        let r = run(&s, 8, seed);
+        let n = r.steps_per_year;
+        let y = series(&r, "price_pressure", None);
+        let g_t = input_at(&s, &r, "valuation.terminal_growth", 0);
+        let (mut checked, mut apart) = (0, 0);
+        for (id, closed, gross_profit) in [("alpha", true, false), ("gamma", false, true)] {
+            let rev = series(&r, "revenue", Some(id));
+            let gm = series(&r, "gross_margin", Some(id));
+            let v_mark = series(&r, "market_value", Some(id));
+            for p in 0..rev.len() {
+                let f = |name: &str| input_at(&s, &r, &format!("labs.{id}.{name}"), p);
+                let (tau, disc) = (input_at(&s, &r, "valuation.tax_rate", p), input_at(&s, &r, "valuation.discount_rate", p));
+                let kappa = input_at(&s, &r, "prices.pass_through", p);
+                let gm_inf = f("gross_margin_inf");
+                for k in n..=r.steps {
+                    if (rev[p][k] / rev[p][k - n]).ln() > 0.0 {
+                        continue;
+                    }
+                    let gm_l = if closed { gm_inf - kappa * (1.0 - gm_inf) * y[p][k].exp_m1() } else { gm_inf };
+                    let v = ((gm_l - f("opex_ratio") - f("research_intensity")) * (1.0 - tau)).max(0.0) / (disc - g_t);
+                    let want = if gross_profit { rev[p][k] * v * gm[p][k] / gm_l } else { rev[p][k] * v };
+                    prop_assert!(close(v_mark[p][k], want, 1e-9),
+                        "{} path {} step {}: mark {} vs steady value {}", id, p, k, v_mark[p][k], want);
+                    checked += 1;
+                    apart += usize::from(want > 0.0 && (gm[p][k] / gm_l - 1.0).abs() > 1e-3);
+                }
+            }
+        }
+        prop_assert!(checked > 100, "trailing growth faded on {} steps only", checked);
+        prop_assert!(apart > 10, "the current margin is the long-run margin: the test cannot tell them apart");
+    }
+
+    /// Section 5: a larger price pressure lowers the steady mature multiple.
+    /// A larger `pi_G` gives a `y` at least as large at every step (the same
+    /// gap path, one-way target), hence a lower long-run margin `gmL` of the
+    /// closed lab and a lower `Minf`, on revenue as on gross profit. Where
+    /// trailing growth has faded in both runs, the mark per unit of basis
+    /// `V / B` is `Minf`: never higher with more pressure, lower somewhere.
+    #[test]
+    fn a_larger_price_pressure_lowers_the_steady_mature_multiple(
+        pi_g in 0.05f64..0.3,
+        extra in 0.05f64..0.5,
+        gross_profit in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let mut base = minimal_with_steady_multiples();
+        if gross_profit {
+            base.labs[0].mark_basis = Some(aibubble::scenario::MarkBasis::GrossProfit);
+        }
+        let low = run(&with(&base, &[("prices.premium_sensitivity", json!(pi_g))]), 8, seed);
+        let high = run(&with(&base, &[("prices.premium_sensitivity", json!(pi_g + extra))]), 8, seed);
+        let n = low.steps_per_year;
+        let per_basis = |r: &Results| {
+            let (rev, gm, v) = (series(r, "revenue", Some("alpha")), series(r, "gross_margin", Some("alpha")), series(r, "market_value", Some("alpha")));
+            let mut out = vec![vec![f64::NAN; r.steps + 1]; rev.len()];
+            for p in 0..rev.len() {
+                for k in n..=r.steps {
+                    let b = if gross_profit { rev[p][k] * gm[p][k] } else { rev[p][k] };
+                    if (rev[p][k] / rev[p][k - n]).ln() <= 0.0 && b > 0.0 {
+                        out[p][k] = v[p][k] / b;
+                    }
+                }
+            }
+            out
+        };
+        let (m_low, m_high) = (per_basis(&low), per_basis(&high));
+        let (y_low, y_high) = (series(&low, "price_pressure", None), series(&high, "price_pressure", None));
+        let mut lower = 0;
+        for p in 0..m_low.len() {
+            for k in 0..m_low[p].len() {
+                prop_assert!(le(y_low[p][k], y_high[p][k]), "path {p} step {k}: more pi_G, less pressure");
+                let (a, b) = (m_low[p][k], m_high[p][k]);
+                if a.is_nan() || b.is_nan() {
+                    continue;
+                }
+                prop_assert!(le(b, a), "path {} step {}: Minf {} with more pressure, {} with less", p, k, b, a);
+                lower += usize::from(b < a * (1.0 - 1e-6));
+            }
+        }
+        prop_assert!(lower > 0, "more pressure never lowered the mature multiple");
     }
 }

@@ -192,9 +192,10 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 fn period_end(date: &str) -> Option<f64> {
     let parts: Vec<&str> = date.split('-').collect();
     let widths_ok = parts.len() <= 3
-        && parts.iter().enumerate().all(|(i, p)| {
-            p.len() == if i == 0 { 4 } else { 2 } && p.bytes().all(|b| b.is_ascii_digit())
-        });
+        && parts
+            .iter()
+            .enumerate()
+            .all(|(i, p)| p.len() == if i == 0 { 4 } else { 2 } && p.bytes().all(|b| b.is_ascii_digit()));
     if !widths_ok {
         return None;
     }
@@ -246,7 +247,9 @@ fn date_tags(source: &str) -> Result<Vec<(String, f64)>, String> {
 /// Whether a citation says it is an assumption: `assumption:` or
 /// `assumption (<note>):` at its start.
 fn is_assumption(source: &str) -> bool {
-    let Some(rest) = source.strip_prefix("assumption") else { return false };
+    let Some(rest) = source.strip_prefix("assumption") else {
+        return false;
+    };
     if rest.starts_with(':') {
         return true;
     }
@@ -293,7 +296,16 @@ fn the_as_of_checker_refuses_late_missing_and_malformed_dates() {
     assert!(check_as_of("derived: a fit", t).is_err());
     assert!(check_as_of("assumption from press reports [S]", t).is_err());
     // Malformed.
-    for bad in ["[2025-13]", "[2025-02-30]", "[2025-00]", "[25-10]", "[2025-1]", "[2025-10-02T00]", "[data to late 2025]", "[2024-2025]"] {
+    for bad in [
+        "[2025-13]",
+        "[2025-02-30]",
+        "[2025-00]",
+        "[25-10]",
+        "[2025-1]",
+        "[2025-10-02T00]",
+        "[data to late 2025]",
+        "[2024-2025]",
+    ] {
         let e = check_as_of(&format!("figure {bad} [S]"), t).unwrap_err();
         assert!(e.contains("malformed") && e.contains(bad), "{bad}: {e}");
     }
@@ -317,12 +329,18 @@ fn presets_cite_only_facts_dated_before_their_valuation_date() {
             let path = format!("events.{}.date", event.id);
             match s.sources.get(&path) {
                 None => problems.push(format!("{name}: {path} is fixed but has no sources entry")),
-                Some(source) if !is_assumption(source) && date_tags(source).map_or(true, |t| t.is_empty()) => {
-                    problems.push(format!("{name}: sources.\"{path}\" is neither an `assumption:` nor dated"))
-                }
+                Some(source) if !is_assumption(source) && date_tags(source).map_or(true, |t| t.is_empty()) => problems
+                    .push(format!(
+                        "{name}: sources.\"{path}\" is neither an `assumption:` nor dated"
+                    )),
                 Some(_) => {}
             }
         }
     }
-    assert!(problems.is_empty(), "{} citations break the as-of rule:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} citations break the as-of rule:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -10,7 +10,7 @@ use crate::model::events::{self, Effect, Target};
 use crate::model::labs::plan_at;
 use crate::results::{Series, SeriesId};
 use crate::rng::{component_key, stream};
-use crate::scenario::{MarkBasis, Pressure, PriceEffect, PriceIndex, Scenario, SlotLayout, Terminal};
+use crate::scenario::{MarkBasis, MatureMultiple, Pressure, PriceEffect, PriceIndex, Scenario, SlotLayout, Terminal};
 
 use super::InputTable;
 
@@ -80,6 +80,8 @@ pub struct Compiled {
     pub marked: Vec<usize>,
     /// Each lab's mark basis (revenue for labs without a mark).
     pub mark_basis: Vec<MarkBasis>,
+    /// Each lab's mature multiple: given (v2) or steady (v2.1).
+    pub mature_multiple: Vec<MatureMultiple>,
     /// How total spend follows prices.
     pub price_index: PriceIndex,
     /// What the elasticity of spend acts on (with the CES index).
@@ -211,6 +213,7 @@ impl Compiled {
                 .iter()
                 .map(|l| l.mark_basis.unwrap_or(MarkBasis::Revenue))
                 .collect(),
+            mature_multiple: s.labs.iter().map(|l| l.mature_multiple).collect(),
             price_index: s.demand.price_index,
             price_effect: s.demand.price_effect,
             pressure: s.prices.pressure,

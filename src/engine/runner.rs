@@ -20,7 +20,7 @@ use crate::model::state::State;
 use crate::model::{demand, events, gap, labs, prices};
 use crate::results::{Per, Series};
 use crate::rng::{Stream, stream};
-use crate::scenario::{MarkBasis, PriceEffect, PriceIndex, Terminal};
+use crate::scenario::{MarkBasis, MatureMultiple, PriceEffect, PriceIndex, Terminal};
 use crate::valuation;
 
 use super::CancelToken;
@@ -438,7 +438,30 @@ impl<'c> PathRunner<'c> {
                 valuation::backcast_revenue(lab.revenue_0[i], ghat_0, k as i64 - n as i64, dt)
             };
             let ghat = valuation::trailing_growth(lab.revenue[i], year_ago);
-            let m = valuation::multiple(st.multiple_0[i], st.multiple_inf[i], ghat, ghat_0);
+            let m_inf = match c.mature_multiple[i] {
+                MatureMultiple::Given => st.multiple_inf[i],
+                MatureMultiple::Steady => {
+                    // Section 4's margin with gmr replaced by gm_inf: the long-run margin under today's pressure.
+                    let gm_l = labs::gross_margin(
+                        l.closed,
+                        st.gross_margin_inf[i],
+                        y,
+                        pp.prices.pass_through,
+                        pp.prices.margin_floor,
+                    );
+                    let v = &pp.valuation;
+                    let value = valuation::steady_value(
+                        gm_l,
+                        l.opex_ratio,
+                        l.research_intensity,
+                        v.tax_rate,
+                        v.discount_rate,
+                        v.terminal_growth,
+                    );
+                    valuation::steady_multiple(value, gm_l, c.mark_basis[i] == MarkBasis::GrossProfit)
+                }
+            };
+            let m = valuation::multiple(st.multiple_0[i], m_inf, ghat, ghat_0);
             let b = basis(c.mark_basis[i], lab.revenue[i], lab.gross_margin[i]);
             let v = valuation::market_value(m, b, lab.revenue[i]);
             lab.market_value[i] = v;

@@ -240,10 +240,15 @@ pub(crate) fn expand_defaults(s: &Scenario, mut v: Value, implied: bool) -> Valu
     fill(&mut v["demand"], "price_effect", absolute);
     let one_way = serde_json::to_value(super::types::Pressure::default()).expect("a unit variant");
     fill(&mut v["prices"], "pressure", one_way);
+    let given = serde_json::to_value(super::types::MatureMultiple::default()).expect("a unit variant");
     if let Some(labs) = v["labs"].as_array_mut() {
-        for lab in labs {
+        for (lab, l) in labs.iter_mut().zip(&s.labs) {
             fill(lab, "plan", json!([]));
             fill(lab, "weights", json!({}));
+            // Only a lab with a mark takes the switch.
+            if l.mark.is_some() {
+                fill(lab, "mature_multiple", given.clone());
+            }
         }
     }
     if implied {

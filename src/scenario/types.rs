@@ -348,6 +348,24 @@ pub enum MarkBasis {
     GrossProfit,
 }
 
+/// Where a marked lab's mature multiple comes from (docs/equations.md §5).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatureMultiple {
+    /// The input `multiple_inf`, a comparable multiple (v2).
+    #[default]
+    Given,
+    /// The steady value per unit of the basis at the long-run margin under
+    /// the current pressure (v2.1); `multiple_inf` must be absent.
+    Steady,
+}
+
+impl MatureMultiple {
+    fn is_given(&self) -> bool {
+        *self == MatureMultiple::Given
+    }
+}
+
 /// Whether a lab sells closed models or publishes open weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -434,6 +452,11 @@ section! {
         /// What the market multiple applies to (required with a mark).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub mark_basis: Option<MarkBasis>,
+        tail
+        /// Where the mature multiple comes from: the input `multiple_inf`
+        /// (v2) or the model's own steady state (v2.1, a lab with a mark only).
+        #[serde(default, skip_serializing_if = "MatureMultiple::is_given")]
+        pub mature_multiple: MatureMultiple,
     }
     params {
         /// Whether the lab is closed (sells from the closed pool).

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::targets::Target;
-use super::types::{MarkBasis, Op, Pressure, PriceEffect, PriceIndex, Scenario};
+use super::types::{MarkBasis, MatureMultiple, Op, Pressure, PriceEffect, PriceIndex, Scenario};
 use crate::dist::InputCopula;
 use crate::dist::Uncertain;
 use crate::error::{Error, Num, Problem, Problems, Result};
@@ -200,8 +200,18 @@ impl Scenario {
                         "a lab with a mark needs growth_trailing > 0".into(),
                     );
                 }
-                if lab.multiple_inf.is_none() {
-                    bad(&p("multiple_inf"), "a lab with a mark needs multiple_inf".into());
+                match (lab.mature_multiple, lab.multiple_inf.is_some()) {
+                    (MatureMultiple::Given, false) => bad(
+                        &p("multiple_inf"),
+                        "a lab with a mark needs multiple_inf (or mature_multiple = \"steady\")".into(),
+                    ),
+                    (MatureMultiple::Steady, true) => bad(
+                        &p("multiple_inf"),
+                        "mature_multiple = \"steady\" takes the model's own mature multiple: leave \
+                         multiple_inf out"
+                            .into(),
+                    ),
+                    _ => {}
                 }
                 if !self.has_revenue_today(lab) {
                     bad(
@@ -237,6 +247,7 @@ impl Scenario {
                     ("growth_trailing", lab.growth_trailing.is_some()),
                     ("multiple_inf", lab.multiple_inf.is_some()),
                     ("mark_basis", lab.mark_basis.is_some()),
+                    ("mature_multiple", lab.mature_multiple == MatureMultiple::Steady),
                 ] {
                     if given {
                         bad(&p(name), "only a lab with a mark takes this field".into());
@@ -285,6 +296,18 @@ impl Scenario {
                             && self.labs[lab].mark.is_none()
                         {
                             bad(&path, format!("`{}`: lab `{}` has no mark", eff.0, self.labs[lab].id));
+                        }
+                        if let Target::MultipleInf(lab) = t
+                            && self.labs[lab].mature_multiple == MatureMultiple::Steady
+                        {
+                            bad(
+                                &path,
+                                format!(
+                                    "`{}`: lab `{}` has mature_multiple = \"steady\", no given multiple to \
+                                     act on (a gross_margin_inf effect moves its mature multiple)",
+                                    eff.0, self.labs[lab].id
+                                ),
+                            );
                         }
                     }
                 }
