@@ -1,5 +1,7 @@
-"""The frozen-dynamics table of docs/model.md: `baseline` with the open-model
-dynamics frozen (no gap noise or releases, no price noise or ratio drift, no
+"""The frozen-dynamics table of docs/model.md, a check of the centre of the
+calibration: `baseline` with its growth at the fit to the labs' projections
+(data/fit_growth.py, without the projection error the preset adds) and no
+per-lab drift, and with the open-model dynamics frozen (no gap noise or releases, no price noise or ratio drift, no
 price pressure, no demand or attractiveness noise, no attractiveness jumps,
 no switching, no turning points) should reproduce the labs' own projections:
 revenue and burn by calendar year. Run from the repository root:
@@ -31,6 +33,18 @@ FROZEN = [
     "segments.frontier.switching=0",
     "events.big_tech_switch.hazard=0",
     "events.open_killer_app.hazard=0",
+    # The centre of model v2.1's growth: the fit to the projections
+    # (data/fit_growth.py) without the projection error, and no drift.
+    "segments.consumer.growth_0=0.652",
+    "segments.enterprise.growth_0=1.212",
+    "segments.frontier.growth_0=1.212",
+    "labs.openai.drift=0",
+    "labs.anthropic.drift=0",
+    # Fixed growth cannot be rank-correlated: the preset's other pairs only.
+    'correlation.inputs=[["gap.half_life", "gap.long_run", -0.9],'
+    ' ["segments.consumer.closed_share_0", "segments.enterprise.closed_share_0", 0.5],'
+    ' ["segments.consumer.closed_share_0", "segments.frontier.closed_share_0", 0.5],'
+    ' ["segments.enterprise.closed_share_0", "segments.frontier.closed_share_0", 0.5]]',
 ]
 
 # (lab, variable, year, target, source); burn is -FCF.

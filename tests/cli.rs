@@ -1033,7 +1033,7 @@ fn show_expanded_writes_every_declared_input_and_switch() {
                 }
                 // Absent by design: optional inputs without a default the
                 // scenario leaves out, one of an event's `hazard` and `date`,
-                // a lab's `mark_basis` without a mark, the process
+                // a lab's `mark_basis` and `mature_multiple` without a mark, the process
                 // correlation, whose absence (identity) writing would change,
                 // and the counterfactual, absent for the scenario itself.
                 let optional_input = scenario
@@ -1043,7 +1043,9 @@ fn show_expanded_writes_every_declared_input_and_switch() {
                     .any(|s| s.spec.name == key && s.spec.presence == aibubble::scenario::Presence::Optional);
                 let allowed = optional_input
                     || (pointer.starts_with("/events/") && (key == "date" || key == "hazard"))
-                    || (pointer.starts_with("/labs/") && key == "mark_basis" && object.get("mark").is_none())
+                    || (pointer.starts_with("/labs/")
+                        && (key == "mark_basis" || key == "mature_multiple")
+                        && object.get("mark").is_none())
                     || (pointer == "/correlation" && key == "process")
                     || (pointer.is_empty() && key == "counterfactual");
                 assert!(allowed, "{source}: `{key}` of {pointer:?} is missing from --expanded");

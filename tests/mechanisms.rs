@@ -759,6 +759,8 @@ fn ft_bubble_for_freezing(pressure: &str) -> Scenario {
     v["prices"]["pressure"] = json!(pressure);
     v["prices"]["reference_lead"] = json!(3.0);
     v["demand"]["price_effect"] = json!("relative");
+    // Drawn here whatever the preset's calibration says, to sit in the copula.
+    v["labs"][0]["mark"] = json!({ "dist": "uniform", "lo": 500.0, "hi": 830.0 });
     let events = v["events"].as_array_mut().expect("ft_bubble has events");
     events[0]["hazard"] = json!({ "dist": "uniform", "lo": 0.05, "hi": 0.3 });
     events.push(json!({
