@@ -38,7 +38,7 @@ SEED_CSV = os.path.join(HERE, "models_seed.csv")
 # Inputs (presets/baseline.toml): segment growth today of each lab's main segment, noises.
 # Model v2.1's growth_0 means (data/fit_growth.py: the fit to the projections plus
 # the mean projection error +0.405 a year): API work for Anthropic, consumer for OpenAI.
-G_SEG = {"anthropic": 1.617, "openai": 1.057}
+G_SEG = {"anthropic": 1.870, "openai": 1.457}
 SIGMA_A = 0.15  # attractiveness.sigma (mode)
 SIGMA_DEMAND = 0.30  # demand.sigma (median; common to segments; subtracted only in a sensitivity line)
 # Closed-lab weights and spend_0 by segment (baseline), for the share-dilution line.

@@ -11,9 +11,9 @@
 //! 3. margin pass-through: `prices.pass_through` (off: 0);
 //! 4. the events' preference shifts: their `brand_premium` and `switching`
 //!    effects;
-//! 5. marks: the marked labs' `mark_basis` (off: revenue, with a
-//!    gross-profit multiple times 0.75, the mature gross margin behind it);
-//!    marks move P(pop), not fair value.
+//! 5. marks: the marked labs' mature multiple, model v2.1's steady value at
+//!    the current margin (off: `mature_multiple = "given"`, a software
+//!    comparable of 4.8-12x revenue); marks move P(pop), not fair value.
 //!
 //! A channel's row is how much more that mechanism reprices in the preset
 //! than in moat_holds: (preset with it − preset without) − (moat_holds with
@@ -27,7 +27,8 @@ use aibubble::{Scenario, Simulation, Summary};
 use common::{header, paths};
 use serde_json::{Value, json};
 
-const LABS: [&str; 3] = ["openai", "anthropic", "xai"];
+/// The marked labs (xAI has no mark: its marks value xAI with X).
+const LABS: [&str; 3] = ["openai", "anthropic", "mistral"];
 
 /// Which mechanisms are on.
 #[derive(Clone, Copy)]
@@ -60,9 +61,9 @@ fn with(s: &Scenario, on: On) -> Result<Scenario, aibubble::Error> {
     }
     if !on.marks {
         for lab in v["labs"].as_array_mut().expect("labs") {
-            if lab.get("mark_basis") == Some(&json!("gross_profit")) {
-                lab["mark_basis"] = json!("revenue");
-                lab["multiple_inf"] = scaled(&lab["multiple_inf"], 0.75);
+            if lab.get("mature_multiple") == Some(&json!("steady")) {
+                lab["mature_multiple"] = json!("given");
+                lab["multiple_inf"] = json!({ "dist": "triangular", "lo": 4.8, "mode": 8.4, "hi": 12.0 });
             }
         }
     }
@@ -74,23 +75,6 @@ fn drop_effects(v: &mut Value, target: impl Fn(&str) -> bool) {
         if let Some(effects) = e["effects"].as_array_mut() {
             effects.retain(|f| !target(f[0].as_str().unwrap_or("")));
         }
-    }
-}
-
-/// A number or a triangular distribution times `k`.
-fn scaled(v: &Value, k: f64) -> Value {
-    match v {
-        Value::Number(x) => json!(x.as_f64().expect("number") * k),
-        Value::Object(d) => {
-            let mut d = d.clone();
-            for key in ["lo", "mode", "hi", "min", "max", "mean", "sd", "value"] {
-                if let Some(x) = d.get(key).and_then(Value::as_f64) {
-                    d.insert(key.into(), json!(x * k));
-                }
-            }
-            Value::Object(d)
-        }
-        other => other.clone(),
     }
 }
 
@@ -158,7 +142,7 @@ fn main() -> Result<(), aibubble::Error> {
     let moat = steps(&Scenario::preset("moat_holds")?, n, seed)?;
     let m = moat[4];
     println!(
-        "moat_holds: closed sector mean fair value {:.0} bn; P(pop) OpenAI {:.3}, Anthropic {:.3}, xAI {:.3}\n",
+        "moat_holds: closed sector mean fair value {:.0} bn; P(pop) OpenAI {:.3}, Anthropic {:.3}, Mistral {:.3}\n",
         m.0, m.1[0], m.1[1], m.1[2]
     );
     for name in [
@@ -170,7 +154,7 @@ fn main() -> Result<(), aibubble::Error> {
     ] {
         let x = steps(&Scenario::preset(name)?, n, seed)?;
         println!("**{name}** against moat_holds\n");
-        println!("| channel | mean sector fair value, USD bn | P(pop) OpenAI | P(pop) Anthropic | P(pop) xAI |");
+        println!("| channel | mean sector fair value, USD bn | P(pop) OpenAI | P(pop) Anthropic | P(pop) Mistral |");
         println!("|---|---|---|---|---|");
         row(CHANNELS[0], diff(x[0], moat[0]));
         for k in 1..STEPS.len() {
