@@ -9,6 +9,7 @@ after `cargo build --release`:
     python3 docs/headline.py amendments   # each v2.1 amendment switched back to v2, one at a time
     python3 docs/headline.py sweeps       # reference_lead, max_premium_rise, premium_sensitivity
     python3 docs/headline.py levers       # the levers of v2 (today's gap, the elasticity) under v2.1
+    .venv/bin/python docs/headline.py marks   # OpenAI's zero-value paths whose last mark is above today's
 
 Options: --paths N (default 20000), --seed S (default 1), --bin PATH.
 Each run with `--net` also runs the scenario with competition frozen
@@ -199,9 +200,27 @@ def levers(args):
         print(one_line(label, run(args, "baseline", sets)))
 
 
+def marks(args):
+    """Do marks meet fundamentals? On the paths where OpenAI's fair value is 0,
+    the share whose mark at the horizon is above today's (Python package)."""
+    import aibubble as ab  # the only table that needs per-path trajectories
+
+    for name, scenario in (
+        ("v2.1 baseline", ab.Scenario.preset("baseline")),
+        ("v2 baseline", ab.Scenario.from_toml(V2 / "baseline.toml")),
+    ):
+        n = min(args.paths, 5000)  # every step of every path is stored
+        r = ab.simulate(scenario, paths=n, seed=args.seed, store_paths=n)
+        zero = r.per_path()["labs.openai.fair_value"].to_numpy() == 0
+        v = r.trajectories("market_value", lab="openai")
+        above = (v[zero, -1] > v[zero, 0]).mean()
+        print(f"{name} ({n} paths): P(FV = 0) {zero.mean():.3f}; of those paths, the mark at the horizon is above "
+              f"today's on {above:.3f}; median mark at the horizon {sorted(v[:, -1])[n // 2]:,.0f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["table", "rules", "amendments", "sweeps", "levers"])
+    ap.add_argument("what", choices=["table", "rules", "amendments", "sweeps", "levers", "marks"])
     ap.add_argument("--paths", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "aibubble"))
