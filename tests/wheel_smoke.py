@@ -17,7 +17,7 @@ import zipfile
 
 def main(wheel: str) -> None:
     name = os.path.basename(wheel)
-    # aibubble-0.1.0-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl
+    # aibubble-0.2.0-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl
     _, version, _python, abi, platforms = name[: -len(".whl")].split("-")
     tags = platforms.split(".")
     assert abi == "abi3", f"{name}: not an abi3 wheel"

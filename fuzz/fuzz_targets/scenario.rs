@@ -13,9 +13,12 @@
 //! The text is also written to a file and read by the CLI's reader, in a
 //! directory where `extends` can reach a preset-like file, a FIFO, a file
 //! over the size cap, `/dev/zero`, a directory and a file that is no
-//! scenario (see `reader.rs`): a block is a timeout, a finding.
+//! scenario (see `tests/fuzz/reader.rs`): a block is a timeout, a finding.
 #![no_main]
 
+// Shared with the test suite (`tests/fuzz_regressions.rs`); kept under
+// tests/ so that the published crate, which leaves out this package, has it.
+#[path = "../../tests/fuzz/reader.rs"]
 mod reader;
 
 use std::sync::OnceLock;

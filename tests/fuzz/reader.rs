@@ -1,7 +1,7 @@
 //! The CLI's scenario reader on fuzz input: the text is written to a file
 //! in a directory that also holds what `extends` may name by mistake or
 //! malice, and read with `aibubble::cli::load` (and as text with that
-//! directory as its base). Shared by the fuzz target (`scenario.rs`) and
+//! directory as its base). Shared by the fuzz target (`fuzz/fuzz_targets/scenario.rs`) and
 //! the test suite (`tests/fuzz_regressions.rs`), so that the same code runs
 //! on the same cases in both.
 //!
