@@ -35,9 +35,9 @@ FROZEN = [
     "events.open_killer_app.hazard=0",
     # The centre of model v2.1's growth: the fit to the projections
     # (data/fit_growth.py) without the projection error, and no drift.
-    "segments.consumer.growth_0=0.652",
-    "segments.enterprise.growth_0=1.212",
-    "segments.frontier.growth_0=1.212",
+    "segments.consumer.growth_0=1.052",
+    "segments.enterprise.growth_0=1.465",
+    "segments.frontier.growth_0=1.465",
     "labs.openai.drift=0",
     "labs.anthropic.drift=0",
     # Fixed growth cannot be rank-correlated: the preset's other pairs only.

@@ -196,6 +196,17 @@ def levers(args):
         ("elasticity = 1.3", [f"segments.{s}.elasticity=1.3" for s in ("consumer", "enterprise", "frontier")]),
         ("closed_decline = 0", ["prices.closed_decline=0"]),
         ("closed_decline = 0.3", ["prices.closed_decline=0.3"]),
+        ("per-lab drifts = 0 (OpenAI, Anthropic)", ["labs.openai.drift=0", "labs.anthropic.drift=0"]),
+        ("projection error without the pre-breakout row (b = +0.086)", [
+            'segments.consumer.growth_0={ dist = "normal", mean = 1.138, sd = 0.23, min = 0.218, max = 2.058 }',
+            'segments.enterprise.growth_0={ dist = "normal", mean = 1.551, sd = 0.23, min = 0.631, max = 2.471 }',
+            'segments.frontier.growth_0={ dist = "normal", mean = 1.551, sd = 0.23, min = 0.631, max = 2.471 }',
+        ]),
+        ("no projection error (b = 0: the labs' projections as the centre)", [
+            'segments.consumer.growth_0={ dist = "normal", mean = 1.052, sd = 0.23, min = 0.132, max = 1.972 }',
+            'segments.enterprise.growth_0={ dist = "normal", mean = 1.465, sd = 0.23, min = 0.545, max = 2.385 }',
+            'segments.frontier.growth_0={ dist = "normal", mean = 1.465, sd = 0.23, min = 0.545, max = 2.385 }',
+        ]),
     ):
         print(one_line(label, run(args, "baseline", sets)))
 
