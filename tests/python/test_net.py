@@ -61,7 +61,7 @@ def test_frozen_runs_keep_prices_and_usage_at_today(ft: aibubble.Scenario) -> No
     frozen = r.inputs()
     assert (frozen["prices.ratio_drift"] == 0.0).all()
     assert (frozen["segments.consumer.switching"] == 0.0).all()
-    for column in ("labs.openai.mark", "gap.half_life", "segments.consumer.elasticity"):
+    for column in ("labs.anthropic.mark", "gap.half_life", "segments.consumer.elasticity"):
         assert (frozen[column].to_numpy() == drawn[column].to_numpy()).all(), column
 
 
