@@ -63,7 +63,7 @@ def integral(g0, tau, t):
     return G_T * t + (g0 - G_T) * tau * (1.0 - math.exp(-t / tau))
 
 
-def year_revenue(lab, year, g0c, g0a, tau, steps=120):
+def year_revenue(lab, year, g0c, g0a, tau, steps=24):
     """Revenue booked in a calendar year: the integral of the run rate (midpoint rule)."""
     a = year - START
     total = 0.0
