@@ -236,7 +236,7 @@ MUTANTS: list[Mutant] = [
     M("pv_savings.time", "src/engine/runner.rs", "valuation::discounted_flow(self.savings, dt, v.discount_rate, t + dt)",
       "valuation::discounted_flow(self.savings, dt, v.discount_rate, t)",
       "PV of savings discounted at `t_k`: time step"),
-    M("terminal.growth", "src/valuation.rs", "/ (r - g_t)", "/ (r + g_t)",
+    M("terminal.growth", "src/valuation.rs", "flow.max(0.0) / (r - g_t)", "flow.max(0.0) / (r + g_t)",
       "terminal value `/ (r - g_T)`: sign"),
     M("terminal.clip", "src/valuation.rs", "flow.max(0.0) / (r - g_t)", "flow / (r - g_t)",
       "terminal value `max(0, flow)` dropped"),
