@@ -38,6 +38,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 #![warn(missing_docs)]
 
+pub mod analysis;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod dist;

@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("engine", 6),
     ("output", 7),
     ("net", 7),
+    ("analysis", 8),
 ];
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
