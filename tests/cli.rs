@@ -1316,14 +1316,47 @@ fn a_sweep_equals_runs_with_the_input_set() {
             "sweep",
             f.as_str(),
             "--input",
-            "gap.initial",
+            "valuation.discount_rate",
             "--values",
-            "1,-2",
+            "0.1,-2",
             "--paths",
             "50",
         ],
     );
-    assert!(err.contains("gap.initial"), "{err}");
+    assert!(err.contains("valuation.discount_rate") && err.contains("-2"), "{err}");
+    // An input of the copula is held by an input table: its partner keeps its draws.
+    let sweep = parse(&ok([
+        "sweep",
+        f.as_str(),
+        "--input",
+        "gap.initial",
+        "--values",
+        "3",
+        "--paths",
+        "300",
+        "--seed",
+        "3",
+        "--json",
+    ]));
+    let csv = std::env::temp_dir().join(format!("aibubble-sweep-{}.csv", std::process::id()));
+    std::fs::write(&csv, format!("gap.initial\n{}", "3\n".repeat(300))).unwrap();
+    let tabled = parse(&ok([
+        "run",
+        f.as_str(),
+        "--inputs",
+        csv.to_str().unwrap(),
+        "--seed",
+        "3",
+        "--json",
+    ]));
+    std::fs::remove_file(&csv).unwrap();
+    let row = sweep["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["statistic"] == "labs.alpha.fair_value.mean")
+        .unwrap();
+    assert_eq!(row["estimate"], tabled["labs"][0]["fair_value"]["mean"]);
     let err = fails(
         USAGE,
         [

@@ -2,7 +2,9 @@
 //! uncertain input becomes a fixed number at each value, exactly as
 //! `aibubble run --set PATH=VALUE` would set it), every other input drawn as
 //! usual on the same seed and paths (common random numbers: each drawn
-//! input has its own sub-stream, so fixing one moves no other draw), and
+//! input has its own sub-stream, so fixing one moves no other draw; an
+//! input of the input copula is held by a constant column of an input
+//! table instead, so that its partners keep their draws), and
 //! the headline statistics of each marked lab and of the sector at each
 //! value, with standard errors; optionally each value's net figures
 //! against its frozen-competition counterfactual.
@@ -10,7 +12,7 @@
 use serde::Serialize;
 
 use super::statistic::{Measure, Statistic};
-use crate::engine::{CancelToken, InputTable, Simulation};
+use crate::engine::{CancelToken, Compiled, InputTable, Simulation};
 use crate::error::{Error, Result};
 use crate::results::Results;
 use crate::scenario::Scenario;
@@ -210,12 +212,25 @@ pub fn sweep(scenario: &Scenario, input: &str, values: &[f64], runs: &Runs, net:
         return Err(Error::argument("values", format!("must be finite, got {v}")));
     }
     let statistics = headline(scenario)?;
+    // An input of the copula cannot be a fixed number: it is held by a
+    // constant column of an input table instead, its partners keeping their draws.
+    let correlated = Compiled::new(scenario, None)?
+        .copula
+        .is_some_and(|(c, _)| c.paths.iter().any(|p| p == input));
+    let n = usize::try_from(runs.paths).expect("paths fit in memory");
     let mut rows = Vec::with_capacity(values.len() * statistics.len());
     for &value in values {
-        let s = fixed(scenario, input, value)?;
-        let r = runs.run(&s, None)?;
+        let (s, table) = if correlated {
+            (
+                scenario.clone(),
+                Some(InputTable::new(vec![input.into()], vec![value; n])?),
+            )
+        } else {
+            (fixed(scenario, input, value)?, None)
+        };
+        let r = runs.run(&s, table.as_ref())?;
         let frozen = if net {
-            Some(runs.run(&s.freeze_competition(), None)?)
+            Some(runs.run(&s.freeze_competition(), table.as_ref())?)
         } else {
             None
         };
