@@ -1129,3 +1129,336 @@ fn run_net_with_out_is_a_usage_error() {
     assert!(stderr(&o).contains("--net"), "{}", stderr(&o));
     assert!(!out.exists());
 }
+
+/// A scenario file in `dir`: `deterministic_full` (no noise) with the
+/// discount rate and beta's mark drawn, so that alpha's fair value is a
+/// monotone function of the discount rate alone.
+fn one_driver(dir: &Path) -> String {
+    let text = std::fs::read_to_string(data("deterministic_full.toml"))
+        .unwrap()
+        .replace(
+            "\ndiscount_rate = 0.11\n",
+            "\ndiscount_rate = { dist = \"uniform\", lo = 0.08, hi = 0.16 }\n",
+        )
+        .replace(
+            "\nmark = 400.0\n",
+            "\nmark = { dist = \"uniform\", lo = 300.0, hi = 500.0 }\n",
+        );
+    let path = dir.join("one_driver.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn an_input_table_reproduces_a_run_with_the_input_fixed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("inputs.csv");
+    let mut text = String::from("valuation.discount_rate\n");
+    for _ in 0..300 {
+        text.push_str("0.13\n");
+    }
+    std::fs::write(&csv, text).unwrap();
+    let f = frozen();
+    let csv_arg = csv.display().to_string();
+    let tabled = parse(&ok([
+        "run",
+        f.as_str(),
+        "--inputs",
+        csv_arg.as_str(),
+        "--seed",
+        "3",
+        "--json",
+    ]));
+    let set = parse(&ok([
+        "run",
+        f.as_str(),
+        "--paths",
+        "300",
+        "--seed",
+        "3",
+        "--set",
+        "valuation.discount_rate=0.13",
+        "--json",
+    ]));
+    assert_eq!(tabled["paths"], 300);
+    assert_eq!(tabled["labs"], set["labs"]);
+    assert_eq!(tabled["sector"], set["sector"]);
+    // --paths must agree with the table.
+    let err = fails(
+        USAGE,
+        ["run", f.as_str(), "--inputs", csv_arg.as_str(), "--paths", "200"],
+    );
+    assert!(err.contains("300 rows") && err.contains("--paths is 200"), "{err}");
+}
+
+#[test]
+fn bad_input_tables_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = frozen();
+    for (name, text, code, says) in [
+        (
+            "column.csv",
+            "valuation.discount_rat\n0.1\n0.1\n",
+            SCENARIO,
+            vec!["valuation.discount_rat", "not an input"],
+        ),
+        (
+            "domain.csv",
+            "gap.initial,valuation.discount_rate\n3,0.1\n3,-0.5\n",
+            SCENARIO,
+            vec!["valuation.discount_rate", "-0.5", "1 path(s)"],
+        ),
+        (
+            "row.csv",
+            "gap.initial,valuation.discount_rate\n3,0.1\n3\n",
+            SCENARIO,
+            vec!["line 3", "1 values, expected 2"],
+        ),
+        (
+            "cell.csv",
+            "gap.initial,valuation.discount_rate\n3,0.1\n3,abc\n",
+            SCENARIO,
+            vec!["line 3", "\"abc\" is not a number"],
+        ),
+    ] {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let p = path.display().to_string();
+        let err = fails(code, ["run", f.as_str(), "--inputs", p.as_str()]);
+        for s in says {
+            assert!(err.contains(s), "{name}: {s} not in {err}");
+        }
+    }
+    let err = fails(FILES, ["run", f.as_str(), "--inputs", "/nonexistent/inputs.csv"]);
+    assert!(err.contains("/nonexistent/inputs.csv"), "{err}");
+}
+
+#[test]
+fn a_sweep_equals_runs_with_the_input_set() {
+    let f = frozen();
+    let sweep = parse(&ok([
+        "sweep",
+        f.as_str(),
+        "--input",
+        "valuation.terminal_growth",
+        "--values",
+        "0.01,0.04",
+        "--paths",
+        "300",
+        "--seed",
+        "3",
+        "--json",
+    ]));
+    let rows = sweep["rows"].as_array().unwrap();
+    for v in ["0.01", "0.04"] {
+        let set = parse(&ok([
+            "run",
+            f.as_str(),
+            "--paths",
+            "300",
+            "--seed",
+            "3",
+            "--set",
+            &format!("valuation.terminal_growth={v}"),
+            "--json",
+        ]));
+        let x: f64 = v.parse().unwrap();
+        let at = |stat: &str| {
+            rows.iter()
+                .find(|r| r["value"].as_f64() == Some(x) && r["statistic"] == stat)
+                .unwrap_or_else(|| panic!("no {stat} at {v}"))
+        };
+        let alpha = &set["labs"][0];
+        assert_eq!(alpha["id"], "alpha");
+        // Bit for bit: the same scenario, seed and paths.
+        assert_eq!(
+            at("labs.alpha.fair_value.mean")["estimate"],
+            alpha["fair_value"]["mean"]
+        );
+        assert_eq!(at("labs.alpha.fair_value.mean")["se"], alpha["fair_value"]["se"]);
+        assert_eq!(at("labs.alpha.p_pop")["estimate"], alpha["p_pop"]);
+    }
+    // --range and the table.
+    let table = ok([
+        "sweep",
+        f.as_str(),
+        "--input",
+        "valuation.terminal_growth",
+        "--range",
+        "0,0.04,3",
+        "--paths",
+        "200",
+        "--net",
+        "--output",
+        "labs.alpha.p_pop",
+    ]);
+    assert!(
+        table.contains("labs.alpha.p_pop net") && table.contains("0.02"),
+        "{table}"
+    );
+    let err = fails(
+        USAGE,
+        [
+            "sweep",
+            f.as_str(),
+            "--input",
+            "nope.x",
+            "--values",
+            "1",
+            "--paths",
+            "50",
+        ],
+    );
+    assert!(err.contains("\"nope.x\" is not an input"), "{err}");
+    let err = fails(
+        SCENARIO,
+        [
+            "sweep",
+            f.as_str(),
+            "--input",
+            "valuation.discount_rate",
+            "--values",
+            "0.1,-2",
+            "--paths",
+            "50",
+        ],
+    );
+    assert!(err.contains("valuation.discount_rate") && err.contains("-2"), "{err}");
+    // An input of the copula is held by an input table: its partner keeps its draws.
+    let sweep = parse(&ok([
+        "sweep",
+        f.as_str(),
+        "--input",
+        "gap.initial",
+        "--values",
+        "3",
+        "--paths",
+        "300",
+        "--seed",
+        "3",
+        "--json",
+    ]));
+    let csv = std::env::temp_dir().join(format!("aibubble-sweep-{}.csv", std::process::id()));
+    std::fs::write(&csv, format!("gap.initial\n{}", "3\n".repeat(300))).unwrap();
+    let tabled = parse(&ok([
+        "run",
+        f.as_str(),
+        "--inputs",
+        csv.to_str().unwrap(),
+        "--seed",
+        "3",
+        "--json",
+    ]));
+    std::fs::remove_file(&csv).unwrap();
+    let row = sweep["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["statistic"] == "labs.alpha.fair_value.mean")
+        .unwrap();
+    assert_eq!(row["estimate"], tabled["labs"][0]["fair_value"]["mean"]);
+    let err = fails(
+        USAGE,
+        [
+            "sweep",
+            f.as_str(),
+            "--input",
+            "gap.initial",
+            "--range",
+            "0,1",
+            "--paths",
+            "50",
+        ],
+    );
+    assert!(err.contains("LO,HI,N"), "{err}");
+}
+
+#[test]
+fn a_tornado_finds_the_one_driver() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = one_driver(tmp.path());
+    let t = parse(&ok([
+        "tornado",
+        s.as_str(),
+        "--output",
+        "labs.alpha.fair_value.mean",
+        "--paths",
+        "400",
+        "--json",
+    ]));
+    let rows = t["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["input"], "valuation.discount_rate");
+    let rho = num(&rows[0], "rank_correlation", "driver");
+    assert!(rho.abs() > 0.99, "{rho}");
+    let other = num(&rows[1], "rank_correlation", "other");
+    assert!(other.abs() < 0.2, "{other}");
+    // The table prints the bars.
+    let table = ok([
+        "tornado",
+        s.as_str(),
+        "--output",
+        "labs.alpha.fair_value.mean",
+        "--paths",
+        "100",
+    ]);
+    assert!(
+        table.contains("valuation.discount_rate") && table.contains("rank corr"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_tornado_of_runs_holds_each_input_at_its_p10_and_p90() {
+    let f = frozen();
+    let t = parse(&ok([
+        "tornado",
+        f.as_str(),
+        "--output",
+        "labs.alpha.fair_value.mean",
+        "--method",
+        "runs",
+        "--input",
+        "valuation.discount_rate",
+        "--input",
+        "gap.initial",
+        "--paths",
+        "300",
+        "--json",
+    ]));
+    let rows = t["rows"].as_array().unwrap();
+    let dr = rows.iter().find(|r| r["input"] == "valuation.discount_rate").unwrap();
+    // triangular(0.10, 0.12, 0.16): F(x) = (x - 0.10)^2 / (0.06 * 0.02) below the mode.
+    let p10 = 0.10 + (0.1f64 * 0.06 * 0.02).sqrt();
+    assert!((num(dr, "input_low", "dr") - p10).abs() < 1e-9, "{dr}");
+    // A higher discount rate lowers the fair value on every path.
+    let swing = num(dr, "swing", "dr");
+    assert!(swing < 0.0 && swing.abs() > 4.0 * num(dr, "swing_se", "dr"), "{dr}");
+    assert!((swing - (num(dr, "high", "dr") - num(dr, "low", "dr"))).abs() < 1e-9 * swing.abs());
+}
+
+#[test]
+fn bad_tornados_are_named() {
+    let f = frozen();
+    let base = ["tornado", f.as_str(), "--paths", "50", "--output"];
+    let with = |extra: &[&'static str]| -> Vec<String> { base.iter().chain(extra).map(|s| s.to_string()).collect() };
+    let err = fails(USAGE, with(&["labs.alpha.p_popp"]));
+    assert!(err.contains("p_popp"), "{err}");
+    let err = fails(
+        USAGE,
+        with(&["labs.alpha.p_pop", "--input", "valuation.terminal_growth"]),
+    );
+    assert!(
+        err.contains("\"valuation.terminal_growth\" is not an uncertain input"),
+        "{err}"
+    );
+    let err = fails(USAGE, with(&["labs.alpha.p_pop", "--method", "both"]));
+    assert!(err.contains("both"), "{err}");
+    // A scenario that draws nothing.
+    let d = data("deterministic_full.toml").display().to_string();
+    let err = fails(
+        USAGE,
+        ["tornado", d.as_str(), "--output", "labs.alpha.p_pop", "--paths", "50"],
+    );
+    assert!(err.contains("draws no inputs"), "{err}");
+}

@@ -5,7 +5,7 @@ from typing import Any, Callable, ClassVar, List, Mapping, Optional, Tuple, fina
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
+__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
 
 __version__: str
 LAB_METRICS: List[str]
@@ -93,7 +93,26 @@ def simulate(
     store_paths: int = 0,
     progress: Optional[Callable[[int, int], None]] = None,
     max_memory: int | str | None = None,
+    inputs: Optional[Tuple[List[str], npt.NDArray[np.float64]]] = None,
 ) -> Results: ...
+def sweep(
+    scenario: Scenario,
+    input: str,
+    values: List[float],
+    paths: int,
+    seed: int,
+    net: bool = False,
+    threads: Optional[int] = None,
+) -> str: ...
+def tornado(
+    scenario: Scenario,
+    output: str,
+    method: str,
+    paths: int,
+    seed: int,
+    inputs: List[str] = ...,
+    threads: Optional[int] = None,
+) -> str: ...
 def available_cores() -> int: ...
 def cli_main(argv: List[str]) -> int: ...
 def presets() -> List[str]: ...

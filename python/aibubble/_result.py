@@ -45,6 +45,7 @@ def simulate(
     store_paths: int = 0,
     progress: bool = False,
     max_memory: Union[int, str, None] = None,
+    inputs: Optional[pd.DataFrame] = None,
 ) -> "Result":
     """Run a scenario.
 
@@ -70,6 +71,13 @@ def simulate(
         allocated) if it would need more memory than this: bytes, or text
         such as ``"8G"``. Default: ``AIBUBBLE_MAX_MEMORY`` if set. The memory
         available on the machine always limits the run.
+    inputs : pandas.DataFrame, optional
+        Input values per path instead of draws: columns named by field path
+        (inputs that may be uncertain), one row per path, as many rows as
+        ``paths``. The other inputs are drawn as usual, on the same random
+        numbers as without the table. A column that is no such input, or a
+        value outside its input's domain, raises :class:`ScenarioError`
+        naming the column (and the value).
 
     An argument out of range raises :class:`ArgumentError` naming it; one of
     the wrong type, ``TypeError``. ``threads`` beyond the cores available
@@ -92,6 +100,7 @@ def simulate(
                 bar = tqdm(total=total, unit="path", desc=scenario.name)
             bar.update(done - bar.n)
 
+    table = None if inputs is None else _input_table(inputs, paths)
     try:
         inner = _core.simulate(
             scenario._inner,
@@ -102,6 +111,7 @@ def simulate(
             store_paths=store_paths,
             progress=callback,
             max_memory=max_memory,
+            inputs=table,
         )
     finally:
         if bar is not None:
@@ -115,6 +125,28 @@ def simulate(
             stacklevel=2,
         )
     return Result(inner)
+
+
+def _input_table(inputs: Any, paths: int) -> Tuple[List[str], "np.ndarray"]:
+    """A DataFrame of inputs as the core takes it: its column names and its
+    values, row-major."""
+    if not isinstance(inputs, pd.DataFrame):
+        raise TypeError(f"inputs must be a pandas DataFrame, got {type(inputs).__name__}")
+    columns = [str(c) for c in inputs.columns]
+    if not columns:
+        raise ArgumentError("inputs: the table has no columns")
+    if len(inputs) != paths:
+        raise ArgumentError(f"inputs: the table has {len(inputs)} rows, paths is {paths}: one row per path")
+    for c in inputs.columns:
+        if not pd.api.types.is_numeric_dtype(inputs[c]) or pd.api.types.is_bool_dtype(inputs[c]):
+            raise ArgumentError(f"inputs: column {c!r} is not numeric ({inputs[c].dtype})")
+    values = np.ascontiguousarray(inputs.to_numpy(dtype=np.float64)).ravel()
+    bad = ~np.isfinite(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        row, col = divmod(i, len(columns))
+        raise ArgumentError(f"inputs: column {columns[col]!r} row {row}: must be finite, got {values[i]}")
+    return columns, values
 
 
 def net(

@@ -10,11 +10,12 @@ import numpy as np
 from .errors import ArgumentError
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
     from ._result import Result
 
-__all__ = ["fan_chart", "phi_distribution", "pop_by_year", "compare", "event_times"]
+__all__ = ["fan_chart", "phi_distribution", "pop_by_year", "compare", "event_times", "sweep", "tornado"]
 
 
 def _axes(ax: Optional["Axes"]) -> "Axes":
@@ -159,5 +160,71 @@ def event_times(result: "Result", *, ax: Optional["Axes"] = None, bins: int = 40
     ax.set_xlabel("year the event fired")
     ax.set_ylabel("paths")
     ax.set_title("Turning points")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def sweep(
+    df: "pd.DataFrame",
+    statistic: str,
+    *,
+    band: str = "se",
+    ax: Optional["Axes"] = None,
+    color: str = "C0",
+    label: Optional[str] = None,
+) -> "Axes":
+    """One statistic of :func:`aibubble.sweep`'s table against the swept
+    input's value: a line with a band of +-2 standard errors (``band="se"``),
+    or, for a fair value or phi, the fan of the per-path 5th-95th
+    percentiles at each value (``band="fan"``)."""
+    if band not in ("se", "fan"):
+        raise ArgumentError(f"invalid argument band: expected 'se' or 'fan', got {band!r}")
+    rows = df[df["statistic"] == statistic].sort_values("value")
+    if rows.empty:
+        known = ", ".join(sorted(df["statistic"].unique()))
+        raise ArgumentError(f"invalid argument statistic: {statistic!r} is not in the sweep; it has {known}")
+    ax = _axes(ax)
+    x = rows["value"].to_numpy(dtype=float)
+    y = rows["estimate"].to_numpy(dtype=float)
+    ax.plot(x, y, "o-", color=color, label=label or statistic)
+    if band == "se":
+        se = rows["se"].to_numpy(dtype=float)
+        if np.isfinite(se).any():
+            ax.fill_between(x, y - 2 * se, y + 2 * se, color=color, alpha=0.25, lw=0, label="+-2 se")
+    else:
+        lo, hi = rows["p5"].to_numpy(dtype=float), rows["p95"].to_numpy(dtype=float)
+        if not np.isfinite(lo).any():
+            raise ArgumentError(
+                f"invalid argument band: {statistic!r} is a probability, with no per-path fan; use band='se'"
+            )
+        ax.fill_between(x, lo, hi, color=color, alpha=0.2, lw=0, label="paths' p5-p95")
+    ax.set_xlabel(str(df.attrs.get("input", "input")))
+    ax.set_ylabel(statistic)
+    ax.set_title(f"Sweep of {df.attrs.get('input', 'an input')} ({df.attrs.get('scenario', '')})")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def tornado(df: "pd.DataFrame", *, top: int = 15, ax: Optional["Axes"] = None) -> "Axes":
+    """The bars of :func:`aibubble.tornado`'s table: for each input (largest
+    swing on top), the statistic at the input's low end and at its high
+    end, around the statistic in the ordinary run."""
+    if df.empty:
+        raise ArgumentError("invalid argument df: the tornado has no rows")
+    rows = df.head(top).iloc[::-1]
+    ax = _axes(ax)
+    base = float(df.attrs.get("base", np.nan))
+    if not np.isfinite(base):
+        base = float(np.nanmean(np.r_[rows["low"].to_numpy(), rows["high"].to_numpy()]))
+    y = np.arange(len(rows))
+    low = rows["low"].to_numpy(dtype=float)
+    high = rows["high"].to_numpy(dtype=float)
+    ax.barh(y, low - base, left=base, color="C0", label="input low (p10 / lowest decile)")
+    ax.barh(y, high - base, left=base, color="C3", label="input high (p90 / highest decile)")
+    ax.axvline(base, color="k", lw=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([str(i) for i in rows.index])
+    ax.set_xlabel(str(df.attrs.get("output", "statistic")))
+    ax.set_title(f"Tornado ({df.attrs.get('method', '')}, {df.attrs.get('scenario', '')})")
     ax.legend(loc="best", fontsize="small")
     return ax

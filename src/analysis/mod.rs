@@ -7,7 +7,17 @@
 //! - [`statistic`]: the one way a tool names a number of a run
 //!   (`labs.openai.p_pop`, `sector.fair_value.mean`), its per-path values and
 //!   its standard error, alone or paired between two runs.
+//! - [`input_table`]: input tables read from CSV files (`run --inputs`).
+//! - [`sweep`]: one input fixed at each of a list of values, the headline
+//!   statistics at each (`aibubble sweep`), and [`Runs`], how an analysis runs.
+//! - [`tornado`]: which uncertain input drives a statistic, from one run's
+//!   rank correlations or from paired runs at each input's p10 and p90.
 
+pub mod input_table;
 pub mod statistic;
+pub mod sweep;
+pub mod tornado;
 
 pub use statistic::{Estimate, Measure, Scope, Statistic};
+pub use sweep::{Runs, Sweep, SweepRow};
+pub use tornado::{Method, Tornado, TornadoRow};

@@ -11,6 +11,7 @@ use crate::scenario::{parse_override, presets};
 use crate::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
 
+mod analysis;
 mod signals;
 mod table;
 
@@ -65,6 +66,74 @@ enum Command {
         /// A preset name or a path to a .toml/.json scenario.
         scenario: String,
     },
+    /// Fix one input at each of a list of values (on the same seed and
+    /// paths) and print the headline statistics at each.
+    Sweep(SweepArgs),
+    /// Which uncertain input drives a statistic: rank correlations and
+    /// decile means of one run (single), or paired runs with each input at
+    /// its p10 and p90 (runs).
+    Tornado(TornadoArgs),
+}
+
+/// The options every analysis run shares.
+#[derive(Args)]
+struct AnalysisRunArgs {
+    /// Paths of every run.
+    #[arg(long, default_value_t = 10_000)]
+    paths: u64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Worker threads (default: all cores; at most the available cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the whole result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("points").required(true).args(["values", "range"]))]
+struct SweepArgs {
+    /// A preset name or a path to a .toml/.json scenario.
+    scenario: String,
+    /// The input to sweep, by field path (prices.premium_sensitivity).
+    #[arg(long)]
+    input: String,
+    /// The values, comma-separated: 0,0.1,0.2.
+    #[arg(long, value_name = "A,B,C")]
+    values: Option<String>,
+    /// Evenly spaced values: LO,HI,N (N >= 2, both ends included).
+    #[arg(long, value_name = "LO,HI,N")]
+    range: Option<String>,
+    /// The statistics of the table (repeatable; default: each marked lab's
+    /// mean fair value and P(pop), and the sector's median phi). --json has all.
+    #[arg(long = "output", value_name = "STAT")]
+    outputs: Vec<String>,
+    /// Also run each value with competition frozen and add the net figures.
+    #[arg(long)]
+    net: bool,
+    #[command(flatten)]
+    run: AnalysisRunArgs,
+}
+
+#[derive(Args)]
+struct TornadoArgs {
+    /// A preset name or a path to a .toml/.json scenario.
+    scenario: String,
+    /// The statistic: labs.<id>.<measure> or sector.<measure>.
+    #[arg(long)]
+    output: String,
+    /// single (one run) or runs (two paired runs per input).
+    #[arg(long, default_value = "single")]
+    method: String,
+    /// Only these uncertain inputs (repeatable; default: every drawn input).
+    #[arg(long = "input", value_name = "PATH")]
+    inputs: Vec<String>,
+    /// Print only the largest N bars of the table (--json has all).
+    #[arg(long, default_value_t = 15)]
+    top: usize,
+    #[command(flatten)]
+    run: AnalysisRunArgs,
 }
 
 #[derive(Args)]
@@ -75,13 +144,19 @@ struct RunArgs {
     /// Override a field: PATH=VALUE (VALUE in TOML syntax). Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    #[arg(long, default_value_t = 100_000)]
-    paths: u64,
+    /// Number of paths [default: 100000, or the rows of --inputs].
+    #[arg(long)]
+    paths: Option<u64>,
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Worker threads (default: all cores; at most the available cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Take input values per path from a CSV file instead of drawing them:
+    /// a header of field paths (inputs that may be uncertain), then one row
+    /// per path, as many rows as paths.
+    #[arg(long, value_name = "FILE.csv")]
+    inputs: Option<PathBuf>,
     /// Refuse the run if it would need more memory than this (e.g. 8G,
     /// 512M). Default: AIBUBBLE_MAX_MEMORY if set; the memory available on
     /// the machine always limits the run.
@@ -152,9 +227,10 @@ where
         Command::Run(RunArgs {
             scenario: "baseline".into(),
             set: Vec::new(),
-            paths: 100_000,
+            paths: None,
             seed: 42,
             threads: None,
+            inputs: None,
             max_memory: None,
             json: false,
             out: None,
@@ -216,6 +292,8 @@ fn exit_code(e: &Error) -> u8 {
 fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     match command {
         Command::Run(args) => run(args, cancel, out)?,
+        Command::Sweep(args) => analysis::sweep(args, cancel, out)?,
+        Command::Tornado(args) => analysis::tornado(args, cancel, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
@@ -279,9 +357,28 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
     } else {
         base.with_overrides(overrides)?
     };
-    let simulation = |scenario: &Scenario| -> Result<Simulation<'static>, Error> {
+    let table = args
+        .inputs
+        .as_deref()
+        .map(crate::analysis::input_table::read_csv)
+        .transpose()?;
+    let paths = match (&table, args.paths) {
+        (Some(t), Some(n)) if t.rows() != n => {
+            return Err(Error::argument(
+                "--inputs",
+                format!(
+                    "the input table has {} rows, --paths is {n}: one row per path",
+                    t.rows()
+                ),
+            )
+            .into());
+        }
+        (Some(t), None) => t.rows(),
+        (_, n) => n.unwrap_or(100_000),
+    };
+    let simulation = |scenario: &Scenario| -> Result<Simulation<'_>, Error> {
         let mut sim = Simulation::new(scenario)?
-            .paths(args.paths)
+            .paths(paths)
             .seed(args.seed)
             .cancel_token(cancel.clone());
         if let Some(t) = args.threads {
@@ -289,6 +386,9 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         }
         if let Some(bytes) = args.max_memory {
             sim = sim.max_memory(bytes);
+        }
+        if let Some(t) = &table {
+            sim = sim.inputs(t)?;
         }
         Ok(sim)
     };

@@ -1,6 +1,7 @@
 //! Python bindings: the only place pyo3 appears. A private `_core` module
 //! with thin wrappers; `python/aibubble/` builds the public API on top.
 
+mod analysis;
 mod doc;
 mod errors;
 mod results;
@@ -14,7 +15,7 @@ use pyo3::exceptions::PyRuntimeWarning;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt, PyList, PyString, PyTuple};
 
-use crate::engine::{CancelToken, Observer, Simulation};
+use crate::engine::{CancelToken, InputTable, Observer, Simulation};
 use errors::{PyAibubbleError, guard, internal, type_error, type_name};
 use results::PyResults;
 use scenario::PyScenario;
@@ -94,8 +95,8 @@ fn range(v: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
 /// thread as batches finish.
 #[pyfunction]
 #[pyo3(
-    signature = (scenario, paths, seed, threads=None, path_range=None, store_paths=None, progress=None, max_memory=None),
-    text_signature = "(scenario, paths, seed, threads=None, path_range=None, store_paths=0, progress=None, max_memory=None)"
+    signature = (scenario, paths, seed, threads=None, path_range=None, store_paths=None, progress=None, max_memory=None, inputs=None),
+    text_signature = "(scenario, paths, seed, threads=None, path_range=None, store_paths=0, progress=None, max_memory=None, inputs=None)"
 )]
 #[allow(clippy::too_many_arguments)]
 fn simulate(
@@ -108,8 +109,16 @@ fn simulate(
     store_paths: Option<&Bound<'_, PyAny>>,
     progress: Option<Py<PyAny>>,
     max_memory: Option<&Bound<'_, PyAny>>,
+    inputs: Option<(Vec<String>, numpy::PyReadonlyArray1<'_, f64>)>,
 ) -> PyResult<PyResults> {
     guard(|| {
+        // An input table: its columns and its values, row-major.
+        let table = inputs
+            .map(|(columns, values)| -> PyResult<InputTable> {
+                let values = values.as_slice().map_err(|e| type_error(e.to_string()))?.to_vec();
+                InputTable::new(columns, values).map_err(|e| PyAibubbleError(e).into())
+            })
+            .transpose()?;
         let paths = uint("paths", paths, 1)?;
         let seed = uint("seed", seed, 0)?;
         let store_paths = store_paths.map_or(Ok(0), |v| uint("store_paths", v, 0))?;
@@ -138,6 +147,9 @@ fn simulate(
         }
         if let Some(b) = max_memory {
             sim = sim.max_memory(b);
+        }
+        if let Some(t) = &table {
+            sim = sim.inputs(t).map_err(PyAibubbleError)?;
         }
         if (start, end) != (0, paths) {
             sim = sim.range(start, end);
@@ -205,6 +217,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(results::merge, m)?)?;
     m.add_function(wrap_pyfunction!(available_cores, m)?)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::tornado, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("LAB_METRICS", crate::results::LAB_METRICS.to_vec())?;
     m.add(

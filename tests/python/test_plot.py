@@ -121,9 +121,13 @@ def test_event_times_without_events(baseline: aibubble.Scenario) -> None:
         plot.event_times(r)
 
 
-def test_every_plot_uses_the_given_axes(small: Result, marked_labs: List[str]) -> None:
-    fig, axes = plt.subplots(2, 3)
+def test_every_plot_uses_the_given_axes(small: Result, marked_labs: List[str], baseline: aibubble.Scenario) -> None:
+    fig, axes = plt.subplots(2, 4)
+    sweep = aibubble.sweep(baseline, "prices.premium_sensitivity", [0.0, 0.2], paths=60, seed=1)
+    tornado = aibubble.tornado(baseline, f"labs.{marked_labs[0]}.fair_value.mean", paths=60, seed=1)
     calls = [
+        lambda ax: plot.sweep(sweep, f"labs.{marked_labs[0]}.fair_value.mean", ax=ax),
+        lambda ax: plot.tornado(tornado, ax=ax),
         lambda ax: plot.fan_chart(small, "gap", ax=ax),
         lambda ax: plot.phi_distribution(small, marked_labs[0], ax=ax),
         lambda ax: plot.pop_by_year(small, ax=ax),
@@ -137,7 +141,15 @@ def test_every_plot_uses_the_given_axes(small: Result, marked_labs: List[str]) -
         assert _drawn(ax) > 0
     assert len(plt.get_fignums()) == n  # no new figures
     fig.canvas.draw()
-    assert set(plot.__all__) == {"fan_chart", "phi_distribution", "pop_by_year", "compare", "event_times"}
+    assert set(plot.__all__) == {
+        "fan_chart",
+        "phi_distribution",
+        "pop_by_year",
+        "compare",
+        "event_times",
+        "sweep",
+        "tornado",
+    }
 
 
 def test_a_new_figure_without_ax(small: Result) -> None:

@@ -1,0 +1,107 @@
+"""Sweeps and tornados: the analysis layer of the core (``src/analysis/``)
+as DataFrames. Every run of one call shares the seed and the paths (common
+random numbers)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._scenario import Scenario
+
+
+def _check(scenario: Any) -> None:
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be an aibubble.Scenario, got {type(scenario).__name__}")
+
+
+def sweep(
+    scenario: Scenario,
+    input: str,
+    values: Iterable[float],
+    paths: int = 10_000,
+    seed: int = 42,
+    *,
+    net: bool = False,
+    threads: Optional[int] = None,
+) -> pd.DataFrame:
+    """Fix ``input`` (a field path) at each of ``values`` on every path, as
+    ``aibubble sweep SCENARIO --input INPUT --values ...`` does, and return
+    the headline statistics at each value: every measure of each lab with a
+    mark and the sector's (``labs.openai.fair_value.mean``, ``labs.openai.p_pop``,
+    ``sector.phi.p50``, ...).
+
+    One row per value and statistic, with columns ``value``, ``statistic``,
+    ``estimate``, ``se`` (None for a median), ``p5`` and ``p95`` (of the
+    per-path fair value or phi; NaN for a probability) and, with
+    ``net=True``, ``net`` and ``net_se``: the statistic net of the
+    frozen-competition counterfactual's on the same paths.
+
+    A value at each point equals ``simulate(scenario.replace({input: v}),
+    paths, seed)``'s bit for bit. An unknown input raises
+    :class:`ArgumentError`; a value outside its domain, :class:`ScenarioError`.
+    """
+    _check(scenario)
+    vals = [float(v) for v in np.asarray(list(values), dtype=np.float64).ravel()]
+    out = json.loads(_core.sweep(scenario._inner, input, vals, paths, seed, net=net, threads=threads))
+    df = pd.DataFrame(out["rows"], columns=["value", "statistic", "estimate", "se", "p5", "p95", "net", "net_se"])
+    for c in ["estimate", "se", "p5", "p95", "net", "net_se"]:
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    if not out["net"]:
+        df = df.drop(columns=["net", "net_se"])
+    df.attrs.update(
+        scenario=out["scenario"], input=out["input"], paths=out["paths"], seed=out["seed"]
+    )
+    return df
+
+
+def tornado(
+    scenario: Scenario,
+    output: str,
+    method: str = "single",
+    paths: int = 10_000,
+    seed: int = 42,
+    *,
+    inputs: Optional[Sequence[str]] = None,
+    threads: Optional[int] = None,
+) -> pd.DataFrame:
+    """Which uncertain input drives ``output`` (a statistic path such as
+    ``labs.openai.phi.mean``), as ``aibubble tornado`` does.
+
+    ``method="single"``: one run; for each drawn input, Spearman's rank
+    correlation of its draws with the per-path output
+    (``rank_correlation``) and the statistic over the paths in its lowest
+    and highest decile of draws. ``method="runs"``: each input held at its
+    10th and 90th percentile on every path (the others drawn as usual, on
+    common random numbers); the swing is the paired difference.
+
+    One row per input, indexed by field path, largest ``|swing|`` first,
+    with columns ``input_low``, ``input_high``, ``low``, ``high``, ``swing``,
+    ``swing_se`` and ``rank_correlation`` (single only). ``df.attrs["base"]``
+    is the statistic in the ordinary run. Unknown outputs and inputs, and
+    inputs that are not drawn, raise :class:`ArgumentError`.
+    """
+    _check(scenario)
+    out = json.loads(
+        _core.tornado(scenario._inner, output, method, paths, seed, inputs=list(inputs or []), threads=threads)
+    )
+    cols = ["input", "input_low", "input_high", "low", "high", "swing", "swing_se", "rank_correlation"]
+    df = pd.DataFrame(out["rows"], columns=cols).set_index("input")
+    for c in cols[1:]:
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    if out["method"] == "runs":
+        df = df.drop(columns=["rank_correlation"])
+    df.attrs.update(
+        scenario=out["scenario"],
+        output=out["output"],
+        method=out["method"],
+        paths=out["paths"],
+        seed=out["seed"],
+        base=out["base"]["value"],
+        base_se=out["base"]["se"],
+    )
+    return df

@@ -1,0 +1,113 @@
+//! Input tables read from CSV files (`aibubble run --inputs FILE.csv`): a
+//! header of field paths, then one row of numbers per path. The engine
+//! checks the columns (inputs that may be uncertain) and every value's
+//! domain (`Simulation::inputs`); this file only reads the text.
+
+use std::path::Path;
+
+use crate::engine::InputTable;
+use crate::error::{Error, Result};
+
+/// Read an input table from a CSV file.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; as [`parse_csv`] otherwise.
+pub fn read_csv(path: &Path) -> Result<InputTable> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse_csv(&text, &path.display().to_string())
+}
+
+/// Parse the text of an input table: the first non-blank line is the
+/// header (field paths, comma-separated), each further non-blank line one
+/// path's values. Blank lines are skipped; a trailing `\r` is dropped.
+///
+/// # Errors
+/// [`Error::Parse`] naming the line (1-based) of a row with the wrong
+/// number of values, a value that is not a finite number, an empty or
+/// repeated column name, or a table with no rows.
+pub fn parse_csv(text: &str, name: &str) -> Result<InputTable> {
+    let err = |line: usize, message: String| Error::Parse {
+        what: format!("input table {name}"),
+        message: format!("line {line}: {message}"),
+    };
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (header_line, header) = lines
+        .next()
+        .ok_or_else(|| err(1, "no header: expected field paths separated by commas".into()))?;
+    let columns: Vec<String> = header
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_string())
+        .collect();
+    for (j, c) in columns.iter().enumerate() {
+        if c.is_empty() {
+            return Err(err(header_line, format!("column {} of the header has no name", j + 1)));
+        }
+        if columns[..j].contains(c) {
+            return Err(err(header_line, format!("column {c:?} appears twice")));
+        }
+    }
+    let mut values = Vec::new();
+    for (n, line) in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells.len() != columns.len() {
+            return Err(err(
+                n,
+                format!(
+                    "{} values, expected {} (one per column of the header)",
+                    cells.len(),
+                    columns.len()
+                ),
+            ));
+        }
+        for (c, cell) in columns.iter().zip(cells) {
+            let cell = cell.trim();
+            let v: f64 = cell
+                .parse()
+                .map_err(|_| err(n, format!("column {c:?}: {cell:?} is not a number")))?;
+            if !v.is_finite() {
+                return Err(err(n, format!("column {c:?}: must be finite, got {cell}")));
+            }
+            values.push(v);
+        }
+    }
+    if values.is_empty() {
+        return Err(err(header_line, "the table has a header but no rows".into()));
+    }
+    InputTable::new(columns, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_is_read_row_by_row() {
+        let t = parse_csv("a.b, c.d\r\n1,2\n\n3, 4.5\n", "t.csv").unwrap();
+        assert_eq!(t.columns, ["a.b", "c.d"]);
+        assert_eq!(t.values, [1.0, 2.0, 3.0, 4.5]);
+        assert_eq!(t.rows(), 2);
+    }
+
+    #[test]
+    fn malformed_tables_name_the_line() {
+        for (text, says) in [
+            ("a,b\n1,2\n3\n", "line 3: 1 values, expected 2"),
+            ("a,b\n1,x\n", "line 2: column \"b\": \"x\" is not a number"),
+            ("a,b\n1,NaN\n", "line 2: column \"b\": must be finite"),
+            ("a,,b\n1,2,3\n", "line 1: column 2 of the header has no name"),
+            ("a,a\n1,2\n", "line 1: column \"a\" appears twice"),
+            ("a\n", "no rows"),
+            ("", "no header"),
+        ] {
+            let e = parse_csv(text, "t.csv").unwrap_err().to_string();
+            assert!(e.contains(says) && e.contains("t.csv"), "{text:?}: {e}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The analysis layer's sweeps and tornados for the facade
+//! (`aibubble.sweep`, `aibubble.tornado`): each returns its result as JSON,
+//! which the facade turns into a DataFrame. The runs release the GIL.
+
+use pyo3::prelude::*;
+
+use super::errors::{PyAibubbleError, guard};
+use super::scenario::PyScenario;
+use super::uint;
+use crate::analysis::Method;
+use crate::analysis::Runs;
+use crate::analysis::sweep as sweeps;
+use crate::analysis::tornado as tornados;
+
+fn runs(paths: &Bound<'_, PyAny>, seed: &Bound<'_, PyAny>, threads: Option<&Bound<'_, PyAny>>) -> PyResult<Runs> {
+    let mut r = Runs::new(uint("paths", paths, 1)?, uint("seed", seed, 0)?);
+    r.threads = threads
+        .map(|t| uint("threads", t, 1).map(|t| usize::try_from(t).unwrap_or(usize::MAX)))
+        .transpose()?;
+    Ok(r)
+}
+
+/// A sweep of `input` over `values` (see `analysis::sweep`), as JSON.
+#[pyfunction]
+#[pyo3(signature = (scenario, input, values, paths, seed, net=false, threads=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn sweep(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    input: String,
+    values: Vec<f64>,
+    paths: &Bound<'_, PyAny>,
+    seed: &Bound<'_, PyAny>,
+    net: bool,
+    threads: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    guard(|| {
+        let r = runs(paths, seed, threads)?;
+        let s = &scenario.inner;
+        let out = py
+            .detach(|| sweeps::sweep(s, &input, &values, &r, net))
+            .map_err(PyAibubbleError)?;
+        Ok(serde_json::to_string(&out).expect("a sweep serializes"))
+    })
+}
+
+/// A tornado of `output` (see `analysis::tornado`), as JSON.
+#[pyfunction]
+#[pyo3(signature = (scenario, output, method, paths, seed, inputs=Vec::new(), threads=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn tornado(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    output: String,
+    method: String,
+    paths: &Bound<'_, PyAny>,
+    seed: &Bound<'_, PyAny>,
+    inputs: Vec<String>,
+    threads: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    guard(|| {
+        let r = runs(paths, seed, threads)?;
+        let method = Method::parse(&method).map_err(PyAibubbleError)?;
+        let s = &scenario.inner;
+        let out = py
+            .detach(|| tornados::tornado(s, &output, method, &inputs, &r))
+            .map_err(PyAibubbleError)?;
+        Ok(serde_json::to_string(&out).expect("a tornado serializes"))
+    })
+}
