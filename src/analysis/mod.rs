@@ -7,7 +7,10 @@
 //! - [`statistic`]: the one way a tool names a number of a run
 //!   (`labs.openai.p_pop`, `sector.fair_value.mean`), its per-path values and
 //!   its standard error, alone or paired between two runs.
+//! - [`implied`]: the reverse DCF, the value of one input at which a lab's
+//!   fair value meets its mark (Brent's method on common random numbers).
 
+pub mod implied;
 pub mod statistic;
 
 pub use statistic::{Estimate, Measure, Scope, Statistic};
