@@ -289,7 +289,7 @@ impl<'a> Mover<'a> {
                 if d.contains(x) {
                     Ok(())
                 } else {
-                    Err(format!("{path}: {} {}, got {}", path, d.describe(), Num(x)))
+                    Err(format!("{path} {}, got {}", d.describe(), short(x)))
                 }
             }
             (how, Some(s)) => {
@@ -312,16 +312,21 @@ impl<'a> Mover<'a> {
                     Err(format!(
                         "{path}: a {} by {} takes its draws out of its domain ({}): they would span [{}, {}]",
                         how.name(),
-                        Num(c),
+                        short(c),
                         d.describe(),
-                        Num(moved.lo),
-                        Num(moved.hi)
+                        short(moved.lo),
+                        short(moved.hi)
                     ))
                 }
             }
             _ => unreachable!("an uncertain input has a support"),
         }
     }
+}
+
+/// A number to seven significant figures, for messages.
+fn short(x: f64) -> Num {
+    Num(format!("{x:.6e}").parse().unwrap_or(x))
 }
 
 /// A domain of positive values only: `> 0`, `>= 0`, or `(0, hi]`.
@@ -440,9 +445,9 @@ fn gap_of(r: &Results, lab: &str, target: Target) -> Result<Gap> {
 /// number of evaluations.
 ///
 /// # Errors
-/// Those of `f`, and [`Error::Numerical`]-free: after `max_iter` steps the
-/// best point is returned as it stands (the bracket halves at least every
-/// other step, so 100 steps do not end early in practice).
+/// Those of `f`. After 100 steps the best point is returned as it stands
+/// (bisection takes over whenever interpolation does not shrink the
+/// bracket, so 100 steps are not reached in practice).
 pub fn brent<F>(
     mut f: F,
     mut a: f64,
@@ -625,12 +630,12 @@ pub fn implied(scenario: &Scenario, lab: &str, input: &str, options: &Options) -
             "bracket",
             format!(
                 "no root for {input} in [{}, {}]: {statistic} is {} at {} and {} at {} (the same sign); widen the bracket or choose another input",
-                Num(lo),
-                Num(hi),
-                Num(ga.value),
-                Num(lo),
-                Num(gb.value),
-                Num(hi)
+                short(lo),
+                short(hi),
+                short(ga.value),
+                short(lo),
+                short(gb.value),
+                short(hi)
             ),
         ));
     }
@@ -757,6 +762,14 @@ pub fn standard_inputs(scenario: &Scenario, lab: &str) -> Vec<String> {
 /// A lab without a mark, and the errors of the runs (cancellation, limits);
 /// an input's own failure to solve is a [`PageRow::Skipped`].
 pub fn investor_page(scenario: &Scenario, lab: &str, options: &Options) -> Result<Vec<PageRow>> {
+    match scenario.lab(lab) {
+        Some(l) if l.mark.is_some() => {}
+        _ => {
+            // The lab's own error, as for one input.
+            let first = standard_inputs(scenario, lab).into_iter().next().unwrap_or_default();
+            implied(scenario, lab, &first, options)?;
+        }
+    }
     let mut rows = Vec::new();
     let options = Options {
         bracket: None,
@@ -765,9 +778,7 @@ pub fn investor_page(scenario: &Scenario, lab: &str, options: &Options) -> Resul
     for input in standard_inputs(scenario, lab) {
         match implied(scenario, lab, &input, &options) {
             Ok(r) => rows.push(PageRow::Root(Box::new(r))),
-            Err(Error::Argument { name, message }) if name == "bracket" => {
-                rows.push(PageRow::Skipped { input, note: message })
-            }
+            Err(Error::Argument { message, .. }) => rows.push(PageRow::Skipped { input, note: message }),
             Err(e) => return Err(e),
         }
     }
@@ -903,5 +914,27 @@ mod tests {
         assert!(inputs.contains(&"labs.openai.committed".to_string()));
         assert!(inputs.contains(&"valuation.discount_rate".to_string()));
         assert!(implied(&s, "google", "valuation.discount_rate", &Options::default()).is_err());
+    }
+
+    #[test]
+    fn the_page_has_a_row_for_every_standard_input() {
+        let s = Scenario::preset("baseline").unwrap();
+        let rows = investor_page(&s, "openai", &options(200, None)).unwrap();
+        let inputs: Vec<String> = rows
+            .iter()
+            .map(|r| match r {
+                PageRow::Root(r) => r.input.clone(),
+                PageRow::Skipped { input, note } => {
+                    assert!(note.contains("no root"), "{note}");
+                    input.clone()
+                }
+            })
+            .collect();
+        assert_eq!(inputs, standard_inputs(&s, "openai"));
+        assert!(rows.iter().any(|r| matches!(r, PageRow::Root(_))));
+        let e = investor_page(&s, "google", &options(200, None))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has no mark"), "{e}");
     }
 }
