@@ -1462,3 +1462,70 @@ fn bad_tornados_are_named() {
     );
     assert!(err.contains("draws no inputs"), "{err}");
 }
+
+/// `implied`: the root of one input as a table and as JSON, the no-root
+/// error with both ends, and a shift out of the domain naming the field.
+#[test]
+fn implied_solves_one_input_and_states_why_not() {
+    let text = ok([
+        "implied",
+        "anthropic",
+        "--input",
+        "labs.anthropic.gross_margin_inf",
+        "--paths",
+        "400",
+    ]);
+    assert!(text.contains("What must you believe: anthropic"), "{text}");
+    assert!(
+        text.contains("labs.anthropic.gross_margin_inf") && text.contains("Implied revenue path"),
+        "{text}"
+    );
+    let json = parse(&ok([
+        "implied",
+        "anthropic",
+        "--input",
+        "labs.anthropic.gross_margin_inf",
+        "--paths",
+        "400",
+        "--target",
+        "median",
+        "--json",
+    ]));
+    let row = &json[0];
+    assert_eq!(row["how"], "set");
+    assert_eq!(row["target"], "median");
+    assert!(
+        row["root"].as_f64().unwrap().is_finite() && row["check"]["ok"].as_bool().unwrap(),
+        "{row}"
+    );
+    let e = fails(
+        2,
+        [
+            "implied",
+            "openai",
+            "--input",
+            "labs.openai.gross_margin_inf",
+            "--bracket",
+            "0.1,0.2",
+            "--paths",
+            "300",
+        ],
+    );
+    assert!(e.contains("no root") && e.contains("the same sign"), "{e}");
+    let e = fails(
+        2,
+        [
+            "implied",
+            "anthropic",
+            "--input",
+            "labs.anthropic.committed",
+            "--bracket",
+            "0.5,1.2",
+            "--paths",
+            "300",
+        ],
+    );
+    assert!(e.contains("labs.anthropic.committed: a shift by"), "{e}");
+    let e = fails(2, ["implied", "google", "--input", "valuation.discount_rate"]);
+    assert!(e.contains("has no mark"), "{e}");
+}

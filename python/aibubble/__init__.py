@@ -14,6 +14,7 @@ from typing import List
 
 from . import _core, plot
 from ._analysis import sweep, tornado
+from ._implied import implied
 from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, net, simulate
 from ._scenario import Scenario
 from .errors import (
@@ -38,6 +39,7 @@ __all__ = [
     "net",
     "sweep",
     "tornado",
+    "implied",
     "merge",
     "load",
     "presets",

@@ -5,7 +5,7 @@ from typing import Any, Callable, ClassVar, List, Mapping, Optional, Tuple, fina
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
+__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "implied", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
 
 __version__: str
 LAB_METRICS: List[str]
@@ -112,6 +112,15 @@ def tornado(
     seed: int,
     inputs: List[str] = ...,
     threads: Optional[int] = None,
+) -> str: ...
+def implied(
+    scenario: Scenario,
+    lab: str,
+    input: Optional[str],
+    target: str,
+    bracket: Optional[Tuple[float, float]],
+    paths: int,
+    seed: int,
 ) -> str: ...
 def available_cores() -> int: ...
 def cli_main(argv: List[str]) -> int: ...

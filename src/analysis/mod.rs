@@ -12,7 +12,10 @@
 //!   statistics at each (`aibubble sweep`), and [`Runs`], how an analysis runs.
 //! - [`tornado`]: which uncertain input drives a statistic, from one run's
 //!   rank correlations or from paired runs at each input's p10 and p90.
+//! - [`implied`]: the reverse DCF, the value of one input at which a lab's
+//!   fair value meets its mark (Brent's method on common random numbers).
 
+pub mod implied;
 pub mod input_table;
 pub mod statistic;
 pub mod sweep;

@@ -61,6 +61,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Reverse DCF: the value of an input at which a lab's fair value
+    /// meets its mark (without --input: the investor's page, a standard set
+    /// of inputs).
+    Implied(ImpliedArgs),
     /// Check a preset or a scenario file and list every problem.
     Validate {
         /// A preset name or a path to a .toml/.json scenario.
@@ -183,6 +187,32 @@ struct RunArgs {
     net: bool,
 }
 
+#[derive(Args)]
+struct ImpliedArgs {
+    /// The lab's id (a lab with a mark).
+    lab: String,
+    /// A preset name or a path to a .toml/.json scenario.
+    #[arg(long, default_value = "baseline")]
+    scenario: String,
+    /// The input's field path (segments.<id>.growth_tau, valuation.discount_rate, ...).
+    #[arg(long, value_name = "PATH")]
+    input: Option<String>,
+    /// mean: mean fair value = mean mark; median: median phi = 1.
+    #[arg(long, default_value = "mean")]
+    target: String,
+    /// The bracket LO,HI in the input's unit (its central value); default
+    /// from the field's domain and distribution.
+    #[arg(long, value_name = "LO,HI", requires = "input", allow_hyphen_values = true)]
+    bracket: Option<String>,
+    #[arg(long, default_value_t = 5_000)]
+    paths: u64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Print the answer as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
 /// Why a command failed.
 enum Failure {
     /// An error of the library (or of the arguments, in its terms).
@@ -294,6 +324,7 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
         Command::Run(args) => run(args, cancel, out)?,
         Command::Sweep(args) => analysis::sweep(args, cancel, out)?,
         Command::Tornado(args) => analysis::tornado(args, cancel, out)?,
+        Command::Implied(args) => implied(args, cancel, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
@@ -434,6 +465,39 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         writeln!(out, "{}", json_printable(&summary.to_json()))?;
     } else {
         print_table(out, &summary)?;
+    }
+    Ok(())
+}
+
+/// `aibubble implied`: one input's root, or the investor's page.
+fn implied(args: ImpliedArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
+    use crate::analysis::implied::{Options, PageRow, Target, implied, investor_page};
+    let scenario = load(&args.scenario)?;
+    let bracket = match &args.bracket {
+        None => None,
+        Some(text) => {
+            let parsed = text
+                .split_once(',')
+                .and_then(|(a, b)| Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?)));
+            Some(parsed.ok_or_else(|| Error::argument("--bracket", format!("expected LO,HI, got {text:?}")))?)
+        }
+    };
+    let options = Options {
+        paths: args.paths,
+        seed: args.seed,
+        target: Target::parse(&args.target)?,
+        bracket,
+        cancel: Some(cancel.clone()),
+    };
+    let rows = match &args.input {
+        Some(input) => vec![PageRow::Root(Box::new(implied(&scenario, &args.lab, input, &options)?))],
+        None => investor_page(&scenario, &args.lab, &options)?,
+    };
+    if args.json {
+        let text = serde_json::to_string_pretty(&rows).map_err(io::Error::from)?;
+        writeln!(out, "{}", json_printable(&text))?;
+    } else {
+        table::print_implied(out, &scenario, &args.lab, &options, &rows)?;
     }
     Ok(())
 }

@@ -212,3 +212,115 @@ pub(super) fn print_net_table(out: &mut impl Write, s: &Summary, net: &Net) -> i
     }
     Ok(())
 }
+
+/// A number to four significant figures.
+fn sig(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
+    format!("{x:.digits$}")
+}
+
+/// `aibubble implied`: one row per input (its root, the move, its standard
+/// error, the check and the revenue it implies), notes for the inputs skipped.
+pub(super) fn print_implied(
+    out: &mut impl Write,
+    scenario: &crate::Scenario,
+    lab: &str,
+    options: &crate::analysis::implied::Options,
+    rows: &[crate::analysis::implied::PageRow],
+) -> io::Result<()> {
+    use crate::analysis::implied::{How, PageRow, Target};
+    let what = match options.target {
+        Target::Mean => "mean fair value = mean mark",
+        Target::Median => "median fair value / mark = 1",
+    };
+    writeln!(
+        out,
+        "What must you believe: {} ({}), {what}; {} paths, seed {}",
+        printable(lab),
+        printable(&scenario.name),
+        options.paths,
+        options.seed
+    )?;
+    let years: Vec<i32> = rows
+        .iter()
+        .find_map(|r| match r {
+            PageRow::Root(r) => Some(r.percentile_years.clone()),
+            PageRow::Skipped { .. } => None,
+        })
+        .unwrap_or_default();
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    let mut header = vec![
+        "input".to_string(),
+        "unit".into(),
+        "today".into(),
+        "implied".into(),
+        "how".into(),
+        "move".into(),
+        "se".into(),
+        "check gap (se)".into(),
+    ];
+    header.extend(years.iter().map(|y| format!("revenue {y} (pct today)")));
+    t.set_header(header);
+    let mut notes = Vec::new();
+    for row in rows {
+        match row {
+            PageRow::Root(r) => {
+                let change = match r.how {
+                    How::Scale => format!("x{}", sig(r.change)),
+                    _ => format!("{}{}", if r.change >= 0.0 { "+" } else { "" }, sig(r.change)),
+                };
+                let mut cells = vec![
+                    Cell::new(printable(&r.input)),
+                    Cell::new(r.unit.as_str()),
+                    Cell::new(sig(r.today)).set_alignment(CellAlignment::Right),
+                    Cell::new(sig(r.root)).set_alignment(CellAlignment::Right),
+                    Cell::new(r.how.name()),
+                    Cell::new(change).set_alignment(CellAlignment::Right),
+                    Cell::new(sig(r.se)).set_alignment(CellAlignment::Right),
+                    Cell::new(format!(
+                        "{} ({}){}",
+                        sig(r.check.gap),
+                        sig(r.check.se),
+                        if r.check.ok { "" } else { " !" }
+                    ))
+                    .set_alignment(CellAlignment::Right),
+                ];
+                for y in &years {
+                    let cell = r.revenue.iter().find(|v| v.year == *y).map_or("-".into(), |v| {
+                        format!("{} ({:.0}%)", money(Some(v.median)), v.percentile_today)
+                    });
+                    cells.push(Cell::new(cell).set_alignment(CellAlignment::Right));
+                }
+                t.add_row(cells);
+            }
+            PageRow::Skipped { input, note } => {
+                notes.push(format!("skipped {}: {}", printable(input), printable(note)))
+            }
+        }
+    }
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
+        "implied: the input's central value (fixed value or median) at the root; se: its Monte Carlo standard error (delta method); check: the gap on seed {} at the root, within 3 se unless marked !; revenue: median at the root, USD bn, and its percentile under the scenario as it stands.",
+        options.seed.wrapping_add(1)
+    )?;
+    for n in notes {
+        writeln!(out, "{n}")?;
+    }
+    if let [PageRow::Root(r)] = rows {
+        let path: Vec<String> = r
+            .revenue
+            .iter()
+            .map(|y| format!("{} {}", y.year, money(Some(y.median))))
+            .collect();
+        writeln!(out, "Implied revenue path (median, USD bn): {}", path.join(", "))?;
+    }
+    Ok(())
+}

@@ -15,6 +15,7 @@ use pyo3::exceptions::PyRuntimeWarning;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt, PyList, PyString, PyTuple};
 
+use crate::analysis::implied as im;
 use crate::engine::{CancelToken, InputTable, Observer, Simulation};
 use errors::{PyAibubbleError, guard, internal, type_error, type_name};
 use results::PyResults;
@@ -191,6 +192,60 @@ fn simulate(
     })
 }
 
+/// The reverse DCF (`aibubble implied`): one input's root, or the
+/// investor's page without `input`, as the JSON of the CLI's `--json` (a
+/// list of rows). Runs with the GIL released; Ctrl-C cancels the runs and
+/// raises `KeyboardInterrupt`.
+#[pyfunction]
+#[pyo3(signature = (scenario, lab, input, target, bracket, paths, seed))]
+#[allow(clippy::too_many_arguments)]
+fn implied(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    lab: String,
+    input: Option<String>,
+    target: &str,
+    bracket: Option<(f64, f64)>,
+    paths: &Bound<'_, PyAny>,
+    seed: &Bound<'_, PyAny>,
+) -> PyResult<String> {
+    guard(|| {
+        let token = CancelToken::new();
+        let options = im::Options {
+            paths: uint("paths", paths, 1)?,
+            seed: uint("seed", seed, 0)?,
+            target: im::Target::parse(target).map_err(PyAibubbleError)?,
+            bracket,
+            cancel: Some(token.clone()),
+        };
+        let s = &scenario.inner;
+        let mut interrupt: Option<PyErr> = None;
+        let outcome = py.detach(|| {
+            std::thread::scope(|scope| {
+                let worker = scope.spawn(|| match &input {
+                    Some(i) => im::implied(s, &lab, i, &options).map(|r| vec![im::PageRow::Root(Box::new(r))]),
+                    None => im::investor_page(s, &lab, &options),
+                });
+                while !worker.is_finished() {
+                    std::thread::sleep(POLL);
+                    Python::attach(|py| {
+                        if let Err(e) = py.check_signals() {
+                            token.cancel();
+                            interrupt.get_or_insert(e);
+                        }
+                    });
+                }
+                worker.join()
+            })
+        });
+        if let Some(e) = interrupt {
+            return Err(e);
+        }
+        let rows = outcome.map_err(internal)?.map_err(PyAibubbleError)?;
+        serde_json::to_string(&rows).map_err(|e| internal(Box::new(e.to_string())))
+    })
+}
+
 /// The command line, as the `aibubble` console script and `python -m
 /// aibubble` run it: `argv` with the program name first; returns the exit
 /// status. Runs with the GIL released, and handles Ctrl-C, SIGTERM and
@@ -219,6 +274,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::sweep, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::tornado, m)?)?;
+    m.add_function(wrap_pyfunction!(implied, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("LAB_METRICS", crate::results::LAB_METRICS.to_vec())?;
     m.add(
