@@ -7,7 +7,20 @@
 //! - [`statistic`]: the one way a tool names a number of a run
 //!   (`labs.openai.p_pop`, `sector.fair_value.mean`), its per-path values and
 //!   its standard error, alone or paired between two runs.
+//! - [`runs`]: the settings every run of an analysis shares (paths, seed,
+//!   threads, cancel token): common random numbers.
+//! - [`compare`]: scenarios side by side, each statistic beside a base (a
+//!   scenario or the frozen-competition counterfactual) with the paired
+//!   difference, and the inputs that differ.
+//! - [`channels`]: where a scenario's repricing comes from, an exact Shapley
+//!   decomposition over the model's channels.
 
+pub mod channels;
+pub mod compare;
+pub mod runs;
 pub mod statistic;
 
+pub use channels::{Channel, ChannelBase, Channels, channels};
+pub use compare::{Base, Comparison, compare};
+pub use runs::Runs;
 pub use statistic::{Estimate, Measure, Scope, Statistic};
