@@ -57,7 +57,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::runs::Runs;
+use super::runs::{Runs, cell};
 use super::statistic::{Estimate, Measure, Scope, Statistic};
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
@@ -153,6 +153,28 @@ pub struct Channels {
 }
 
 impl Channels {
+    /// A Markdown table: a row per statistic, a column per channel, then
+    /// the difference with every channel off and the total, each `value ±
+    /// se` (USD bn for fair values, probabilities to 3 decimals).
+    pub fn table(&self) -> String {
+        let mut out = String::from("| statistic |");
+        for c in &self.channels {
+            out.push_str(&format!(" {} |", c.name()));
+        }
+        out.push_str(" every channel off | **total** |\n|---|");
+        out.push_str(&"---|".repeat(self.channels.len() + 2));
+        out.push('\n');
+        for d in &self.statistics {
+            let st = d.statistic.as_str();
+            out.push_str(&format!("| {st} |"));
+            for e in d.shapley.iter().chain([&d.rest, &d.total]) {
+                out.push_str(&format!(" {} |", cell(st, e, true)));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     /// The decomposition of a statistic.
     pub fn statistic(&self, path: &str) -> Option<&Decomposition> {
         self.statistics.iter().find(|d| d.statistic == path)

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::runs::Runs;
+use super::runs::{Runs, cell};
 use super::statistic::{Estimate, Measure, Scope, Statistic};
 use crate::error::{Error, Result};
 use crate::results::Results;
@@ -75,6 +75,61 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// A Markdown table: a row per statistic; per scenario its value `±
+    /// se`, then (against frozen) its frozen value and the paired
+    /// difference, or (against a scenario) the paired difference from the
+    /// base for every scenario but the base.
+    pub fn table(&self) -> String {
+        let frozen = self.base == "frozen";
+        let mut head = String::from("| statistic |");
+        for s in &self.scenarios {
+            head.push_str(&format!(" {s} |"));
+            if frozen {
+                head.push_str(&format!(" {s}, frozen | {s} − frozen |"));
+            } else if *s != self.base {
+                head.push_str(&format!(" {s} − {} |", self.base));
+            }
+        }
+        let columns = head.matches(" |").count();
+        let mut out = format!("{head}\n|{}\n", "---|".repeat(columns));
+        for st in &self.statistics {
+            out.push_str(&format!("| {st} |"));
+            for s in &self.scenarios {
+                let r = self.row(st, s).expect("a row per statistic and scenario");
+                out.push_str(&format!(" {} |", cell(st, &r.value, false)));
+                if frozen {
+                    let b = r.base.as_ref().expect("a frozen value");
+                    out.push_str(&format!(" {} |", cell(st, b, false)));
+                }
+                if let Some(d) = &r.difference {
+                    out.push_str(&format!(" {} |", cell(st, d, true)));
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The inputs that differ, as lines `scenario: path: base value -> value`.
+    pub fn input_lines(&self) -> Vec<String> {
+        let show = |v: &Option<serde_json::Value>| v.as_ref().map_or_else(|| "(none)".to_string(), ToString::to_string);
+        self.inputs
+            .iter()
+            .flat_map(|d| {
+                d.fields.iter().map(move |f| {
+                    format!(
+                        "{} against {}: {}: {} -> {}",
+                        d.scenario,
+                        d.against,
+                        f.path,
+                        show(&f.a),
+                        show(&f.b)
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The row of a statistic and a scenario.
     pub fn row(&self, statistic: &str, scenario: &str) -> Option<&Row> {
         self.rows

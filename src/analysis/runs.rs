@@ -52,3 +52,28 @@ impl Runs {
         sim.run()
     }
 }
+
+/// A number for a table: a probability (a statistic named `p_...`) to 3
+/// decimals, anything else (USD bn, phi) to 3 significant-ish places.
+pub(crate) fn number(statistic: &str, x: f64, signed: bool) -> String {
+    let probability = statistic.rsplit('.').next().is_some_and(|m| m.starts_with("p_"));
+    let phi = statistic.contains(".phi.");
+    match (probability || phi, signed) {
+        (true, true) => format!("{x:+.3}"),
+        (true, false) => format!("{x:.3}"),
+        (false, true) => format!("{x:+.0}"),
+        (false, false) => format!("{x:.0}"),
+    }
+}
+
+/// An estimate for a table: `value ± se` (no `±` for a median).
+pub(crate) fn cell(statistic: &str, e: &super::Estimate, signed: bool) -> String {
+    match e.se {
+        Some(se) => format!(
+            "{} ± {}",
+            number(statistic, e.value, signed),
+            number(statistic, se, false)
+        ),
+        None => number(statistic, e.value, signed),
+    }
+}
