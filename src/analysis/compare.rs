@@ -70,7 +70,8 @@ pub struct Comparison {
     /// One row per statistic and scenario, statistic by statistic.
     pub rows: Vec<Row>,
     /// The inputs of each scenario that differ from the base scenario's (the
-    /// first scenario's when the base is frozen), every scenario but that one.
+    /// first scenario's when the base is frozen), every scenario but that
+    /// one; the name, the description and the sources are not inputs.
     pub inputs: Vec<InputDiff>,
 }
 
@@ -266,7 +267,7 @@ pub fn compare(scenarios: &[(String, Scenario)], statistics: &[String], runs: &R
         .map(|(_, (name, s))| InputDiff {
             scenario: name.clone(),
             against: ref_name.clone(),
-            fields: ref_scenario.diff(s),
+            fields: ref_scenario.diff(s).into_iter().filter(|f| is_input(&f.path)).collect(),
         })
         .collect();
     Ok(Comparison {
@@ -281,6 +282,12 @@ pub fn compare(scenarios: &[(String, Scenario)], statistics: &[String], runs: &R
         rows,
         inputs,
     })
+}
+
+/// Whether a field path is an input of the model (not the scenario's
+/// name, description or sources).
+fn is_input(path: &str) -> bool {
+    !matches!(path, "name" | "description") && path != "sources" && !path.starts_with("sources.")
 }
 
 #[cfg(test)]
@@ -360,6 +367,16 @@ mod tests {
             Scenario::preset("ft_bubble")
                 .unwrap()
                 .diff(&Scenario::preset("baseline").unwrap())
+                .into_iter()
+                .filter(|f| is_input(&f.path))
+                .collect::<Vec<_>>()
+        );
+        assert!(c.inputs[0].fields.iter().any(|f| f.path == "gap.long_run"));
+        assert!(
+            !c.inputs[0]
+                .fields
+                .iter()
+                .any(|f| f.path == "name" || f.path.starts_with("sources"))
         );
         let row = c.row("sector.fair_value.mean", "baseline").unwrap();
         let d = row.difference.unwrap().value;

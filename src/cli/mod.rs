@@ -11,6 +11,7 @@ use crate::scenario::{parse_override, presets};
 use crate::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
 
+mod analysis;
 mod signals;
 mod table;
 
@@ -65,6 +66,13 @@ enum Command {
         /// A preset name or a path to a .toml/.json scenario.
         scenario: String,
     },
+    /// Compare scenarios on common random numbers: each statistic with its
+    /// standard error and the paired difference from the first (or --base).
+    Compare(analysis::CompareArgs),
+    /// Split a scenario's repricing over the model's channels (exact Shapley
+    /// values on common random numbers) against its frozen counterfactual or
+    /// a preset.
+    Channels(analysis::ChannelsArgs),
 }
 
 #[derive(Args)]
@@ -216,6 +224,8 @@ fn exit_code(e: &Error) -> u8 {
 fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     match command {
         Command::Run(args) => run(args, cancel, out)?,
+        Command::Compare(args) => analysis::compare(args, cancel, out)?,
+        Command::Channels(args) => analysis::channels(args, cancel, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
