@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import List
 
 from . import _core, plot
+from ._analysis import channels, compare
 from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, net, simulate
 from ._scenario import Scenario
 from .errors import (
@@ -35,6 +36,8 @@ __all__ = [
     "Result",
     "simulate",
     "net",
+    "compare",
+    "channels",
     "merge",
     "load",
     "presets",

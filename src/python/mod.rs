@@ -1,6 +1,7 @@
 //! Python bindings: the only place pyo3 appears. A private `_core` module
 //! with thin wrappers; `python/aibubble/` builds the public API on top.
 
+mod analysis;
 mod doc;
 mod errors;
 mod results;
@@ -205,6 +206,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(results::merge, m)?)?;
     m.add_function(wrap_pyfunction!(available_cores, m)?)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::channels, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("LAB_METRICS", crate::results::LAB_METRICS.to_vec())?;
     m.add(
