@@ -5,7 +5,8 @@
 //! what each channel's "off" is, and the game, are documented there and in
 //! docs/analysis.md). The same table as `aibubble channels PRESET`.
 //!
-//! `cargo run --release --example channels` (AIBUBBLE_PATHS sets the paths)
+//! `cargo run --release --example channels [PRESET...]` (default: every
+//! preset but moat_holds; AIBUBBLE_PATHS sets the paths)
 
 mod common;
 
