@@ -1529,3 +1529,136 @@ fn implied_solves_one_input_and_states_why_not() {
     let e = fails(2, ["implied", "google", "--input", "valuation.discount_rate"]);
     assert!(e.contains("has no mark"), "{e}");
 }
+
+/// `compare A B`: a row per statistic, each scenario's value and the paired
+/// difference from the first, and the inputs that differ; `--json` the
+/// whole comparison, whose difference against `--base frozen` is the net
+/// figure of `run --net --json`.
+#[test]
+fn compare_prints_side_by_side_and_paired_differences() {
+    let f = frozen();
+    let text = ok([
+        "compare",
+        f.as_str(),
+        "baseline",
+        "--paths",
+        "100",
+        "--seed",
+        "3",
+        "--stat",
+        "sector.fair_value.mean",
+    ]);
+    assert!(text.contains("| sector.fair_value.mean |"), "{text}");
+    assert!(text.contains(&format!("baseline − {f}")), "{text}");
+    assert!(text.contains("Inputs that differ:"), "{text}");
+    let args = [
+        "compare",
+        f.as_str(),
+        "--base",
+        "frozen",
+        "--paths",
+        "300",
+        "--seed",
+        "3",
+        "--json",
+    ];
+    let c = parse(&ok(args));
+    assert_eq!(c["base"], "frozen");
+    let row = c["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["statistic"] == "labs.alpha.p_pop")
+        .expect("P(pop) of a marked lab by default");
+    let net = parse(&ok([
+        "run",
+        f.as_str(),
+        "--net",
+        "--paths",
+        "300",
+        "--seed",
+        "3",
+        "--json",
+    ]));
+    let lab = net["labs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "alpha")
+        .unwrap();
+    let want = lab["p_pop_net"].as_f64().unwrap();
+    assert!(
+        close(row["difference"]["value"].as_f64().unwrap(), want, 1e-12),
+        "{row} {lab}"
+    );
+    let want = lab["p_pop_net_se"].as_f64().unwrap();
+    assert!(
+        close(row["difference"]["se"].as_f64().unwrap(), want, 1e-12),
+        "{row} {lab}"
+    );
+}
+
+/// `channels S`: a row per statistic, a column per channel, the rows adding
+/// up to the total; `--json` the whole decomposition.
+#[test]
+fn channels_prints_shapley_values_that_add_up() {
+    let f = frozen();
+    let text = ok(["channels", f.as_str(), "--paths", "40", "--stat", "labs.alpha.p_pop"]);
+    for column in [
+        "usage share",
+        "price pressure",
+        "margin pass-through",
+        "marks",
+        "**total**",
+    ] {
+        assert!(text.contains(column), "{column}: {text}");
+    }
+    let c = parse(&ok([
+        "channels",
+        f.as_str(),
+        "--paths",
+        "40",
+        "--stat",
+        "sector.fair_value.mean",
+        "--json",
+    ]));
+    let d = &c["statistics"][0];
+    let sum: f64 = d["shapley"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["value"].as_f64().unwrap())
+        .sum::<f64>()
+        + d["rest"]["value"].as_f64().unwrap();
+    let total = d["total"]["value"].as_f64().unwrap();
+    assert!(
+        (sum - total).abs() <= 1e-9 * total.abs().max(1.0),
+        "{sum} against {total}"
+    );
+    assert_eq!(c["channels"].as_array().unwrap().len(), 6);
+}
+
+/// Unknown presets, bases and statistics are named, with the usage status.
+#[test]
+fn compare_and_channels_name_what_is_unknown() {
+    let f = frozen();
+    let e = fails(USAGE, ["compare", "baseline", "no_such_preset", "--paths", "10"]);
+    assert!(e.contains("no_such_preset"), "{e}");
+    let e = fails(USAGE, ["compare", "baseline", "--base", "moat_holds", "--paths", "10"]);
+    assert!(e.contains("moat_holds"), "{e}");
+    let e = fails(
+        USAGE,
+        ["compare", f.as_str(), "--stat", "labs.alpha.p_popp", "--paths", "10"],
+    );
+    assert!(e.contains("p_popp"), "{e}");
+    let e = fails(
+        USAGE,
+        ["channels", f.as_str(), "--base", "no_such_preset", "--paths", "10"],
+    );
+    assert!(e.contains("no_such_preset"), "{e}");
+    let e = fails(
+        USAGE,
+        ["channels", f.as_str(), "--stat", "labs.zeta.p_pop", "--paths", "10"],
+    );
+    assert!(e.contains("zeta"), "{e}");
+}

@@ -15,6 +15,7 @@ from typing import List
 from . import _core, plot
 from ._analysis import sweep, tornado
 from ._implied import implied
+from ._compare import channels, compare
 from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, net, simulate
 from ._scenario import Scenario
 from .errors import (
@@ -40,6 +41,8 @@ __all__ = [
     "sweep",
     "tornado",
     "implied",
+    "compare",
+    "channels",
     "merge",
     "load",
     "presets",

@@ -124,5 +124,23 @@ def implied(
 ) -> str: ...
 def available_cores() -> int: ...
 def cli_main(argv: List[str]) -> int: ...
+def compare(
+    scenarios: List[Tuple[str, Scenario]],
+    statistics: List[str],
+    paths: int,
+    seed: int,
+    base: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> str: ...
+def channels(
+    name: str,
+    scenario: Scenario,
+    statistics: List[str],
+    paths: int,
+    seed: int,
+    base_name: Optional[str] = None,
+    base: Optional[Scenario] = None,
+    threads: Optional[int] = None,
+) -> str: ...
 def presets() -> List[str]: ...
 def merge(parts: List[Results]) -> Results: ...

@@ -12,6 +12,7 @@ use crate::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
 
 mod analysis;
+mod compare;
 mod signals;
 mod table;
 
@@ -77,6 +78,13 @@ enum Command {
     /// decile means of one run (single), or paired runs with each input at
     /// its p10 and p90 (runs).
     Tornado(TornadoArgs),
+    /// Compare scenarios on common random numbers: each statistic with its
+    /// standard error and the paired difference from the first (or --base).
+    Compare(compare::CompareArgs),
+    /// Split a scenario's repricing over the model's channels (exact Shapley
+    /// values on common random numbers) against its frozen counterfactual or
+    /// a preset.
+    Channels(compare::ChannelsArgs),
 }
 
 /// The options every analysis run shares.
@@ -325,6 +333,8 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
         Command::Sweep(args) => analysis::sweep(args, cancel, out)?,
         Command::Tornado(args) => analysis::tornado(args, cancel, out)?,
         Command::Implied(args) => implied(args, cancel, out)?,
+        Command::Compare(args) => compare::compare(args, cancel, out)?,
+        Command::Channels(args) => compare::channels(args, cancel, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;

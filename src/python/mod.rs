@@ -2,6 +2,7 @@
 //! with thin wrappers; `python/aibubble/` builds the public API on top.
 
 mod analysis;
+mod compare;
 mod doc;
 mod errors;
 mod results;
@@ -275,6 +276,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analysis::sweep, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::tornado, m)?)?;
     m.add_function(wrap_pyfunction!(implied, m)?)?;
+    m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(compare::channels, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("LAB_METRICS", crate::results::LAB_METRICS.to_vec())?;
     m.add(

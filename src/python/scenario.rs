@@ -2,8 +2,6 @@
 //! (the facade turns it into dicts) or built from dicts (`from_dict`,
 //! `replace`), checked here for non-finite numbers.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use pyo3::prelude::*;
 use serde_json::Value;
 
@@ -172,7 +170,7 @@ impl PyScenario {
     /// `(path, self, other)`, sorted by path. Both are compared with every
     /// defaulted field written out; a distribution is one value.
     fn diff(&self, other: &PyScenario) -> PyResult<Vec<Diff>> {
-        guard(|| Ok(diff(&self.inner.to_value_expanded(), &other.inner.to_value_expanded())))
+        guard(|| Ok(diff(&self.inner, &other.inner)))
     }
 
     /// `freeze(S)`: the scenario with competition frozen (docs/equations.md §11).
@@ -205,73 +203,10 @@ type FieldRow = (String, String, String, String, bool);
 /// One row of [`PyScenario::diff`].
 type Diff = (String, Option<String>, Option<String>);
 
-/// `(path, leaf)` for every leaf of a scenario's JSON form, in the field-path
-/// grammar (`crate::scenario::paths`): lists of things with an id are keyed by
-/// id, distributions (tables with `dist`) and other lists are leaves.
-fn flatten<'a>(value: &'a Value, path: &mut String, out: &mut BTreeMap<String, &'a Value>) {
-    let mut child = |key: &str, v: &'a Value, path: &mut String| {
-        let len = path.len();
-        if !path.is_empty() {
-            path.push('.');
-        }
-        path.push_str(key);
-        flatten(v, path, out);
-        path.truncate(len);
-    };
-    match value {
-        Value::Object(m) if !m.contains_key("dist") => {
-            for (k, v) in m {
-                child(k, v, path);
-            }
-        }
-        Value::Array(a) if !a.is_empty() && a.iter().all(|e| e.get("id").is_some_and(Value::is_string)) => {
-            for e in a {
-                let id = e["id"].as_str().expect("checked");
-                for (k, v) in e.as_object().expect("has an id").iter().filter(|(k, _)| *k != "id") {
-                    let len = path.len();
-                    path.push('.');
-                    path.push_str(id);
-                    child(k, v, path);
-                    path.truncate(len);
-                }
-            }
-        }
-        leaf => {
-            out.insert(path.clone(), leaf);
-        }
-    }
-}
-
-/// Equal as values: numbers by value (`1` is `1.0`), tables whatever their order.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-fn diff(a: &Value, b: &Value) -> Vec<Diff> {
-    let (mut fa, mut fb) = (BTreeMap::new(), BTreeMap::new());
-    flatten(a, &mut String::new(), &mut fa);
-    flatten(b, &mut String::new(), &mut fb);
-    let paths: BTreeSet<&String> = fa.keys().chain(fb.keys()).collect();
-    let json = |v: Option<&&Value>| v.map(|v| serde_json::to_string(v).expect("json"));
-    paths
-        .into_iter()
-        .filter_map(|p| {
-            let (x, y) = (fa.get(p), fb.get(p));
-            let equal = match (x, y) {
-                (Some(x), Some(y)) => same(x, y),
-                (None, None) => true,
-                _ => false,
-            };
-            (!equal).then(|| (p.clone(), json(x), json(y)))
-        })
-        .collect()
+/// The core's [`Scenario::diff`], each value as JSON text.
+fn diff(a: &Scenario, b: &Scenario) -> Vec<Diff> {
+    let json = |v: Option<Value>| v.map(|v| serde_json::to_string(&v).expect("json"));
+    a.diff(b).into_iter().map(|d| (d.path, json(d.a), json(d.b))).collect()
 }
 
 /// Names of the presets.

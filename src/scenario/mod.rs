@@ -1,6 +1,7 @@
 //! Scenarios: serde types, reading and writing TOML and JSON, field-path
 //! overrides, validation (docs/equations.md §9) and the embedded presets.
 
+mod diff;
 mod extends;
 pub mod fields;
 mod freeze;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+pub use diff::{FieldDiff, diff_values};
 pub use extends::Origin;
 pub use fields::{Field, Slot, SlotLayout};
 pub use inputs::{Domain, InputSpec, Presence, Section};
