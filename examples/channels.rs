@@ -11,8 +11,8 @@
 mod common;
 
 use aibubble::Scenario;
+use aibubble::analysis::Runs;
 use aibubble::analysis::channels::{CHANNELS, ChannelBase, channels};
-use aibubble::analysis::runs::Runs;
 use common::{header, paths};
 
 fn main() -> Result<(), aibubble::Error> {

@@ -9,19 +9,17 @@
 //!   its standard error, alone or paired between two runs.
 //! - [`input_table`]: input tables read from CSV files (`run --inputs`).
 //! - [`sweep`]: one input fixed at each of a list of values, the headline
-//!   statistics at each (`aibubble sweep`), and [`Runs`], how an analysis runs
-//!   (the sweep, the tornado and the reverse DCF; compare and channels use
-//!   [`runs::Runs`], a twin to be merged with it).
+//!   statistics at each (`aibubble sweep`).
 //! - [`tornado`]: which uncertain input drives a statistic, from one run's
 //!   rank correlations or from paired runs at each input's p10 and p90.
 //! - [`implied`]: the reverse DCF, the value of one input at which a lab's
 //!   fair value meets its mark (Brent's method on common random numbers).
 //! - [`runs`]: the settings every run of an analysis shares (paths, seed,
 //!   threads, cancel token): common random numbers.
-//! - [`compare`]: scenarios side by side, each statistic beside a base (a
+//! - [`compare`](mod@compare): scenarios side by side, each statistic beside a base (a
 //!   scenario or the frozen-competition counterfactual) with the paired
 //!   difference, and the inputs that differ.
-//! - [`channels`]: where a scenario's repricing comes from, an exact Shapley
+//! - [`channels`](mod@channels): where a scenario's repricing comes from, an exact Shapley
 //!   decomposition over the model's channels.
 
 pub mod channels;
@@ -35,6 +33,7 @@ pub mod tornado;
 
 pub use channels::{Channel, ChannelBase, Channels, channels};
 pub use compare::{Base, Comparison, compare};
+pub use runs::Runs;
 pub use statistic::{Estimate, Measure, Scope, Statistic};
-pub use sweep::{Runs, Sweep, SweepRow};
+pub use sweep::{Sweep, SweepRow};
 pub use tornado::{Method, Tornado, TornadoRow};

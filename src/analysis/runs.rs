@@ -2,7 +2,7 @@
 //! seed, so that runs share their random numbers (common random numbers),
 //! with the caller's threads, memory limit and cancel token.
 
-use crate::engine::{CancelToken, Simulation};
+use crate::engine::{CancelToken, InputTable, Simulation};
 use crate::error::Result;
 use crate::results::Results;
 use crate::scenario::Scenario;
@@ -39,6 +39,15 @@ impl Runs {
     /// # Errors
     /// Those of [`Simulation::new`] and [`Simulation::run`].
     pub fn run(&self, scenario: &Scenario) -> Result<Results> {
+        self.run_with(scenario, None)
+    }
+
+    /// One run of `scenario`, its inputs from `table` where given (the
+    /// other inputs drawn as usual, on the same random numbers).
+    ///
+    /// # Errors
+    /// Those of [`Simulation::new`], [`Simulation::inputs`] and [`Simulation::run`].
+    pub fn run_with(&self, scenario: &Scenario, table: Option<&InputTable>) -> Result<Results> {
         let mut sim = Simulation::new(scenario)?.paths(self.paths).seed(self.seed);
         if let Some(t) = self.threads {
             sim = sim.threads(t);
@@ -48,6 +57,9 @@ impl Runs {
         }
         if let Some(c) = &self.cancel {
             sim = sim.cancel_token(c.clone());
+        }
+        if let Some(t) = table {
+            sim = sim.inputs(t)?;
         }
         sim.run()
     }

@@ -11,63 +11,12 @@
 
 use serde::Serialize;
 
+use super::runs::Runs;
 use super::statistic::{Measure, Statistic};
-use crate::engine::{CancelToken, Compiled, InputTable, Simulation};
+use crate::engine::{Compiled, InputTable};
 use crate::error::{Error, Result};
-use crate::results::Results;
 use crate::scenario::Scenario;
 use crate::stats;
-
-/// How the runs of an analysis are made: the same paths and seed for every
-/// run (common random numbers), with the caller's threads, memory limit and
-/// cancel token.
-#[derive(Clone, Debug)]
-pub struct Runs {
-    /// Paths per run.
-    pub paths: u64,
-    /// The seed of every run.
-    pub seed: u64,
-    /// Worker threads (default: rayon's global pool).
-    pub threads: Option<usize>,
-    /// A memory limit per run, bytes.
-    pub max_memory: Option<u64>,
-    /// Checked at every step of every run.
-    pub cancel: Option<CancelToken>,
-}
-
-impl Runs {
-    /// `paths` paths on `seed`, nothing else set.
-    pub fn new(paths: u64, seed: u64) -> Self {
-        Runs {
-            paths,
-            seed,
-            threads: None,
-            max_memory: None,
-            cancel: None,
-        }
-    }
-
-    /// One run of `scenario`, its inputs from `table` where given.
-    ///
-    /// # Errors
-    /// As [`Simulation::run`] and [`Simulation::inputs`].
-    pub fn run(&self, scenario: &Scenario, table: Option<&InputTable>) -> Result<Results> {
-        let mut sim = Simulation::new(scenario)?.paths(self.paths).seed(self.seed);
-        if let Some(t) = self.threads {
-            sim = sim.threads(t);
-        }
-        if let Some(b) = self.max_memory {
-            sim = sim.max_memory(b);
-        }
-        if let Some(c) = &self.cancel {
-            sim = sim.cancel_token(c.clone());
-        }
-        if let Some(t) = table {
-            sim = sim.inputs(t)?;
-        }
-        sim.run()
-    }
-}
 
 /// The measures reported for each lab with a mark, then for the sector.
 const LAB_MEASURES: [&str; 8] = [
@@ -228,9 +177,9 @@ pub fn sweep(scenario: &Scenario, input: &str, values: &[f64], runs: &Runs, net:
         } else {
             (fixed(scenario, input, value)?, None)
         };
-        let r = runs.run(&s, table.as_ref())?;
+        let r = runs.run_with(&s, table.as_ref())?;
         let frozen = if net {
-            Some(runs.run(&s.freeze_competition(), table.as_ref())?)
+            Some(runs.run_with(&s.freeze_competition(), table.as_ref())?)
         } else {
             None
         };
@@ -286,7 +235,7 @@ mod tests {
             let set = s
                 .with_overrides([("prices.premium_sensitivity", serde_json::json!(v))])
                 .unwrap();
-            let want = st.estimate(&runs.run(&set, None).unwrap()).unwrap();
+            let want = st.estimate(&runs.run(&set).unwrap()).unwrap();
             let row = sw
                 .rows
                 .iter()

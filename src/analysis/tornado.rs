@@ -17,8 +17,8 @@
 
 use serde::Serialize;
 
+use super::runs::Runs;
 use super::statistic::{Estimate, Statistic};
-use super::sweep::Runs;
 use crate::dist::Sampler;
 use crate::engine::{Compiled, InputTable};
 use crate::error::{Error, Result};
@@ -190,7 +190,7 @@ fn single(
     drawn: &[(String, Sampler)],
     runs: &Runs,
 ) -> Result<(Estimate, Vec<TornadoRow>)> {
-    let r = runs.run(scenario, None)?;
+    let r = runs.run(scenario)?;
     let base = st.estimate(&r)?;
     let y = st.per_path(&r)?;
     let mut rows = Vec::with_capacity(drawn.len());
@@ -235,14 +235,14 @@ fn held(
     drawn: &[(String, Sampler)],
     runs: &Runs,
 ) -> Result<(Estimate, Vec<TornadoRow>)> {
-    let base = st.estimate(&runs.run(scenario, None)?)?;
+    let base = st.estimate(&runs.run(scenario)?)?;
     let n = usize::try_from(runs.paths).expect("paths fit in memory");
     let mut rows = Vec::with_capacity(drawn.len());
     for (name, sampler) in drawn {
         let (x_lo, x_hi) = (sampler.quantile(0.1), sampler.quantile(0.9));
         let at = |x: f64| -> Result<_> {
             let table = InputTable::new(vec![name.clone()], vec![x; n])?;
-            runs.run(scenario, Some(&table))
+            runs.run_with(scenario, Some(&table))
         };
         let (r_lo, r_hi) = (at(x_lo)?, at(x_hi)?);
         let (low, high) = (st.estimate(&r_lo)?, st.estimate(&r_hi)?);

@@ -6,7 +6,8 @@ use std::io::{self, Write};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::{Failure, SweepArgs, TornadoArgs, json_printable, load};
-use crate::analysis::sweep::{self, Runs};
+use crate::analysis::Runs;
+use crate::analysis::sweep;
 use crate::analysis::tornado::{self, Method};
 use crate::analysis::{Estimate, Statistic};
 use crate::error::printable;

@@ -7,8 +7,8 @@ use clap::Args;
 
 use super::{Failure, json_printable, load, parse_memory};
 use crate::analysis::Base;
+use crate::analysis::Runs;
 use crate::analysis::channels::{CHANNELS, ChannelBase};
-use crate::analysis::runs::Runs;
 use crate::error::printable;
 use crate::{CancelToken, Error};
 

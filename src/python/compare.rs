@@ -8,8 +8,8 @@ use super::errors::{PyAibubbleError, guard};
 use super::scenario::PyScenario;
 use super::uint;
 use crate::analysis::Base;
+use crate::analysis::Runs;
 use crate::analysis::channels::{CHANNELS, ChannelBase};
-use crate::analysis::runs::Runs;
 use crate::error::Error;
 
 /// The runs' settings from Python's arguments.
