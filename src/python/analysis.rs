@@ -12,7 +12,12 @@ use crate::analysis::Runs;
 use crate::analysis::sweep as sweeps;
 use crate::analysis::tornado as tornados;
 
-fn runs(paths: &Bound<'_, PyAny>, seed: &Bound<'_, PyAny>, threads: Option<&Bound<'_, PyAny>>) -> PyResult<Runs> {
+/// The runs' settings from Python's arguments (every analysis function's).
+pub(super) fn runs(
+    paths: &Bound<'_, PyAny>,
+    seed: &Bound<'_, PyAny>,
+    threads: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Runs> {
     let mut r = Runs::new(uint("paths", paths, 1)?, uint("seed", seed, 0)?);
     r.threads = threads
         .map(|t| uint("threads", t, 1).map(|t| usize::try_from(t).unwrap_or(usize::MAX)))

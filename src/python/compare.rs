@@ -4,23 +4,12 @@
 
 use pyo3::prelude::*;
 
+use super::analysis::runs;
 use super::errors::{PyAibubbleError, guard};
 use super::scenario::PyScenario;
-use super::uint;
 use crate::analysis::Base;
-use crate::analysis::Runs;
 use crate::analysis::channels::{CHANNELS, ChannelBase};
 use crate::error::Error;
-
-/// The runs' settings from Python's arguments.
-fn runs(paths: &Bound<'_, PyAny>, seed: &Bound<'_, PyAny>, threads: Option<&Bound<'_, PyAny>>) -> PyResult<Runs> {
-    let mut r = Runs::new(uint("paths", paths, 1)?, uint("seed", seed, 0)?);
-    r.threads = threads
-        .map(|v| uint("threads", v, 1))
-        .transpose()?
-        .map(|t| usize::try_from(t).unwrap_or(usize::MAX));
-    Ok(r)
-}
 
 fn json<T: serde::Serialize>(x: &T) -> PyResult<String> {
     serde_json::to_string(x).map_err(|e| PyAibubbleError(Error::argument("json", e.to_string())).into())
