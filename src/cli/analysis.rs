@@ -1,11 +1,11 @@
 //! `aibubble sweep` and `aibubble tornado`: the analysis layer's sweeps and
 //! tornados, printed as tables or JSON.
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
-use super::{Failure, SweepArgs, TornadoArgs, json_printable, load};
+use super::{Failure, SweepArgs, TornadoArgs, load, print_json};
 use crate::analysis::Runs;
 use crate::analysis::sweep;
 use crate::analysis::tornado::{self, Method};
@@ -88,8 +88,7 @@ pub(super) fn sweep(args: SweepArgs, cancel: &CancelToken, out: &mut impl Write)
     let r = runs(args.run.paths, args.run.seed, args.run.threads, cancel);
     let sw = sweep::sweep(&scenario, &args.input, &values, &r, args.net)?;
     if args.run.json {
-        let text = serde_json::to_string_pretty(&sw).map_err(io::Error::from)?;
-        writeln!(out, "{}", json_printable(&text))?;
+        print_json(out, &sw)?;
         return Ok(());
     }
     writeln!(
@@ -142,8 +141,7 @@ pub(super) fn tornado(args: TornadoArgs, cancel: &CancelToken, out: &mut impl Wr
     let r = runs(args.run.paths, args.run.seed, args.run.threads, cancel);
     let tor = tornado::tornado(&scenario, &args.output, method, &args.inputs, &r)?;
     if args.run.json {
-        let text = serde_json::to_string_pretty(&tor).map_err(io::Error::from)?;
-        writeln!(out, "{}", json_printable(&text))?;
+        print_json(out, &tor)?;
         return Ok(());
     }
     let how = match method {

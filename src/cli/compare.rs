@@ -1,11 +1,11 @@
 //! `aibubble compare` and `aibubble channels`: the analysis layer's tools
 //! (`crate::analysis`) on the command line.
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use clap::Args;
 
-use super::{Failure, json_printable, load, parse_memory};
+use super::{Failure, load, parse_memory, print_json};
 use crate::analysis::Base;
 use crate::analysis::Runs;
 use crate::analysis::channels::{CHANNELS, ChannelBase};
@@ -100,8 +100,7 @@ pub(super) fn compare(args: CompareArgs, cancel: &CancelToken, out: &mut impl Wr
     };
     let c = crate::analysis::compare(&scenarios, &args.statistics, &args.options.runs(cancel), base)?;
     if args.options.json {
-        let text = serde_json::to_string_pretty(&c).map_err(io::Error::from)?;
-        writeln!(out, "{}", json_printable(&text))?;
+        print_json(out, &c)?;
         return Ok(());
     }
     writeln!(
@@ -139,8 +138,7 @@ pub(super) fn channels(args: ChannelsArgs, cancel: &CancelToken, out: &mut impl 
         &args.options.runs(cancel),
     )?;
     if args.options.json {
-        let text = serde_json::to_string_pretty(&c).map_err(io::Error::from)?;
-        writeln!(out, "{}", json_printable(&text))?;
+        print_json(out, &c)?;
         return Ok(());
     }
     writeln!(

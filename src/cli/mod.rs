@@ -346,8 +346,7 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
             let s = load(&preset)?;
             let value = if expanded { s.to_value_expanded() } else { s.to_value() };
             if json {
-                let text = serde_json::to_string_pretty(&value).map_err(io::Error::from)?;
-                writeln!(out, "{}", json_printable(&text))?;
+                print_json(out, &value)?;
             } else {
                 write!(out, "{}", crate::scenario::value_to_toml(&value))?;
             }
@@ -456,9 +455,7 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         let net = results.net(&frozen)?;
         let (summary, frozen_summary) = (results.summary(), frozen.summary());
         if args.json {
-            let text =
-                serde_json::to_string_pretty(&net.summary_json(&summary, &frozen_summary)).map_err(io::Error::from)?;
-            writeln!(out, "{}", json_printable(&text))?;
+            print_json(out, &net.summary_json(&summary, &frozen_summary))?;
         } else {
             print_net_table(out, &summary, &net)?;
         }
@@ -504,8 +501,7 @@ fn implied(args: ImpliedArgs, cancel: &CancelToken, out: &mut impl Write) -> Res
         None => investor_page(&scenario, &args.lab, &options)?,
     };
     if args.json {
-        let text = serde_json::to_string_pretty(&rows).map_err(io::Error::from)?;
-        writeln!(out, "{}", json_printable(&text))?;
+        print_json(out, &rows)?;
     } else {
         table::print_implied(out, &scenario, &args.lab, &options, &rows)?;
     }
@@ -558,6 +554,12 @@ pub fn load(name: &str) -> Result<Scenario, Error> {
 /// JSON with every character a terminal could act on escaped: serde_json
 /// escapes C0 controls but writes DEL, C1 and bidirectional overrides raw.
 /// Outside strings JSON has none of them, so the escape is exact.
+/// Print `value` as pretty JSON, control characters escaped (`--json`).
+fn print_json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::from)?;
+    writeln!(out, "{}", json_printable(&text))
+}
+
 fn json_printable(text: &str) -> std::borrow::Cow<'_, str> {
     use crate::error::unsafe_char;
     if !text.chars().any(unsafe_char) {
