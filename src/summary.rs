@@ -8,9 +8,14 @@ use crate::results::{LabPaths, Results};
 use crate::scenario::Class;
 use crate::stats::{self, Prob};
 
-/// Moments and quantiles of a per-path metric.
+/// Moments and quantiles of a per-path metric, over the paths that define
+/// it (finite values; NaN marks "does not apply", such as `tv_share` where
+/// PV <= 0). Over no defined path every figure is undefined: NaN here, `null`
+/// in the JSON, with `n = 0` saying why.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
+    /// The paths that define the statistic (finite values).
+    pub n: u64,
     /// Mean over paths (sums in path order).
     pub mean: f64,
     /// Standard deviation (N - 1).
@@ -37,6 +42,7 @@ impl Stats {
         let s = stats::sorted(&finite);
         let q = |p| stats::quantile_sorted(&s, p);
         Stats {
+            n: finite.len() as u64,
             mean: m.mean,
             sd: m.sd,
             se: m.se,
@@ -46,6 +52,11 @@ impl Stats {
             p75: q(0.75),
             p95: q(0.95),
         }
+    }
+
+    /// Whether any path defines the statistic (`n > 0`).
+    pub fn is_defined(&self) -> bool {
+        self.n > 0
     }
 }
 
@@ -68,17 +79,19 @@ pub struct PhiStats {
 }
 
 impl PhiStats {
-    /// Statistics of per-path phi values.
+    /// Statistics of per-path phi values, over the paths that define phi
+    /// (finite values); every figure is undefined when none does.
     pub fn of(xs: &[f64]) -> PhiStats {
-        let below1 = stats::prob_below(xs, 1.0);
-        let below_half = stats::prob_below(xs, 0.5);
+        let finite: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+        let below1 = stats::prob_below(&finite, 1.0);
+        let below_half = stats::prob_below(&finite, 0.5);
         PhiStats {
-            stats: Stats::of(xs),
+            stats: Stats::of(&finite),
             p_below_1: below1.p,
             p_below_1_se: below1.se,
             p_below_half: below_half.p,
             p_below_half_se: below_half.se,
-            cvar5: stats::cvar5_sorted(&stats::sorted(xs)),
+            cvar5: stats::cvar5_sorted(&stats::sorted(&finite)),
         }
     }
 }

@@ -1662,3 +1662,25 @@ fn compare_and_channels_name_what_is_unknown() {
     );
     assert!(e.contains("zeta"), "{e}");
 }
+
+#[test]
+fn a_statistic_over_no_defined_path_is_null_with_its_count() {
+    // Alpha's PV is below 0 on every path, so its terminal-value share
+    // (defined where PV > 0) is undefined: null, with n = 0, never NaN.
+    let f = data("no_terminal_value.toml");
+    let out = ok(["run", f.to_str().unwrap(), "--paths", "300", "--json"]);
+    assert!(!out.contains("NaN"), "{out}");
+    let v = parse(&out);
+    let alpha = &v["labs"][0];
+    assert_eq!(alpha["id"], "alpha");
+    assert!(alpha["pv"]["p95"].as_f64().unwrap() < 0.0, "the scenario's premise");
+    assert_eq!(alpha["tv_share"]["n"], 0);
+    for k in ["mean", "sd", "se", "p5", "p50", "p95"] {
+        assert!(alpha["tv_share"][k].is_null(), "tv_share.{k}: {}", alpha["tv_share"][k]);
+    }
+    // Defined statistics carry the count of their paths.
+    assert_eq!(alpha["fair_value"]["n"], 300);
+    let gamma = &v["labs"][1];
+    assert_eq!(gamma["tv_share"]["n"], 300);
+    assert!(gamma["tv_share"]["mean"].as_f64().unwrap() > 0.0);
+}

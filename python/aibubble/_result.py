@@ -377,7 +377,10 @@ class Result:
     # Tables ------------------------------------------------------------------
     def summary(self) -> pd.DataFrame:
         """One row per lab: the JSON summary flattened (``fair_value_p50``,
-        ``phi_p_below_half``, ``p_pop``, ``p_pop_se``, ...)."""
+        ``phi_p_below_half``, ``p_pop``, ``p_pop_se``, ...). Each statistic
+        has the count of the paths that define it (``tv_share_n``); over none
+        (``tv_share`` where PV <= 0 on every path) its figures are missing
+        and the count is 0."""
         rows = []
         for lab in self.summary_dict()["labs"]:
             row: Dict[str, Any] = {}
@@ -392,7 +395,11 @@ class Result:
                     row[k] = v
             rows.append(row)
         df = pd.DataFrame(rows).set_index("id")
-        return df.astype({c: float for c in df.columns if c not in ("name", "class")})
+        # A count is missing where the statistic does not apply (phi of a lab
+        # without a mark): no path defines it.
+        counts = [c for c in df.columns if c.endswith("_n")]
+        df[counts] = df[counts].fillna(0)
+        return df.astype({c: (int if c in counts else float) for c in df.columns if c not in ("name", "class")})
 
     def net(self, frozen: "Result") -> pd.DataFrame:
         """Figures of this run of a scenario ``S`` net of ``frozen``, the run of
@@ -470,7 +477,7 @@ class Result:
         return df
 
     def annual(self, lab: str, variable: str = "revenue") -> pd.DataFrame:
-        """Calendar-year ``revenue`` or ``fcf`` of a lab: mean, sd, se and quantiles."""
+        """Calendar-year ``revenue`` or ``fcf`` of a lab: the paths (``n``), mean, sd, se and quantiles."""
         _check_str(lab=lab, variable=variable)
         if variable not in ("revenue", "fcf"):
             raise ArgumentError(f"invalid argument variable: 'revenue' or 'fcf', got {variable!r}")

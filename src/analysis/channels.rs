@@ -61,7 +61,6 @@ use super::runs::{Runs, cell};
 use super::statistic::{Estimate, Measure, Scope, Statistic};
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
-use crate::stats;
 
 /// A channel of the model, switched off as the module's documentation says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -364,14 +363,7 @@ pub fn channels(
             }
         }
     }
-    let estimate = |xs: &[f64]| {
-        let kept: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
-        let m = stats::moments(&kept);
-        Estimate {
-            value: m.mean,
-            se: Some(m.se),
-        }
-    };
+    let estimate = |xs: &[f64]| Estimate::of(xs, false);
     let statistics = stats_
         .iter()
         .enumerate()

@@ -78,8 +78,12 @@ pub(crate) fn number(statistic: &str, x: f64, signed: bool) -> String {
     }
 }
 
-/// An estimate for a table: `value ± se` (no `±` for a median).
+/// An estimate for a table: `value ± se` (no `±` for a median), or
+/// `undefined` over no defined path.
 pub(crate) fn cell(statistic: &str, e: &super::Estimate, signed: bool) -> String {
+    if !e.is_defined() {
+        return "undefined".into();
+    }
     match e.se {
         Some(se) => format!(
             "{} ± {}",

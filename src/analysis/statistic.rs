@@ -95,13 +95,45 @@ pub struct Statistic {
     pub measure: Measure,
 }
 
-/// A statistic's value in a run, with its Monte Carlo standard error (none for a median).
+/// A statistic's value in a run, with its Monte Carlo standard error (none
+/// for a median), over the paths that define it. Over no defined path the
+/// value is undefined: NaN here, `null` in the JSON, with `n = 0`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Estimate {
     /// The value.
     pub value: f64,
     /// Its standard error, `sd / sqrt(N)` of the per-path values (None for a median).
     pub se: Option<f64>,
+    /// The paths that define it (per-path values that are not NaN).
+    pub n: u64,
+}
+
+impl Estimate {
+    /// The mean of the per-path values that are not NaN, with its standard
+    /// error, or (`median`) their median, with none.
+    pub fn of(xs: &[f64], median: bool) -> Estimate {
+        let kept: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+        let n = kept.len() as u64;
+        if median {
+            Estimate {
+                value: stats::quantile_sorted(&stats::sorted(&kept), 0.5),
+                se: None,
+                n,
+            }
+        } else {
+            let m = stats::moments(&kept);
+            Estimate {
+                value: m.mean,
+                se: Some(m.se),
+                n,
+            }
+        }
+    }
+
+    /// Whether any path defines it (`n > 0`).
+    pub fn is_defined(&self) -> bool {
+        self.n > 0
+    }
 }
 
 impl Statistic {
@@ -212,19 +244,7 @@ impl Statistic {
     /// # Errors
     /// As [`Statistic::per_path`].
     pub fn estimate(&self, r: &Results) -> Result<Estimate> {
-        let xs: Vec<f64> = self.per_path(r)?.into_iter().filter(|x| !x.is_nan()).collect();
-        Ok(if self.measure.is_median() {
-            Estimate {
-                value: stats::quantile_sorted(&stats::sorted(&xs), 0.5),
-                se: None,
-            }
-        } else {
-            let m = stats::moments(&xs);
-            Estimate {
-                value: m.mean,
-                se: Some(m.se),
-            }
-        })
+        Ok(Estimate::of(&self.per_path(r)?, self.measure.is_median()))
     }
 
     /// The paired difference `a - b` of two runs on the same paths (common
@@ -258,6 +278,7 @@ impl Statistic {
             return Ok(Estimate {
                 value: x.value - y.value,
                 se: None,
+                n: x.n.min(y.n),
             });
         }
         let d: Vec<f64> = self
@@ -265,13 +286,8 @@ impl Statistic {
             .into_iter()
             .zip(self.per_path(b)?)
             .map(|(x, y)| x - y)
-            .filter(|x| !x.is_nan())
             .collect();
-        let m = stats::moments(&d);
-        Ok(Estimate {
-            value: m.mean,
-            se: Some(m.se),
-        })
+        Ok(Estimate::of(&d, false))
     }
 }
 

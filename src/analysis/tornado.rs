@@ -167,23 +167,6 @@ pub fn tornado(scenario: &Scenario, output: &str, method: Method, inputs: &[Stri
     })
 }
 
-/// The statistic over a subset of per-path values: their median for a
-/// median, else their mean with its standard error.
-fn reduce(st: &Statistic, ys: &[f64]) -> Estimate {
-    if st.measure.is_median() {
-        Estimate {
-            value: stats::quantile_sorted(&stats::sorted(ys), 0.5),
-            se: None,
-        }
-    } else {
-        let m = stats::moments(ys);
-        Estimate {
-            value: m.mean,
-            se: Some(m.se),
-        }
-    }
-}
-
 fn single(
     scenario: &Scenario,
     st: &Statistic,
@@ -212,7 +195,10 @@ fn single(
         let (lo, hi) = (&pairs[..k], &pairs[pairs.len() - k..]);
         let ys = |p: &[(f64, f64)]| p.iter().map(|q| q.1).collect::<Vec<_>>();
         let xmean = |p: &[(f64, f64)]| stats::moments(&p.iter().map(|q| q.0).collect::<Vec<_>>()).mean;
-        let (low, high) = (reduce(st, &ys(lo)), reduce(st, &ys(hi)));
+        let (low, high) = (
+            Estimate::of(&ys(lo), st.measure.is_median()),
+            Estimate::of(&ys(hi), st.measure.is_median()),
+        );
         let (xs, yv): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
         let rho = spearman(&xs, &yv);
         rows.push(TornadoRow {

@@ -7,9 +7,9 @@ use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::{Failure, SweepArgs, TornadoArgs, load, print_json};
 use crate::analysis::Runs;
+use crate::analysis::Statistic;
 use crate::analysis::sweep;
 use crate::analysis::tornado::{self, Method};
-use crate::analysis::{Estimate, Statistic};
 use crate::error::printable;
 use crate::{CancelToken, Error};
 
@@ -39,10 +39,11 @@ fn num(x: Option<f64>) -> String {
 }
 
 /// `x ± se`.
-fn with_se(e: Estimate) -> String {
-    match e.se {
-        Some(se) => format!("{} ± {}", num(Some(e.value)), num(Some(se))),
-        None => num(Some(e.value)),
+fn with_se(value: f64, se: Option<f64>) -> String {
+    match se {
+        _ if value.is_nan() => "undefined".into(),
+        Some(se) => format!("{} ± {}", num(Some(value)), num(Some(se))),
+        None => num(Some(value)),
     }
 }
 
@@ -117,15 +118,9 @@ pub(super) fn sweep(args: SweepArgs, cancel: &CancelToken, out: &mut impl Write)
                 .iter()
                 .find(|r| r.value.to_bits() == v.to_bits() && r.statistic == *s)
                 .expect("every headline statistic at every value");
-            let e = Estimate {
-                value: r.estimate,
-                se: r.se,
-            };
-            row.push(Cell::new(with_se(e)).set_alignment(CellAlignment::Right));
+            row.push(Cell::new(with_se(r.estimate, r.se)).set_alignment(CellAlignment::Right));
             if sw.net {
-                let n = r
-                    .net
-                    .map_or("-".into(), |value| with_se(Estimate { value, se: r.net_se }));
+                let n = r.net.map_or("-".into(), |value| with_se(value, r.net_se));
                 row.push(Cell::new(n).set_alignment(CellAlignment::Right));
             }
         }
@@ -156,7 +151,7 @@ pub(super) fn tornado(args: TornadoArgs, cancel: &CancelToken, out: &mut impl Wr
         tor.paths,
         tor.seed,
         printable(&tor.output),
-        with_se(tor.base)
+        with_se(tor.base.value, tor.base.se)
     )?;
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
@@ -172,11 +167,7 @@ pub(super) fn tornado(args: TornadoArgs, cancel: &CancelToken, out: &mut impl Wr
             Cell::new(num(Some(row.input_high))).set_alignment(CellAlignment::Right),
             Cell::new(num(Some(row.low))).set_alignment(CellAlignment::Right),
             Cell::new(num(Some(row.high))).set_alignment(CellAlignment::Right),
-            Cell::new(with_se(Estimate {
-                value: row.swing,
-                se: row.swing_se,
-            }))
-            .set_alignment(CellAlignment::Right),
+            Cell::new(with_se(row.swing, row.swing_se)).set_alignment(CellAlignment::Right),
         ];
         if method == Method::Single {
             cells.push(Cell::new(num(row.rank_correlation)).set_alignment(CellAlignment::Right));

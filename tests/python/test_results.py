@@ -4,6 +4,7 @@ with the summary. Session run: ``baseline``, 2000 paths, seed 7, 5 stored paths.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, List
 
 import numpy as np
@@ -208,7 +209,11 @@ def test_summary_frame(small: Result, marked_labs: List[str], unmarked_labs: Lis
     assert list(df.index) == small.labs
     for column in ("name", "class", "mark", "fair_value_p50", "phi_p_below_half", "p_pop", "p_pop_se"):
         assert column in df.columns
-    numeric = df.drop(columns=["name", "class"])
+    counts = [c for c in df.columns if c.endswith("_n")]
+    assert "fair_value_n" in counts and set(df[counts].dtypes) == {np.dtype(np.int64)}
+    assert (df["fair_value_n"] == small.n_paths).all()
+    assert (df.loc[unmarked_labs, "phi_n"] == 0).all() and (df.loc[marked_labs, "phi_n"] == small.n_paths).all()
+    numeric = df.drop(columns=["name", "class", *counts])
     assert set(numeric.dtypes) == {np.dtype(np.float64)}
     assert df.loc[unmarked_labs, "mark"].isna().all()
     assert df.loc[unmarked_labs, "p_pop"].isna().all()
@@ -276,8 +281,9 @@ def test_annual(small: Result) -> None:
     for variable in ("revenue", "fcf"):
         df = small.annual(lab, variable)
         assert df.index.name == "year"
-        assert list(df.columns) == ["fraction", "mean", "sd", "se", "p5", "p25", "p50", "p75", "p95"]
-        assert set(df.dtypes) == {np.dtype(np.float64)}
+        assert list(df.columns) == ["fraction", "n", "mean", "sd", "se", "p5", "p25", "p50", "p75", "p95"]
+        assert df["n"].dtype == np.int64 and (df["n"] == small.n_paths).all()
+        assert set(df.drop(columns="n").dtypes) == {np.dtype(np.float64)}
     with pytest.raises(aibubble.ArgumentError):
         small.annual(lab, "profit")
     with pytest.raises(aibubble.ArgumentError, match="unknown lab"):
@@ -425,3 +431,21 @@ def test_paths_is_a_deprecated_alias(small: Result) -> None:
     with pytest.deprecated_call():
         lab = small.labs[0]
         np.testing.assert_array_equal(small.paths("revenue", lab=lab), small.trajectories("revenue", lab=lab))
+
+
+def test_a_statistic_over_no_defined_path_is_null_with_its_count() -> None:
+    # Alpha's PV is below 0 on every path: its terminal-value share (defined
+    # where PV > 0) is undefined, None in the dict and missing in the table,
+    # with a count of 0 beside it.
+    here = os.path.dirname(os.path.abspath(__file__))
+    s = aibubble.Scenario.from_toml(os.path.join(here, "..", "data", "no_terminal_value.toml"))
+    r = aibubble.simulate(s, paths=300, seed=SEED)
+    alpha = r.summary_dict()["labs"][0]
+    assert alpha["id"] == "alpha" and alpha["pv"]["p95"] < 0
+    assert alpha["tv_share"]["n"] == 0
+    assert all(alpha["tv_share"][k] is None for k in ("mean", "sd", "p5", "p50", "p95"))
+    table = r.summary()
+    assert table["tv_share_n"].dtype == np.int64 and table.loc["alpha", "tv_share_n"] == 0
+    assert table.loc["alpha", ["tv_share_mean", "tv_share_p50"]].isna().all()
+    assert table.loc["gamma", "tv_share_n"] == 300
+    assert table.loc["alpha", "fair_value_n"] == 300
