@@ -1,18 +1,21 @@
 //! The analysis layer's sweeps and tornados for the facade
 //! (`aibubble.sweep`, `aibubble.tornado`): each returns its result as JSON,
-//! which the facade turns into a DataFrame. The runs release the GIL.
+//! which the facade turns into a DataFrame. The runs release the GIL, and
+//! Ctrl-C cancels them and raises `KeyboardInterrupt`.
 
 use pyo3::prelude::*;
 
 use super::errors::{PyAibubbleError, guard};
 use super::scenario::PyScenario;
-use super::uint;
+use super::{interruptible, uint};
 use crate::analysis::Method;
 use crate::analysis::Runs;
 use crate::analysis::sweep as sweeps;
 use crate::analysis::tornado as tornados;
+use crate::engine::CancelToken;
 
-/// The runs' settings from Python's arguments (every analysis function's).
+/// The runs' settings from Python's arguments (every analysis function's),
+/// with a cancel token for [`detached`].
 pub(super) fn runs(
     paths: &Bound<'_, PyAny>,
     seed: &Bound<'_, PyAny>,
@@ -22,7 +25,15 @@ pub(super) fn runs(
     r.threads = threads
         .map(|t| uint("threads", t, 1).map(|t| usize::try_from(t).unwrap_or(usize::MAX)))
         .transpose()?;
+    r.cancel = Some(CancelToken::new());
     Ok(r)
+}
+
+/// `work` (an analysis on `runs`) with the GIL released; Ctrl-C cancels
+/// `runs`' token and raises `KeyboardInterrupt` once the runs have stopped.
+pub(super) fn detached<T: Send>(py: Python<'_>, runs: &Runs, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    let token = runs.cancel.clone().unwrap_or_default();
+    interruptible(py, &token, work, |_| Ok(()))
 }
 
 /// A sweep of `input` over `values` (see `analysis::sweep`), as JSON.
@@ -42,9 +53,7 @@ pub fn sweep(
     guard(|| {
         let r = runs(paths, seed, threads)?;
         let s = &scenario.inner;
-        let out = py
-            .detach(|| sweeps::sweep(s, &input, &values, &r, net))
-            .map_err(PyAibubbleError)?;
+        let out = detached(py, &r, || sweeps::sweep(s, &input, &values, &r, net))?.map_err(PyAibubbleError)?;
         Ok(serde_json::to_string(&out).expect("a sweep serializes"))
     })
 }
@@ -67,9 +76,7 @@ pub fn tornado(
         let r = runs(paths, seed, threads)?;
         let method = Method::parse(&method).map_err(PyAibubbleError)?;
         let s = &scenario.inner;
-        let out = py
-            .detach(|| tornados::tornado(s, &output, method, &inputs, &r))
-            .map_err(PyAibubbleError)?;
+        let out = detached(py, &r, || tornados::tornado(s, &output, method, &inputs, &r))?.map_err(PyAibubbleError)?;
         Ok(serde_json::to_string(&out).expect("a tornado serializes"))
     })
 }

@@ -1,10 +1,10 @@
 //! The analysis layer's tools for Python (`crate::analysis`): each returns
 //! its whole result as JSON, which `python/aibubble/_compare.py` turns into
-//! a DataFrame. The runs release the GIL.
+//! a DataFrame. The runs release the GIL; Ctrl-C cancels them.
 
 use pyo3::prelude::*;
 
-use super::analysis::runs;
+use super::analysis::{detached, runs};
 use super::errors::{PyAibubbleError, guard};
 use super::scenario::PyScenario;
 use crate::analysis::Base;
@@ -42,8 +42,7 @@ pub fn compare(
                 ))
             })?),
         };
-        let c = py
-            .detach(|| crate::analysis::compare(&list, &statistics, &runs, base))
+        let c = detached(py, &runs, || crate::analysis::compare(&list, &statistics, &runs, base))?
             .map_err(PyAibubbleError)?;
         json(&c)
     })
@@ -75,9 +74,10 @@ pub fn channels(
             ),
         };
         let s = scenario.inner.clone();
-        let c = py
-            .detach(|| crate::analysis::channels(&name, &s, &base, &CHANNELS, &statistics, &runs))
-            .map_err(PyAibubbleError)?;
+        let c = detached(py, &runs, || {
+            crate::analysis::channels(&name, &s, &base, &CHANNELS, &statistics, &runs)
+        })?
+        .map_err(PyAibubbleError)?;
         json(&c)
     })
 }

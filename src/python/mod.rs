@@ -33,6 +33,41 @@ impl Observer for Counter {
 /// How often the waiting thread checks for Ctrl-C and reports progress.
 const POLL: Duration = Duration::from_millis(40);
 
+/// Runs `work` on a thread of its own with the GIL released, and every
+/// [`POLL`] checks for a signal (Ctrl-C) and calls `tick` on the calling
+/// thread: a signal or an error of `tick` cancels `token` (which `work`'s
+/// runs watch) and is raised once `work` has stopped.
+pub(super) fn interruptible<T: Send>(
+    py: Python<'_>,
+    token: &CancelToken,
+    work: impl FnOnce() -> T + Send,
+    mut tick: impl FnMut(Python<'_>) -> PyResult<()> + Send,
+) -> PyResult<T> {
+    let mut interrupt: Option<PyErr> = None;
+    let outcome = py.detach(|| {
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(work);
+            while !worker.is_finished() {
+                std::thread::sleep(POLL);
+                Python::attach(|py| {
+                    if let Err(e) = py.check_signals().and_then(|()| match interrupt {
+                        None => tick(py),
+                        Some(_) => Ok(()),
+                    }) {
+                        token.cancel();
+                        interrupt.get_or_insert(e);
+                    }
+                });
+            }
+            worker.join()
+        })
+    });
+    match interrupt {
+        Some(e) => Err(e),
+        None => outcome.map_err(internal),
+    }
+}
+
 /// The largest value of the core's unsigned 64-bit arguments, as text.
 const U64_LIMIT: &str = "2**64";
 
@@ -157,35 +192,23 @@ fn simulate(
             sim = sim.range(start, end);
         }
         let total = end.saturating_sub(start);
-        let mut interrupt: Option<PyErr> = None;
-        let outcome = py.detach(|| {
-            std::thread::scope(|scope| {
-                let worker = scope.spawn(move || sim.run());
-                let mut reported = 0;
-                while !worker.is_finished() {
-                    std::thread::sleep(POLL);
-                    Python::attach(|py| {
-                        if let Err(e) = py.check_signals() {
-                            token.cancel();
-                            interrupt.get_or_insert(e);
-                        }
-                        let done = counter.0.load(Ordering::Relaxed);
-                        if let Some(cb) = progress.as_ref().filter(|_| done > reported && interrupt.is_none()) {
-                            reported = done;
-                            if let Err(e) = cb.call1(py, (done, total)) {
-                                token.cancel();
-                                interrupt.get_or_insert(e);
-                            }
-                        }
-                    });
+        let mut reported = 0;
+        let outcome = interruptible(
+            py,
+            &token,
+            move || sim.run(),
+            |py| {
+                let done = counter.0.load(Ordering::Relaxed);
+                match progress.as_ref().filter(|_| done > reported) {
+                    Some(cb) => {
+                        reported = done;
+                        cb.call1(py, (done, total)).map(drop)
+                    }
+                    None => Ok(()),
                 }
-                worker.join()
-            })
-        });
-        if let Some(e) = interrupt {
-            return Err(e);
-        }
-        let results = outcome.map_err(internal)?.map_err(PyAibubbleError)?;
+            },
+        )?;
+        let results = outcome.map_err(PyAibubbleError)?;
         if let Some(cb) = &progress {
             cb.call1(py, (total, total))?;
         }
@@ -220,29 +243,16 @@ fn implied(
             cancel: Some(token.clone()),
         };
         let s = &scenario.inner;
-        let mut interrupt: Option<PyErr> = None;
-        let outcome = py.detach(|| {
-            std::thread::scope(|scope| {
-                let worker = scope.spawn(|| match &input {
-                    Some(i) => im::implied(s, &lab, i, &options).map(|r| vec![im::PageRow::Root(Box::new(r))]),
-                    None => im::investor_page(s, &lab, &options),
-                });
-                while !worker.is_finished() {
-                    std::thread::sleep(POLL);
-                    Python::attach(|py| {
-                        if let Err(e) = py.check_signals() {
-                            token.cancel();
-                            interrupt.get_or_insert(e);
-                        }
-                    });
-                }
-                worker.join()
-            })
-        });
-        if let Some(e) = interrupt {
-            return Err(e);
-        }
-        let rows = outcome.map_err(internal)?.map_err(PyAibubbleError)?;
+        let rows = interruptible(
+            py,
+            &token,
+            || match &input {
+                Some(i) => im::implied(s, &lab, i, &options).map(|r| vec![im::PageRow::Root(Box::new(r))]),
+                None => im::investor_page(s, &lab, &options),
+            },
+            |_| Ok(()),
+        )?
+        .map_err(PyAibubbleError)?;
         serde_json::to_string(&rows).map_err(|e| internal(Box::new(e.to_string())))
     })
 }

@@ -20,7 +20,7 @@ import math
 import signal
 import threading
 import time
-from typing import Any, Iterator, List, Tuple
+from typing import Any, Callable, Iterator, List, Tuple
 
 import pytest
 from tqdm.auto import tqdm as _tqdm
@@ -130,6 +130,13 @@ def _interrupted_run(after: float, scenario: Scenario, **kwargs: Any) -> Tuple[f
     """Run ``simulate(scenario, **kwargs)`` with Ctrl-C sent ``after``
     seconds in; it must raise KeyboardInterrupt. Returns the seconds from
     the start and from the signal to the interrupt."""
+    return _interrupted(after, lambda: aibubble.simulate(scenario, **kwargs))
+
+
+def _interrupted(after: float, call: Callable[[], Any]) -> Tuple[float, float]:
+    """Call ``call()`` with Ctrl-C sent ``after`` seconds in; it must raise
+    KeyboardInterrupt. Returns the seconds from the start and from the
+    signal to the interrupt."""
     fired: List[float] = []
 
     def ctrl_c() -> None:
@@ -141,7 +148,7 @@ def _interrupted_run(after: float, scenario: Scenario, **kwargs: Any) -> Tuple[f
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            aibubble.simulate(scenario, **kwargs)
+            call()
         t1 = time.perf_counter()
     finally:
         timer.cancel()
@@ -196,3 +203,28 @@ def test_interrupt_stops_a_run_inside_its_one_batch(baseline: Scenario, sigint: 
     elapsed, latency = _interrupted_run(0.3, long, paths=BATCH, seed=1, threads=THREADS)
     print(f"\nCtrl-C inside a batch: KeyboardInterrupt {latency * 1000:.0f} ms after the signal ({elapsed:.2f} s in)")
     assert latency < 0.5
+
+
+# Each analysis function, with runs sized to take about a minute in all.
+ANALYSES = {
+    "sweep": lambda s, n: aibubble.sweep(s, "prices.premium_sensitivity", [0.1, 0.2, 0.3, 0.4], paths=n // 4),
+    "tornado": lambda s, n: aibubble.tornado(
+        s, output="labs.openai.fair_value.mean", method="runs", inputs=["gap.half_life"], paths=n // 3
+    ),
+    "compare": lambda s, n: aibubble.compare(s, "ft_bubble", paths=n // 2),
+    "channels": lambda s, n: aibubble.channels(s, paths=n // 64),
+    "implied": lambda s, n: aibubble.implied(s, lab="openai", input="valuation.discount_rate", paths=n // 12),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANALYSES))
+def test_interrupt_stops_an_analysis(baseline: Scenario, name: str, sigint: None) -> None:
+    """Ctrl-C one second into an analysis sized to take about a minute
+    raises KeyboardInterrupt long before it would have finished: the
+    analysis functions release the GIL and cancel their runs as simulate
+    does."""
+    rate = _rate(baseline, threads=THREADS)
+    paths = _paths_for(60.0, rate)
+    elapsed, latency = _interrupted(1.0, lambda: ANALYSES[name](baseline, paths))
+    print(f"\nCtrl-C: {name} of about 60 s interrupted after {elapsed:.2f} s ({latency * 1000:.0f} ms after the signal)")
+    assert elapsed < 15.0
