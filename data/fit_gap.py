@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the performance-gap inputs of docs/equations.md §1 to data/models_seed.csv.
+"""Fit the performance-gap inputs of docs/equations.md §1 to data/models.csv.
 
 Standard library only (csv, math). Run from anywhere:
 
@@ -38,7 +38,7 @@ import random
 from datetime import date
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SEED = os.path.join(HERE, "models_seed.csv")
+SEED = os.path.join(HERE, "models.csv")
 WINDOW = (2024.0, 2026.0)  # calendar years used for rates and the fit
 SCORE_DOUBT = 0.6  # ECI points: how far the 2026 copies of Epoch's file disagree (data/README.md)
 RNG_SEED = 20260101

@@ -14,7 +14,7 @@ a Levy process with Var(increment over dt) = (sigma_a^2 + lambda_a s_a^2) dt.
 2. Per-lab drift mu_i = sum x / sum dt (ML for a drifting Levy process) and the
    variance per unit time sigma_net^2 = sum (x - mu_i dt)^2 / dt / (n - 2), with a
    chi-square interval (n - 2 = 3 degrees of freedom).
-3. lambda_a = closed releases per lab per year in data/models_seed.csv, 2024-2025.
+3. lambda_a = closed releases per lab per year in data/models.csv, 2024-2025.
 4. s_a = sqrt((sigma_net^2 - sigma_a^2) / lambda_a), with its range.
 5. Sensitivity: zero drift kept (the presets' labs.<id>.drift = 0), demand noise
    also subtracted, the end-2025 figures, share dilution in the engine.
@@ -33,7 +33,7 @@ from datetime import date
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SEED_CSV = os.path.join(HERE, "models_seed.csv")
+SEED_CSV = os.path.join(HERE, "models.csv")
 
 # Inputs (presets/baseline.toml): segment growth today of each lab's main segment, noises.
 # Model v2.1's growth_0 means (data/fit_growth.py: the fit to the projections plus
@@ -172,7 +172,7 @@ def main():
           f"95% chi-square interval {v_lo:.4f}-{v_hi:.3f} (sigma {math.sqrt(v_lo):.3f}-{math.sqrt(v_hi):.3f})")
 
     labs, rel = releases()
-    print("closed releases in models_seed.csv, 2024-2025 (rows / distinct dates / new lab-best ECI):")
+    print("closed releases in models.csv, 2024-2025 (rows / distinct dates / new lab-best ECI):")
     for lab in labs:
         c = rel[lab]
         print(f"  {lab:16s} {c[0]:2d} / {len(c[1]):2d} / {c[2]:2d}: {', '.join(c[3])}")
@@ -225,7 +225,7 @@ def main():
     print(f"recommend attractiveness.jump_rate = {lam:.1f} (range {lam_rec:.1f}-{lam_rows:.1f}); "
           f"attractiveness.jump_sd = pert(lo {s_lo:.2f}, mode {s_a:.2f}, hi {s_hi:.2f}) (mean "
           f"{(s_lo + 4 * s_a + s_hi) / 6:.2f}; the chi-square posterior median of s_a is {s_med:.2f})")
-    print("citation jump_rate: derived: data/fit_jumps.py, closed-lab releases in models_seed.csv 2024-2025, "
+    print("citation jump_rate: derived: data/fit_jumps.py, closed-lab releases in models.csv 2024-2025, "
           f"same-day launches counted once: {sum(len(c[1]) for c in rel.values())} over {len(labs)} labs x 2 years = "
           f"{lam:.1f} a lab-year ({lam_rows:.1f} counting every row, {lam_rec:.1f} counting new lab-best ECI only); "
           "the seed file omits some releases, so this is a lower bound.")

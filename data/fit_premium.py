@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the premium sensitivity pi_G of docs/equations.md §2 to data/models_seed.csv.
+"""Fit the premium sensitivity pi_G of docs/equations.md §2 to data/models.csv.
 
 numpy only (plus fit_gap.py next to it, for the gap). Run from the repo root:
 
@@ -47,8 +47,8 @@ RHO_0 = 1 / 6  # headline open/closed price ratio (Nagle & Yue 2025); cap y = -l
 TREND_CITED = {"a16z 10x/yr": math.log(10), "Epoch 9x/yr": math.log(9), "Epoch 40x/yr (GPT-4 level)": math.log(40),
                "Epoch 900x/yr": math.log(900)}
 DOUBTED = {"DeepSeek-V3", "GPT-4o (gpt-4o-2024-05-13)", "DeepSeek-V3.2-Exp", "DeepSeek-V3.2", "GPT-5.2"}  # README "Doubts"
-O3_CUT = ("2025-06-10", 2.0, 8.0)  # o3 cut from $10/$40 (models_seed.csv notes; press reports [S])
-R1 = (0.55, 2.19)  # DeepSeek-R1 list price (models_seed.csv)
+O3_CUT = ("2025-06-10", 2.0, 8.0)  # o3 cut from $10/$40 (models.csv notes; press reports [S])
+R1 = (0.55, 2.19)  # DeepSeek-R1 list price (models.csv)
 G0_RANGE = (3.0, 5.0, 8.0)
 NBOOT, SEED = 4000, 20260204
 
@@ -238,7 +238,7 @@ def main():
     print("  share of draws with pi_G G_0 >= cap: " + ", ".join(
         f"G_0 = {g:.1f}: {np.mean(d * g >= cap):.3f}" for g in (3.5,) + G0_RANGE[1:]))
     print("citation: derived: data/fit_premium.py, hedonic fit of log blended (3:1) list price on closed, ECI, release "
-          f"date and closed x lead (fit_gap.py's ECI gap) over {len(y)} releases of 2024-2025 in models_seed.csv "
+          f"date and closed x lead (fit_gap.py's ECI gap) over {len(y)} releases of 2024-2025 in models.csv "
           f"({nc} closed): pi_G = {pi:.2f} log points per month of lead (HC3 SE {pise:.2f}, bootstrap 95% {lo_b:.2f} "
           f"to {hi_b:.2f}; 0.06-0.15 across input/output/blended prices, samples and tiers, -0.05 with a lead main effect, "
           f"-0.12 to 0.06 with the fixed-capability trend imposed at 9-900x a year), with a fitted fixed-capability "
