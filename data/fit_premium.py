@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Fit the premium sensitivity pi_G of docs/equations.md §2 to data/models.csv.
 
-numpy only (plus fit_gap.py next to it, for the gap). Run from the repo root:
+numpy only (plus fit_gap.py next to it, for the gap). The main fit's pi_G and HC3 SE are
+`aibubble calibrate`'s (src/analysis/calibrate/premium.rs); this script adds the bootstrap,
+the sensitivity table, the monthly design and the o3 episode. Run from the repo root:
 
     .venv/bin/python data/fit_premium.py
 
@@ -110,8 +112,8 @@ def main():
     scored = fit_gap.load()
     closed_rec, open_rec = fit_gap.records(scored, "closed"), fit_gap.records(scored, "open")
     a, b = WINDOW
-    cw = [(t, s) for t, s, _ in closed_rec if a - 1.0 <= t < b]
-    _, pace = fit_gap.ols([t for t, _ in cw], [s for _, s in cw])
+    cal = fit_gap.calibration()
+    pace = fit_gap.value(cal, "pace")
 
     def gap(t):
         return 12 * (fit_gap.level(closed_rec, t) - fit_gap.level(open_rec, t)) / pace
@@ -133,7 +135,9 @@ def main():
         if np.linalg.matrix_rank(X[i]) == X.shape[1]:
             boot.append(np.linalg.lstsq(X[i], y[i], rcond=None)[0])
     boot = np.array(boot)
-    pi, pise, pibse = beta[4], se[4], boot[:, 4].std(ddof=1)
+    # pi_G and its HC3 SE are aibubble calibrate's (the same design); the rest of the table is this script's.
+    pi, pise, pibse = fit_gap.value(cal, "prices.premium_sensitivity"), cal["parameters"]["prices.premium_sensitivity"]["se"], boot[:, 4].std(ddof=1)
+    assert abs(pi - beta[4]) < 1e-9 and abs(pise - se[4]) < 1e-9, (pi, beta[4], pise, se[4])
     lo_b, hi_b = np.percentile(boot[:, 4], [2.5, 97.5])
     names = ["const", "closed", "ECI-140", "t-2025", "closed*G"]
     print("main fit, blended 3:1 price, ln p on closed, ECI, time, closed x lead (HC3 SE | bootstrap SE):")

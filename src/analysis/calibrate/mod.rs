@@ -3,10 +3,10 @@
 //! a releases file (`data/models.csv`), each parameter with its standard
 //! error, method, rows used and a goodness-of-fit figure.
 //!
-//! The fits use the two years before the window's end: the as-of date when
-//! one is given (rows dated on or after it are dropped), else the first
-//! 1 January after the last release. The frontier's pace also uses the
-//! year before. A parameter the rows left cannot identify is a row with no
+//! The fits use the two years before the window's end (or less: from the
+//! file's first row): the end is the as-of date when one is given (rows
+//! dated on or after it are dropped), else the first 1 January after the
+//! last release. The frontier's pace also uses the year before. A parameter the rows left cannot identify is a row with no
 //! value and a note saying why, never a NaN.
 //!
 //! - [`data`] reads the file and checks it (errors name line, column, value).
@@ -247,8 +247,11 @@ pub fn calibrate_releases(all: &[Release], source: &str, as_of: Option<&str>) ->
             format!("{:?} leaves no row of {source}", as_of.unwrap_or("")),
         ));
     };
+    // The window starts no earlier than the file's first row: before it the
+    // file has no coverage, and a rate over years without data would be biased low.
+    let first = all.iter().map(|r| r.t).fold(f64::INFINITY, f64::min);
     let w = Window {
-        start: end - WINDOW_YEARS,
+        start: (end - WINDOW_YEARS).max(first),
         end,
     };
     let (mut parameters, mut curves) = (Vec::new(), Vec::new());
