@@ -69,7 +69,43 @@ pub fn fit(releases: &[Release], w: &Window, out: &mut Vec<Parameter>, curves: &
     let closed = records(releases, false);
     let open = records(releases, true);
     let (a0, b) = (w.start, w.end);
-    // 1. The pace: least squares of the closed records on their dates, the window and the year before.
+    // 1. Horizontal lag at each open record in the window (Epoch's measure; no pace needed).
+    let lags: Vec<f64> = open
+        .iter()
+        .filter(|(t, _)| a0 <= *t && *t < b)
+        .map(|&(t, sc)| {
+            let reach = closed.iter().find(|r| r.1 >= sc).map(|r| r.0);
+            let lag = reach.filter(|r| *r <= t).map_or(0.0, |r| 12.0 * (t - r));
+            curves.push(Curve::new("gap.horizontal_lag", t, lag, "data"));
+            lag
+        })
+        .collect();
+    if lags.len() >= 2 {
+        let (m, sd) = mean_sd(&lags);
+        out.push(Parameter::new(
+            "horizontal_lag",
+            "L",
+            m,
+            Some(sd / (lags.len() as f64).sqrt()),
+            "months",
+            "mean at open records",
+            lags.len(),
+            "",
+            f64::NAN,
+            &w.text(0.0),
+        ));
+    } else {
+        out.push(Parameter::none(
+            "horizontal_lag",
+            "L",
+            "months",
+            "mean at open records",
+            lags.len(),
+            &w.text(0.0),
+            "not identified: fewer than 2 open records in the window",
+        ));
+    }
+    // 2. The pace: least squares of the closed records on their dates, the window and the year before.
     let cw: Vec<_> = closed.iter().filter(|(t, _)| a0 - 1.0 <= *t && *t < b).collect();
     let x: Vec<_> = cw.iter().map(|(t, _)| vec![1.0, *t]).collect();
     let y: Vec<_> = cw.iter().map(|r| r.1).collect();
@@ -87,7 +123,6 @@ pub fn fit(releases: &[Release], w: &Window, out: &mut Vec<Parameter>, curves: &
         ));
         for (p, s) in [
             ("gap.initial", "G_0"),
-            ("horizontal_lag", "L"),
             ("gap.release_rate", "lambda_R"),
             ("gap.jump_mean", "J_mean"),
             ("gap.jump_sd", "J_sd"),
@@ -133,7 +168,7 @@ pub fn fit(releases: &[Release], w: &Window, out: &mut Vec<Parameter>, curves: &
     let a = a0.max(first(&closed)).max(first(&open));
     let grid = month_ends(a, b);
     let gw = w.text_from(a);
-    // 2. Today's gap, with the pace's SE by the delta method.
+    // 3. Today's gap, with the pace's SE by the delta method.
     match state.gap(b) {
         Some(g0) => out.push(Parameter::new(
             "gap.initial",
@@ -171,42 +206,6 @@ pub fn fit(releases: &[Release], w: &Window, out: &mut Vec<Parameter>, curves: &
             t,
             level(&open, t).unwrap_or(f64::NAN),
             "data",
-        ));
-    }
-    // 3. Horizontal lag at each open record in the window (Epoch's measure).
-    let lags: Vec<f64> = open
-        .iter()
-        .filter(|(t, _)| a0 <= *t && *t < b)
-        .map(|&(t, sc)| {
-            let reach = closed.iter().find(|r| r.1 >= sc).map(|r| r.0);
-            let lag = reach.filter(|r| *r <= t).map_or(0.0, |r| 12.0 * (t - r));
-            curves.push(Curve::new("gap.horizontal_lag", t, lag, "data"));
-            lag
-        })
-        .collect();
-    if lags.len() >= 2 {
-        let (m, sd) = mean_sd(&lags);
-        out.push(Parameter::new(
-            "horizontal_lag",
-            "L",
-            m,
-            Some(sd / (lags.len() as f64).sqrt()),
-            "months",
-            "mean at open records",
-            lags.len(),
-            "",
-            f64::NAN,
-            &w.text(0.0),
-        ));
-    } else {
-        out.push(Parameter::none(
-            "horizontal_lag",
-            "L",
-            "months",
-            "mean at open records",
-            lags.len(),
-            &w.text(0.0),
-            "not identified: fewer than 2 open records in the window",
         ));
     }
     // 4. Closed frontier records as jumps of the gap.
