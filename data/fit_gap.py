@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Fit the performance-gap inputs of docs/equations.md §1 to data/models_seed.csv.
+"""Fit the performance-gap inputs of docs/equations.md §1 to data/models.csv.
 
-Standard library only (csv, math). Run from anywhere:
+The fits (pace, gap, release rate and jumps, h and G_inf) are `aibubble calibrate`'s
+(src/analysis/calibrate/, read through data/calibration.py); this script lists the
+records, profiles the fit, and draws today's lead with its uncertainty. Run from
+anywhere, with the package installed or the CLI built:
 
     python3 data/fit_gap.py
 
@@ -35,10 +38,15 @@ import csv
 import math
 import os
 import random
+import sys
 from datetime import date
 
+sys.dont_write_bytecode = True  # no __pycache__ in data/
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from calibration import calibration, value  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-SEED = os.path.join(HERE, "models_seed.csv")
+SEED = os.path.join(HERE, "models.csv")
 WINDOW = (2024.0, 2026.0)  # calendar years used for rates and the fit
 SCORE_DOUBT = 0.6  # ECI points: how far the 2026 copies of Epoch's file disagree (data/README.md)
 RNG_SEED = 20260101
@@ -99,25 +107,6 @@ def first_reach(recs, score):
     return None
 
 
-def ols(xs, ys):
-    n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    b = sxy / sxx
-    return my - b * mx, b
-
-
-def slope_se(xs, ys):
-    """Standard error of the least-squares slope."""
-    n = len(xs)
-    a, b = ols(xs, ys)
-    mx = sum(xs) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    rss = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
-    return math.sqrt(rss / (n - 2) / sxx)
-
-
 def quantiles(xs, ps):
     xs = sorted(xs)
     return [xs[min(len(xs) - 1, int(p * len(xs)))] for p in ps]
@@ -147,19 +136,18 @@ def simulate(h, g_inf, g0, t0, jumps, grid):
 
 
 def main():
+    cal = calibration()
     rows = load()
     closed = records(rows, "closed")
     opened = records(rows, "open")
     a, b = WINDOW
 
-    # 1. Frontier pace.
-    cw = [(t, s) for t, s, _ in closed if a - 1.0 <= t < b]
-    _, slope = ols([t for t, _ in cw], [s for _, s in cw])
-    print(f"closed frontier records {a - 1:.0f}-{b - 1:.0f}: {len(cw)}; pace s = {slope:.2f} ECI points/year")
+    # 1. Frontier pace (calibrate: OLS of the closed records on their dates).
+    slope, pace = value(cal, "pace"), cal["parameters"]["pace"]
+    print(f"closed frontier records {a - 1:.0f}-{b - 1:.0f}: {pace['n']}; pace s = {slope:.2f} ECI points/year")
 
-    # 2. Vertical gap.
-    grid = month_ends(a, b)
-    vert = [12 * (level(closed, t) - level(opened, t)) / slope for t in grid]
+    # 2. Vertical gap (calibrate's month ends).
+    grid, vert = map(list, zip(*cal["curves"][("gap.vertical", "data")]))
     g_now = vert[-1]
     print(f"vertical gap, month ends {a:.0f}-{b - 1:.0f}: mean {sum(vert) / len(vert):.2f} months, "
           f"min {min(vert):.2f}, max {max(vert):.2f}")
@@ -184,33 +172,21 @@ def main():
         hor.append(12 * (t - reach) if reach is not None and reach <= t else 0.0)
     print(f"horizontal lag, month ends: mean {sum(hor) / len(hor):.2f} months, at {b:.0f}-01-01 {hor[-1]:.2f}")
 
-    # 4. Closed frontier releases as jumps.
+    # 4. Closed frontier releases as jumps (calibrate: Poisson rate, jump mean and sd).
     prev = None
     jumps = []
     for t, s, m in closed:
         if prev is not None and a <= t < b:
             jumps.append((t, 12 * (s - prev) / slope))
         prev = s
-    lam = len(jumps) / (b - a)
-    js = [j for _, j in jumps]
-    jm = sum(js) / len(js)
-    jsd = math.sqrt(sum((j - jm) ** 2 for j in js) / (len(js) - 1))
+    lam, jm, jsd = value(cal, "gap.release_rate"), value(cal, "gap.jump_mean"), value(cal, "gap.jump_sd")
     print(f"closed frontier releases: lambda_R = {lam:.2f}/year; jump J mean {jm:.2f} months, sd {jsd:.2f} "
           f"(lambda_R J_mean = {lam * jm:.2f} months/year)")
 
-    # 5. Least-squares fit of h and G_inf.
+    # 5. Least-squares fit of h and G_inf (calibrate's grid search), and its profile.
     g_start = 12 * (level(closed, a) - level(opened, a)) / slope
-    best = None
-    for i in range(5, 301):
-        h = i / 100
-        for k in range(-60, 121):
-            g_inf = k / 20
-            sim = simulate(h, g_inf, g_start, a, jumps, grid)
-            sse = sum((x - y) ** 2 for x, y in zip(sim, vert))
-            if best is None or sse < best[0]:
-                best = (sse, h, g_inf)
-    sse, h, g_inf = best
-    rmse = math.sqrt(sse / len(grid))
+    h, g_inf = value(cal, "gap.half_life"), value(cal, "gap.long_run")
+    rmse = cal["parameters"]["gap.half_life"]["statistic_value"]
     kappa = math.log(2) / h
     print(f"fit: half-life h = {h:.2f} years (kappa = {kappa:.2f}/year), G_inf = {g_inf:.2f} months, "
           f"rmse {rmse:.2f} months")
@@ -226,8 +202,8 @@ def main():
     print(f"implied long-run mean gap G_inf + lambda_R J_mean / kappa = {g_inf + lam * jm / kappa:.2f} months")
 
     # 7. One unit: today's lead, the reference lead, Epoch's horizontal months.
-    se = slope_se([t for t, _ in cw], [s for _, s in cw])
-    print(f"pace s = {slope:.2f} ECI points/year, SE {se:.2f} ({len(cw)} records)")
+    se = pace["se"]
+    print(f"pace s = {slope:.2f} ECI points/year, SE {se:.2f} ({pace['n']} records)")
     rng = random.Random(RNG_SEED)
     c_now, o_now = level(closed, b), level(opened, b)
     g0s = []

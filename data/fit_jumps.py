@@ -14,7 +14,7 @@ a Levy process with Var(increment over dt) = (sigma_a^2 + lambda_a s_a^2) dt.
 2. Per-lab drift mu_i = sum x / sum dt (ML for a drifting Levy process) and the
    variance per unit time sigma_net^2 = sum (x - mu_i dt)^2 / dt / (n - 2), with a
    chi-square interval (n - 2 = 3 degrees of freedom).
-3. lambda_a = closed releases per lab per year in data/models_seed.csv, 2024-2025.
+3. lambda_a = closed releases per lab per year in data/models.csv, 2024-2025.
 4. s_a = sqrt((sigma_net^2 - sigma_a^2) / lambda_a), with its range.
 5. Sensitivity: zero drift kept (the presets' labs.<id>.drift = 0), demand noise
    also subtracted, the end-2025 figures, share dilution in the engine.
@@ -28,12 +28,17 @@ This fit sees 2025: a hindcast that starts in 2024 must not use it.
 import csv
 import math
 import os
+import sys
 from datetime import date
 
 import numpy as np
 
+sys.dont_write_bytecode = True  # no __pycache__ in data/
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from calibration import calibration, value  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-SEED_CSV = os.path.join(HERE, "models_seed.csv")
+SEED_CSV = os.path.join(HERE, "models.csv")
 
 # Inputs (presets/baseline.toml): segment growth today of each lab's main segment, noises.
 # Model v2.1's growth_0 means (data/fit_growth.py: the fit to the projections plus
@@ -172,13 +177,14 @@ def main():
           f"95% chi-square interval {v_lo:.4f}-{v_hi:.3f} (sigma {math.sqrt(v_lo):.3f}-{math.sqrt(v_hi):.3f})")
 
     labs, rel = releases()
-    print("closed releases in models_seed.csv, 2024-2025 (rows / distinct dates / new lab-best ECI):")
+    print("closed releases in models.csv, 2024-2025 (rows / distinct dates / new lab-best ECI):")
     for lab in labs:
         c = rel[lab]
         print(f"  {lab:16s} {c[0]:2d} / {len(c[1]):2d} / {c[2]:2d}: {', '.join(c[3])}")
     years = 2.0 * len(labs)
     lam_rows = sum(c[0] for c in rel.values()) / years
-    lam = sum(len(c[1]) for c in rel.values()) / years
+    lam = value(calibration(), "attractiveness.jump_rate")  # aibubble calibrate: the same count, Poisson ML
+    assert abs(lam - sum(len(c[1]) for c in rel.values()) / years) < 1e-12
     lam_rec = sum(c[2] for c in rel.values()) / years
     print(f"lambda_a per lab-year: {lam:.2f} counting distinct release dates (same-day launches as one), "
           f"{lam_rows:.2f} counting every row, {lam_rec:.2f} counting new lab-best ECI only")
@@ -225,7 +231,7 @@ def main():
     print(f"recommend attractiveness.jump_rate = {lam:.1f} (range {lam_rec:.1f}-{lam_rows:.1f}); "
           f"attractiveness.jump_sd = pert(lo {s_lo:.2f}, mode {s_a:.2f}, hi {s_hi:.2f}) (mean "
           f"{(s_lo + 4 * s_a + s_hi) / 6:.2f}; the chi-square posterior median of s_a is {s_med:.2f})")
-    print("citation jump_rate: derived: data/fit_jumps.py, closed-lab releases in models_seed.csv 2024-2025, "
+    print("citation jump_rate: derived: data/fit_jumps.py, closed-lab releases in models.csv 2024-2025, "
           f"same-day launches counted once: {sum(len(c[1]) for c in rel.values())} over {len(labs)} labs x 2 years = "
           f"{lam:.1f} a lab-year ({lam_rows:.1f} counting every row, {lam_rec:.1f} counting new lab-best ECI only); "
           "the seed file omits some releases, so this is a lower bound.")

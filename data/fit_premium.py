@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Fit the premium sensitivity pi_G of docs/equations.md §2 to data/models_seed.csv.
+"""Fit the premium sensitivity pi_G of docs/equations.md §2 to data/models.csv.
 
-numpy only (plus fit_gap.py next to it, for the gap). Run from the repo root:
+numpy only (plus fit_gap.py next to it, for the gap). The main fit's pi_G and HC3 SE are
+`aibubble calibrate`'s (src/analysis/calibrate/premium.rs); this script adds the bootstrap,
+the sensitivity table, the monthly design and the o3 episode. Run from the repo root:
 
     .venv/bin/python data/fit_premium.py
 
@@ -47,8 +49,8 @@ RHO_0 = 1 / 6  # headline open/closed price ratio (Nagle & Yue 2025); cap y = -l
 TREND_CITED = {"a16z 10x/yr": math.log(10), "Epoch 9x/yr": math.log(9), "Epoch 40x/yr (GPT-4 level)": math.log(40),
                "Epoch 900x/yr": math.log(900)}
 DOUBTED = {"DeepSeek-V3", "GPT-4o (gpt-4o-2024-05-13)", "DeepSeek-V3.2-Exp", "DeepSeek-V3.2", "GPT-5.2"}  # README "Doubts"
-O3_CUT = ("2025-06-10", 2.0, 8.0)  # o3 cut from $10/$40 (models_seed.csv notes; press reports [S])
-R1 = (0.55, 2.19)  # DeepSeek-R1 list price (models_seed.csv)
+O3_CUT = ("2025-06-10", 2.0, 8.0)  # o3 cut from $10/$40 (models.csv notes; press reports [S])
+R1 = (0.55, 2.19)  # DeepSeek-R1 list price (models.csv)
 G0_RANGE = (3.0, 5.0, 8.0)
 NBOOT, SEED = 4000, 20260204
 
@@ -110,8 +112,8 @@ def main():
     scored = fit_gap.load()
     closed_rec, open_rec = fit_gap.records(scored, "closed"), fit_gap.records(scored, "open")
     a, b = WINDOW
-    cw = [(t, s) for t, s, _ in closed_rec if a - 1.0 <= t < b]
-    _, pace = fit_gap.ols([t for t, _ in cw], [s for _, s in cw])
+    cal = fit_gap.calibration()
+    pace = fit_gap.value(cal, "pace")
 
     def gap(t):
         return 12 * (fit_gap.level(closed_rec, t) - fit_gap.level(open_rec, t)) / pace
@@ -133,7 +135,9 @@ def main():
         if np.linalg.matrix_rank(X[i]) == X.shape[1]:
             boot.append(np.linalg.lstsq(X[i], y[i], rcond=None)[0])
     boot = np.array(boot)
-    pi, pise, pibse = beta[4], se[4], boot[:, 4].std(ddof=1)
+    # pi_G and its HC3 SE are aibubble calibrate's (the same design); the rest of the table is this script's.
+    pi, pise, pibse = fit_gap.value(cal, "prices.premium_sensitivity"), cal["parameters"]["prices.premium_sensitivity"]["se"], boot[:, 4].std(ddof=1)
+    assert abs(pi - beta[4]) < 1e-9 and abs(pise - se[4]) < 1e-9, (pi, beta[4], pise, se[4])
     lo_b, hi_b = np.percentile(boot[:, 4], [2.5, 97.5])
     names = ["const", "closed", "ECI-140", "t-2025", "closed*G"]
     print("main fit, blended 3:1 price, ln p on closed, ECI, time, closed x lead (HC3 SE | bootstrap SE):")
@@ -238,7 +242,7 @@ def main():
     print("  share of draws with pi_G G_0 >= cap: " + ", ".join(
         f"G_0 = {g:.1f}: {np.mean(d * g >= cap):.3f}" for g in (3.5,) + G0_RANGE[1:]))
     print("citation: derived: data/fit_premium.py, hedonic fit of log blended (3:1) list price on closed, ECI, release "
-          f"date and closed x lead (fit_gap.py's ECI gap) over {len(y)} releases of 2024-2025 in models_seed.csv "
+          f"date and closed x lead (fit_gap.py's ECI gap) over {len(y)} releases of 2024-2025 in models.csv "
           f"({nc} closed): pi_G = {pi:.2f} log points per month of lead (HC3 SE {pise:.2f}, bootstrap 95% {lo_b:.2f} "
           f"to {hi_b:.2f}; 0.06-0.15 across input/output/blended prices, samples and tiers, -0.05 with a lead main effect, "
           f"-0.12 to 0.06 with the fixed-capability trend imposed at 9-900x a year), with a fitted fixed-capability "

@@ -1683,4 +1683,46 @@ fn a_statistic_over_no_defined_path_is_null_with_its_count() {
     let gamma = &v["labs"][1];
     assert_eq!(gamma["tv_share"]["n"], 300);
     assert!(gamma["tv_share"]["mean"].as_f64().unwrap() > 0.0);
+
+fn calibrate_prints_every_parameter_and_names_a_bad_row() {
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/models.csv");
+    let out = ok(["calibrate", models.to_str().unwrap()]);
+    for p in [
+        "gap.half_life",
+        "gap.long_run",
+        "prices.premium_sensitivity",
+        "attractiveness.jump_rate",
+    ] {
+        assert!(out.contains(p), "{p} missing:\n{out}");
+    }
+    let v = parse(&ok([
+        "calibrate",
+        models.to_str().unwrap(),
+        "--as-of",
+        "2025-01-01",
+        "--json",
+    ]));
+    assert_eq!(v["as_of"], "2025-01-01");
+    assert!(v["last_date"].as_str().unwrap() < "2025-01-01", "{v}");
+    let params = v["parameters"].as_array().unwrap();
+    let rate = params.iter().find(|p| p["parameter"] == "gap.release_rate").unwrap();
+    assert!(
+        rate["value"].as_f64().unwrap() > 0.0 && rate["se"].as_f64().unwrap() > 0.0,
+        "{rate}"
+    );
+    assert!(!v["curves"].as_array().unwrap().is_empty());
+    // A malformed row: exit 3, the line, the column and the value named.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    let text = std::fs::read_to_string(&models)
+        .unwrap()
+        .replacen(",closed,", ",shut,", 1);
+    std::fs::write(&bad, text).unwrap();
+    let err = fails(SCENARIO, ["calibrate", bad.to_str().unwrap()]);
+    assert!(
+        err.contains("line 3: column weights: \"shut\" is not open or closed"),
+        "{err}"
+    );
+    let err = fails(USAGE, ["calibrate", models.to_str().unwrap(), "--as-of", "2025-13-01"]);
+    assert!(err.contains("as_of"), "{err}");
 }

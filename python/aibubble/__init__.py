@@ -14,6 +14,7 @@ from typing import List
 
 from . import _core, plot
 from ._analysis import sweep, tornado
+from ._calibrate import calibrate, calibration_curves
 from ._implied import implied
 from ._compare import channels, compare
 from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, net, simulate
@@ -43,6 +44,8 @@ __all__ = [
     "implied",
     "compare",
     "channels",
+    "calibrate",
+    "calibration_curves",
     "merge",
     "load",
     "presets",

@@ -5,7 +5,7 @@ from typing import Any, Callable, ClassVar, List, Mapping, Optional, Tuple, fina
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "implied", "compare", "channels", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
+__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "implied", "compare", "channels", "calibrate", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
 
 __version__: str
 LAB_METRICS: List[str]
@@ -122,6 +122,7 @@ def implied(
     paths: int,
     seed: int,
 ) -> str: ...
+def calibrate(path: str, as_of: Optional[str] = None) -> str: ...
 def available_cores() -> int: ...
 def cli_main(argv: List[str]) -> int: ...
 def compare(

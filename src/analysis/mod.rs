@@ -16,12 +16,15 @@
 //!   fair value meets its mark (Brent's method on common random numbers).
 //! - [`runs`]: the settings every run of an analysis shares (paths, seed,
 //!   threads, cancel token): common random numbers.
+//! - [`calibrate`](mod@calibrate): the model's parameters fitted to a releases file
+//!   (`data/models.csv`), each with its standard error (`aibubble calibrate`).
 //! - [`compare`](mod@compare): scenarios side by side, each statistic beside a base (a
 //!   scenario or the frozen-competition counterfactual) with the paired
 //!   difference, and the inputs that differ.
 //! - [`channels`](mod@channels): where a scenario's repricing comes from, an exact Shapley
 //!   decomposition over the model's channels.
 
+pub mod calibrate;
 pub mod channels;
 pub mod compare;
 pub mod implied;

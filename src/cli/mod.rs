@@ -12,6 +12,7 @@ use crate::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
 
 mod analysis;
+mod calibrate;
 mod compare;
 mod signals;
 mod table;
@@ -85,6 +86,9 @@ enum Command {
     /// values on common random numbers) against its frozen counterfactual or
     /// a preset.
     Channels(compare::ChannelsArgs),
+    /// Fit the model's parameters to a releases file (data/models.csv):
+    /// each with its standard error, method, rows used and fit.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// The options every analysis run shares.
@@ -335,6 +339,7 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
         Command::Implied(args) => implied(args, cancel, out)?,
         Command::Compare(args) => compare::compare(args, cancel, out)?,
         Command::Channels(args) => compare::channels(args, cancel, out)?,
+        Command::Calibrate(args) => calibrate::calibrate(args, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
