@@ -12,6 +12,7 @@ use crate::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
 
 mod analysis;
+mod backtest;
 mod compare;
 mod signals;
 mod table;
@@ -85,6 +86,10 @@ enum Command {
     /// values on common random numbers) against its frozen counterfactual or
     /// a preset.
     Channels(compare::ChannelsArgs),
+    /// Back-test: place dated observations (run rates, the gap, prices,
+    /// shares, marks) in the scenario's distribution at their dates: each
+    /// one's percentile and 90%/99% bands, the coverage and the PIT histogram.
+    Backtest(backtest::BacktestArgs),
 }
 
 /// The options every analysis run shares.
@@ -335,6 +340,7 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
         Command::Implied(args) => implied(args, cancel, out)?,
         Command::Compare(args) => compare::compare(args, cancel, out)?,
         Command::Channels(args) => compare::channels(args, cancel, out)?,
+        Command::Backtest(args) => backtest::backtest(args, cancel, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
