@@ -79,3 +79,15 @@ def test_errors_name_the_line(tmp_path: Path) -> None:
         aibubble.backtest("baseline", tmp_path / "missing.csv", paths=10)
     with pytest.raises(TypeError):
         aibubble.backtest("baseline", 3, paths=10)  # type: ignore[arg-type]
+
+
+def test_the_pit_plot_draws_the_histogram() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    df = aibubble.backtest("hindcast_2024", OBSERVATIONS, paths=200, seed=1)
+    ax = aibubble.plot.backtest(df)
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == [float(c) for c in df.attrs["pit"]]
+    with pytest.raises(aibubble.ArgumentError):
+        aibubble.plot.backtest(df.iloc[:0])
