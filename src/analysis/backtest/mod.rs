@@ -118,7 +118,8 @@ pub struct Backtest {
 /// [`Error::Numerical`] when a series is not finite on some path.
 pub fn backtest(scenario: &Scenario, observations: &Observations, runs: &Runs) -> Result<Backtest> {
     observations.check(scenario)?;
-    let values = per_path_values(scenario, observations, runs)?;
+    let chunk = (CHUNK_BYTES / stored_bytes_per_path(scenario)).max(1);
+    let values = per_path_values(scenario, observations, runs, chunk)?;
     let n = runs.paths as f64;
     let rows: Vec<BacktestRow> = observations
         .rows
@@ -167,10 +168,9 @@ pub fn backtest(scenario: &Scenario, observations: &Observations, runs: &Runs) -
     })
 }
 
-/// Each observation's series at its step, one value per path (path order).
-fn per_path_values(scenario: &Scenario, observations: &Observations, runs: &Runs) -> Result<Vec<Vec<f64>>> {
-    let per_path = stored_bytes_per_path(scenario);
-    let chunk = (CHUNK_BYTES / per_path).max(1);
+/// Each observation's series at its step, one value per path (path order),
+/// from runs of `chunk` paths at a time.
+fn per_path_values(scenario: &Scenario, observations: &Observations, runs: &Runs, chunk: u64) -> Result<Vec<Vec<f64>>> {
     let mut out = vec![Vec::with_capacity(runs.paths as usize); observations.rows.len()];
     let mut start = 0;
     while start < runs.paths {
@@ -231,4 +231,21 @@ fn run_chunk(scenario: &Scenario, runs: &Runs, start: u64, end: u64) -> Result<R
         sim = sim.cancel_token(c.clone());
     }
     sim.run()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_of_paths_give_the_paths_of_one_run() {
+        let s = Scenario::preset("baseline").unwrap();
+        let text = "date,output,lab,segment,value,source\n2026-06,revenue,openai,,25,s\n2027-01,gap,,,5,s\n";
+        let obs = Observations::parse(text, "t.csv").unwrap();
+        let runs = Runs::new(50, 9);
+        let whole = per_path_values(&s, &obs, &runs, 50).unwrap();
+        assert_eq!(whole.len(), 2);
+        assert_eq!(whole[0].len(), 50);
+        assert_eq!(per_path_values(&s, &obs, &runs, 7).unwrap(), whole);
+    }
 }
