@@ -12,13 +12,14 @@ use std::process::{Command, Output};
 use aibubble::Scenario;
 use serde_json::Value;
 
-const PRESETS: [&str; 6] = [
+const PRESETS: [&str; 7] = [
     "baseline",
     "moat_holds",
     "open_parity",
     "big_tech_switch",
     "open_killer_app",
     "ft_bubble",
+    "hindcast_2024",
 ];
 
 fn data(name: &str) -> PathBuf {
@@ -380,7 +381,7 @@ fn out_with_a_missing_parent_fails_and_leaves_nothing() {
 }
 
 #[test]
-fn presets_lists_the_six_presets() {
+fn presets_lists_the_seven_presets() {
     let out = ok(["presets"]);
     let names: Vec<&str> = out.lines().map(|l| l.split_whitespace().next().unwrap_or("")).collect();
     assert_eq!(names, PRESETS, "{out}");
@@ -1683,7 +1684,9 @@ fn a_statistic_over_no_defined_path_is_null_with_its_count() {
     let gamma = &v["labs"][1];
     assert_eq!(gamma["tv_share"]["n"], 300);
     assert!(gamma["tv_share"]["mean"].as_f64().unwrap() > 0.0);
+}
 
+#[test]
 fn calibrate_prints_every_parameter_and_names_a_bad_row() {
     let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/models.csv");
     let out = ok(["calibrate", models.to_str().unwrap()]);
@@ -1725,4 +1728,78 @@ fn calibrate_prints_every_parameter_and_names_a_bad_row() {
     );
     let err = fails(USAGE, ["calibrate", models.to_str().unwrap(), "--as-of", "2025-13-01"]);
     assert!(err.contains("as_of"), "{err}");
+}
+
+#[test]
+fn backtest_places_the_shipped_observations_in_the_hindcast() {
+    let obs = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/observations_2024_2025.csv");
+    let obs = obs.to_str().unwrap();
+    let json = ok([
+        "backtest",
+        "hindcast_2024",
+        "--observations",
+        obs,
+        "--paths",
+        "200",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let lines = std::fs::read_to_string(obs)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(rows.len(), lines);
+    assert_eq!(v["summary"]["n"], lines);
+    let pit: u64 = v["summary"]["pit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap())
+        .sum();
+    assert_eq!(pit as usize, lines);
+    for r in rows {
+        let p = r["percentile"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p), "{r}");
+        assert!(r["p5"].as_f64().unwrap() <= r["p95"].as_f64().unwrap(), "{r}");
+    }
+    let table = ok(["backtest", "hindcast_2024", "--observations", obs, "--paths", "200"]);
+    assert!(
+        table.contains("inside the 90% band") && table.contains("PIT histogram"),
+        "{table}"
+    );
+}
+
+#[test]
+fn backtest_errors_name_the_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "date,output,lab,value,source\n2024-06,revenue,openai,3.4,s\n2024-07,revenue,opneai,3.4,s\n",
+    )
+    .unwrap();
+    let err = fails(
+        SCENARIO,
+        [
+            "backtest",
+            "hindcast_2024",
+            "--observations",
+            bad.to_str().unwrap(),
+            "--paths",
+            "10",
+        ],
+    );
+    assert!(
+        err.contains("bad.csv") && err.contains("line 3") && err.contains("unknown lab \"opneai\""),
+        "{err}"
+    );
+    let missing = tmp.path().join("missing.csv");
+    let err = fails(
+        FILES,
+        ["backtest", "hindcast_2024", "--observations", missing.to_str().unwrap()],
+    );
+    assert!(err.contains("missing.csv"), "{err}");
 }

@@ -15,6 +15,7 @@ from typing import List
 from . import _core, plot
 from ._analysis import sweep, tornado
 from ._calibrate import calibrate, calibration_curves
+from ._backtest import backtest
 from ._implied import implied
 from ._compare import channels, compare
 from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, net, simulate
@@ -41,6 +42,7 @@ __all__ = [
     "net",
     "sweep",
     "tornado",
+    "backtest",
     "implied",
     "compare",
     "channels",

@@ -5,7 +5,7 @@ from typing import Any, Callable, ClassVar, List, Mapping, Optional, Tuple, fina
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "implied", "compare", "channels", "calibrate", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
+__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "backtest", "implied", "compare", "channels", "calibrate", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
 
 __version__: str
 LAB_METRICS: List[str]
@@ -111,6 +111,14 @@ def tornado(
     paths: int,
     seed: int,
     inputs: List[str] = ...,
+    threads: Optional[int] = None,
+) -> str: ...
+def backtest(
+    scenario: Scenario,
+    text: str,
+    name: str,
+    paths: int,
+    seed: int,
     threads: Optional[int] = None,
 ) -> str: ...
 def implied(

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from ._result import Result
 
-__all__ = ["fan_chart", "phi_distribution", "pop_by_year", "compare", "event_times", "sweep", "tornado"]
+__all__ = ["fan_chart", "phi_distribution", "pop_by_year", "compare", "event_times", "sweep", "tornado", "backtest"]
 
 
 def _axes(ax: Optional["Axes"]) -> "Axes":
@@ -226,5 +226,24 @@ def tornado(df: "pd.DataFrame", *, top: int = 15, ax: Optional["Axes"] = None) -
     ax.set_yticklabels([str(i) for i in rows.index])
     ax.set_xlabel(str(df.attrs.get("output", "statistic")))
     ax.set_title(f"Tornado ({df.attrs.get('method', '')}, {df.attrs.get('scenario', '')})")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def backtest(df: "pd.DataFrame", *, ax: Optional["Axes"] = None) -> "Axes":
+    """The PIT histogram of :func:`aibubble.backtest`: the observations'
+    percentiles in ten bins of width 0.1 (``df.attrs["pit"]``), against the
+    flat line a calibrated model gives, with the coverage in the title."""
+    if df.empty:
+        raise ArgumentError("invalid argument df: the back-test has no rows")
+    counts = np.asarray(df.attrs.get("pit") or np.histogram(df["percentile"], bins=10, range=(0, 1))[0], dtype=float)
+    ax = _axes(ax)
+    ax.bar(np.arange(10) / 10 + 0.05, counts, width=0.09, color="C0", label="observations")
+    ax.axhline(len(df) / 10, color="k", lw=1, ls="--", label="calibrated (flat)")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("percentile of the observation in the model's distribution")
+    ax.set_ylabel("observations")
+    inside = df["in_90"].mean()
+    ax.set_title(f"Back-test of {df.attrs.get('scenario', '')}: {inside:.0%} inside the 90% band (n = {len(df)})")
     ax.legend(loc="best", fontsize="small")
     return ax

@@ -23,7 +23,10 @@
 //!   difference, and the inputs that differ.
 //! - [`channels`](mod@channels): where a scenario's repricing comes from, an exact Shapley
 //!   decomposition over the model's channels.
+//! - [`backtest`](mod@backtest): dated observations placed in a run's distribution
+//!   (percentiles, 90% and 99% bands, coverage and the PIT histogram).
 
+pub mod backtest;
 pub mod calibrate;
 pub mod channels;
 pub mod compare;
@@ -34,6 +37,7 @@ pub mod statistic;
 pub mod sweep;
 pub mod tornado;
 
+pub use backtest::{Backtest, BacktestRow, Observations, backtest};
 pub use channels::{Channel, ChannelBase, Channels, channels};
 pub use compare::{Base, Comparison, compare};
 pub use runs::Runs;

@@ -12,6 +12,7 @@ use crate::{CancelToken, Error, Scenario, Simulation};
 use clap::{Args, Parser, Subcommand};
 
 mod analysis;
+mod backtest;
 mod calibrate;
 mod compare;
 mod signals;
@@ -89,6 +90,10 @@ enum Command {
     /// Fit the model's parameters to a releases file (data/models.csv):
     /// each with its standard error, method, rows used and fit.
     Calibrate(calibrate::CalibrateArgs),
+    /// Back-test: place dated observations (run rates, the gap, prices,
+    /// shares, marks) in the scenario's distribution at their dates: each
+    /// one's percentile and 90%/99% bands, the coverage and the PIT histogram.
+    Backtest(backtest::BacktestArgs),
 }
 
 /// The options every analysis run shares.
@@ -340,6 +345,7 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
         Command::Compare(args) => compare::compare(args, cancel, out)?,
         Command::Channels(args) => compare::channels(args, cancel, out)?,
         Command::Calibrate(args) => calibrate::calibrate(args, out)?,
+        Command::Backtest(args) => backtest::backtest(args, cancel, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;

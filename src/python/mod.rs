@@ -2,6 +2,7 @@
 //! with thin wrappers; `python/aibubble/` builds the public API on top.
 
 mod analysis;
+mod backtest;
 mod calibrate;
 mod compare;
 mod doc;
@@ -286,6 +287,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::sweep, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::tornado, m)?)?;
+    m.add_function(wrap_pyfunction!(backtest::backtest, m)?)?;
     m.add_function(wrap_pyfunction!(implied, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
     m.add_function(wrap_pyfunction!(compare::channels, m)?)?;

@@ -11,6 +11,7 @@ const PRESETS: &[(&str, &str)] = &[
     ("big_tech_switch", include_str!("../../presets/big_tech_switch.toml")),
     ("open_killer_app", include_str!("../../presets/open_killer_app.toml")),
     ("ft_bubble", include_str!("../../presets/ft_bubble.toml")),
+    ("hindcast_2024", include_str!("../../presets/hindcast_2024.toml")),
 ];
 
 /// The names of the presets, in a fixed order.

@@ -17,6 +17,7 @@ import _thread
 import concurrent.futures
 import io
 import math
+import pathlib
 import signal
 import threading
 import time
@@ -205,6 +206,8 @@ def test_interrupt_stops_a_run_inside_its_one_batch(baseline: Scenario, sigint: 
     assert latency < 0.5
 
 
+OBSERVATIONS = str(pathlib.Path(__file__).resolve().parents[2] / "data" / "observations_2024_2025.csv")
+
 # Each analysis function, with runs sized to take about a minute in all.
 ANALYSES = {
     "sweep": lambda s, n: aibubble.sweep(s, "prices.premium_sensitivity", [0.1, 0.2, 0.3, 0.4], paths=n // 4),
@@ -214,6 +217,7 @@ ANALYSES = {
     "compare": lambda s, n: aibubble.compare(s, "ft_bubble", paths=n // 2),
     "channels": lambda s, n: aibubble.channels(s, paths=n // 64),
     "implied": lambda s, n: aibubble.implied(s, lab="openai", input="valuation.discount_rate", paths=n // 12),
+    "backtest": lambda s, n: aibubble.backtest("hindcast_2024", OBSERVATIONS, paths=n),
 }
 
 

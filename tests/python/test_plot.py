@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List
 
 import matplotlib
@@ -125,6 +126,9 @@ def test_every_plot_uses_the_given_axes(small: Result, marked_labs: List[str], b
     fig, axes = plt.subplots(2, 4)
     sweep = aibubble.sweep(baseline, "prices.premium_sensitivity", [0.0, 0.2], paths=60, seed=1)
     tornado = aibubble.tornado(baseline, f"labs.{marked_labs[0]}.fair_value.mean", paths=60, seed=1)
+    backtest = aibubble.backtest(
+        "hindcast_2024", Path(__file__).resolve().parents[2] / "data" / "observations_2024_2025.csv", paths=60, seed=1
+    )
     calls = [
         lambda ax: plot.sweep(sweep, f"labs.{marked_labs[0]}.fair_value.mean", ax=ax),
         lambda ax: plot.tornado(tornado, ax=ax),
@@ -133,6 +137,7 @@ def test_every_plot_uses_the_given_axes(small: Result, marked_labs: List[str], b
         lambda ax: plot.pop_by_year(small, ax=ax),
         lambda ax: plot.compare({"a": small}, ax=ax),
         lambda ax: plot.event_times(small, ax=ax) if len(small.events().columns) else plot.fan_chart(small, "gap", ax=ax),
+        lambda ax: plot.backtest(backtest, ax=ax),
     ]
     n = len(plt.get_fignums())
     for call, ax in zip(calls, axes.flat):
@@ -149,6 +154,7 @@ def test_every_plot_uses_the_given_axes(small: Result, marked_labs: List[str], b
         "event_times",
         "sweep",
         "tornado",
+        "backtest",
     }
 
 

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""The fit-derived inputs of presets/hindcast_2024.toml, from data dated before 2024-01-01.
+
+Standard library only. Run from anywhere:
+
+    python3 data/hindcast_2024.py
+
+The methods are those of data/fit_gap.py (the vertical ECI gap and its
+recursion), data/fit_jumps.py (closed releases per lab per year) and
+data/fit_premium.py (the premium's slope in the lead), applied only to the
+rows of data/models_seed.csv released before 2024-01-01 and to run rates
+dated before then. Where 2023 alone cannot identify a number, the script
+says so and the preset takes an `assumption:` instead:
+
+1. Frontier pace s (ECI points a year). fit_gap.py regresses the closed
+   records' scores on their dates; before 2024 the seed file has one closed
+   record (GPT-4, 2023-03-14), so the pace is the slope of the open records
+   of 2023 (LLaMA-65B, Llama 2 70B, Mixtral 8x7B) instead: the open frontier
+   was the part of the field that moved in 2023.
+2. The vertical gap G(t) = 12 (C(t) - O(t)) / s at month ends of 2023 (from
+   the first month end after both classes have a score) and G_0 at
+   2024-01-01, with its sd from the pace's SE and the scores' doubt (+-0.6
+   points, as fit_gap.py), by seeded draws.
+3. The catch-up fit (h, G_inf) of the section-1 recursion to those month
+   ends: with no closed record after GPT-4 there are no jumps in the window.
+4. Closed releases per lab per year in 2023 (fit_jumps.py's lambda_a): the
+   closed releases of OpenAI, Anthropic, Google and xAI with a date in 2023.
+5. The premium: the priced rows before 2024 (closed and open, with an ECI
+   score) are too few for fit_premium.py's five-coefficient regression.
+6. The price ratio at the end of 2023: blended (3:1) list prices of the
+   best open and closed models on sale at 2024-01-01.
+"""
+
+import csv
+import math
+import os
+import random
+from datetime import date
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SEED = os.path.join(HERE, "models_seed.csv")
+AS_OF = 2024.0
+SCORE_DOUBT = 0.6
+RNG_SEED = 20240101
+DRAWS = 20000
+CLOSED_LABS = {"OpenAI", "Anthropic", "Google DeepMind", "xAI"}
+
+
+def year_of(iso):
+    d = date.fromisoformat(iso)
+    start = date(d.year, 1, 1)
+    return d.year + (d - start).days / (date(d.year + 1, 1, 1) - start).days
+
+
+def load():
+    with open(SEED, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if year_of(r["release_date"]) < AS_OF]
+    return sorted(rows, key=lambda r: r["release_date"])
+
+
+def records(rows, weights):
+    out, best = [], -math.inf
+    for r in rows:
+        if r["weights"] == weights and r["score"].strip() and float(r["score"]) > best:
+            best = float(r["score"])
+            out.append((year_of(r["release_date"]), best, r["model"]))
+    return out
+
+
+def level(recs, t):
+    v = None
+    for rt, s, _ in recs:
+        if rt <= t + 1e-12:
+            v = s
+    return v
+
+
+def ols(xs, ys):
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    a = my - b * mx
+    rss = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
+    se = math.sqrt(rss / (n - 2) / sxx) if n > 2 else math.inf
+    return a, b, se
+
+
+def simulate(h, g_inf, g0, grid, t0):
+    kappa = math.log(2) / h
+    out, g, t = [], g0, t0
+    for tg in grid:
+        while t < tg - 1e-9:
+            g = max(0.0, g + (1 - math.exp(-kappa / 12)) * (g_inf - g))
+            t += 1 / 12
+        out.append(g)
+    return out
+
+
+def main():
+    rows = load()
+    print(f"rows of data/models_seed.csv released before 2024-01-01: {len(rows)}")
+    closed, opened = records(rows, "closed"), records(rows, "open")
+    print("closed records:", [(m, s) for _, s, m in closed])
+    print("open records:  ", [(m, s) for _, s, m in opened])
+
+    # 1. Pace from the open records of 2023 (one closed record only).
+    _, pace, pace_se = ols([t for t, _, _ in opened], [s for _, s, _ in opened])
+    print(f"1. pace s = {pace:.2f} ECI points/year (SE {pace_se:.2f}, {len(opened)} open records of 2023)")
+
+    # 2. Vertical gap at month ends of 2023 and at 2024-01-01.
+    first = max(closed[0][0], opened[0][0])
+    grid = [2023 + k / 12 for k in range(1, 13) if 2023 + k / 12 >= first]
+    vert = [12 * (level(closed, t) - level(opened, t)) / pace for t in grid]
+    print("2. vertical gap at month ends:", " ".join(f"{v:.2f}" for v in vert))
+    c0, o0 = level(closed, AS_OF), level(opened, AS_OF)
+    g0 = 12 * (c0 - o0) / pace
+    rng = random.Random(RNG_SEED)
+    draws = []
+    for _ in range(DRAWS):
+        s = rng.gauss(pace, pace_se)
+        pts = (c0 + rng.uniform(-SCORE_DOUBT, SCORE_DOUBT)) - (o0 + rng.uniform(-SCORE_DOUBT, SCORE_DOUBT))
+        if s > 0:
+            draws.append(12 * pts / s)
+    draws.sort()
+    m = sum(draws) / len(draws)
+    sd = math.sqrt(sum((x - m) ** 2 for x in draws) / (len(draws) - 1))
+    med = draws[len(draws) // 2]
+    print(f"   G_0 at 2024-01-01 = {g0:.2f} months (closed {c0} vs open {o0}); draws: mean {m:.2f}, "
+          f"median {med:.2f}, sd {sd:.2f} (seed {RNG_SEED})")
+    print(f"   mean vertical gap over 2023's month ends: {sum(vert) / len(vert):.2f} months")
+
+    # 3. Catch-up fit with no jumps.
+    best = None
+    for i in range(5, 301):
+        h = i / 100
+        for k in range(-60, 241):
+            sim = simulate(h, k / 20, vert[0], grid[1:], grid[0])
+            sse = sum((x - y) ** 2 for x, y in zip(sim, vert[1:]))
+            if best is None or sse < best[0]:
+                best = (sse, h, k / 20)
+    sse, h, g_inf = best
+    print(f"3. catch-up fit: h = {h:.2f} years, G_inf = {g_inf:.2f} months, rmse {math.sqrt(sse / (len(vert) - 1)):.2f} "
+          f"({len(vert) - 1} month ends, no closed jumps in the window)")
+
+    # 4. Closed releases per lab in 2023.
+    rel = [r for r in rows if r["weights"] == "closed" and r["lab"] in CLOSED_LABS and r["release_date"] >= "2023"]
+    lam = len(rel) / len(CLOSED_LABS)
+    print(f"4. closed releases in 2023: {len(rel)} ({', '.join(r['model'] for r in rel)}) over "
+          f"{len(CLOSED_LABS)} labs = {lam:.2f} a year per lab")
+
+    # 5. Priced rows.
+    priced = [r for r in rows if r["input_price_usd_per_mtok"].strip() and r["output_price_usd_per_mtok"].strip()
+              and r["score"].strip()]
+    print(f"5. priced rows with a score before 2024: {len(priced)} "
+          f"({sum(r['weights'] == 'closed' for r in priced)} closed): too few for fit_premium.py's 5 coefficients")
+
+    # 6. Price ratio at 2024-01-01, blended 3:1.
+    def blended(r):
+        return (3 * float(r["input_price_usd_per_mtok"]) + float(r["output_price_usd_per_mtok"])) / 4
+
+    for r in priced:
+        print(f"   {r['release_date']} {r['model']:<28s} {r['weights']:<6s} ECI {r['score']:>7s} blended ${blended(r):.3f}")
+    best_open = max((r for r in priced if r["weights"] == "open"), key=lambda r: float(r["score"]))
+    closed_priced = [r for r in priced if r["weights"] == "closed"]
+    ratios = [blended(best_open) / blended(c) for c in closed_priced]
+    print(f"6. price ratio, best priced open ({best_open['model']}) over each priced closed model: "
+          + ", ".join(f"{c['model']} {x:.4f}" for c, x in zip(closed_priced, ratios)))
+
+
+if __name__ == "__main__":
+    main()
