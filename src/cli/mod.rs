@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 mod analysis;
 mod compare;
 mod signals;
+mod sobol;
 mod table;
 
 use signals::on_signals;
@@ -85,6 +86,10 @@ enum Command {
     /// values on common random numbers) against its frozen counterfactual or
     /// a preset.
     Channels(compare::ChannelsArgs),
+    /// Sobol indices of a per-path output over the uncertain inputs and the
+    /// process noise (Saltelli's design, first-order and total indices,
+    /// bootstrap intervals).
+    Sobol(sobol::SobolArgs),
 }
 
 /// The options every analysis run shares.
@@ -335,6 +340,7 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
         Command::Implied(args) => implied(args, cancel, out)?,
         Command::Compare(args) => compare::compare(args, cancel, out)?,
         Command::Channels(args) => compare::channels(args, cancel, out)?,
+        Command::Sobol(args) => sobol::sobol(args, cancel, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;
