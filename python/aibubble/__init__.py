@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import List
 
 from . import _core, plot
-from ._analysis import sweep, tornado
+from ._analysis import sobol, sweep, tornado
 from ._implied import implied
 from ._compare import channels, compare
 from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, net, simulate
@@ -22,6 +22,7 @@ from .errors import (
     AibubbleError,
     ArgumentError,
     CancelledError,
+    CorrelatedInputsWarning,
     FileError,
     InternalError,
     NumericalError,
@@ -40,6 +41,7 @@ __all__ = [
     "net",
     "sweep",
     "tornado",
+    "sobol",
     "implied",
     "compare",
     "channels",
@@ -61,6 +63,7 @@ __all__ = [
     "FileError",
     "CancelledError",
     "InternalError",
+    "CorrelatedInputsWarning",
 ]
 
 

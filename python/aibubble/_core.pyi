@@ -5,7 +5,7 @@ from typing import Any, Callable, ClassVar, List, Mapping, Optional, Tuple, fina
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "implied", "compare", "channels", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
+__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "sobol", "implied", "compare", "channels", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
 
 __version__: str
 LAB_METRICS: List[str]
@@ -111,6 +111,16 @@ def tornado(
     paths: int,
     seed: int,
     inputs: List[str] = ...,
+    threads: Optional[int] = None,
+) -> str: ...
+def sobol(
+    scenario: Scenario,
+    output: str,
+    paths: int,
+    seed: int,
+    bootstrap: int,
+    groups: List[str] = ...,
+    group_correlated: bool = False,
     threads: Optional[int] = None,
 ) -> str: ...
 def implied(

@@ -1,5 +1,5 @@
-//! The analysis layer's sweeps and tornados for the facade
-//! (`aibubble.sweep`, `aibubble.tornado`): each returns its result as JSON,
+//! The analysis layer's sweeps, tornados and Sobol indices for the facade
+//! (`aibubble.sweep`, `aibubble.tornado`, `aibubble.sobol`): each returns its result as JSON,
 //! which the facade turns into a DataFrame. The runs release the GIL.
 
 use pyo3::prelude::*;
@@ -9,6 +9,7 @@ use super::scenario::PyScenario;
 use super::uint;
 use crate::analysis::Method;
 use crate::analysis::Runs;
+use crate::analysis::sobol as sobols;
 use crate::analysis::sweep as sweeps;
 use crate::analysis::tornado as tornados;
 
@@ -71,5 +72,38 @@ pub fn tornado(
             .detach(|| tornados::tornado(s, &output, method, &inputs, &r))
             .map_err(PyAibubbleError)?;
         Ok(serde_json::to_string(&out).expect("a tornado serializes"))
+    })
+}
+
+/// Sobol indices of `output` (see `analysis::sobol`), as JSON, with the
+/// design's outputs under `design` (`a`, `b`, `ab`).
+#[pyfunction]
+#[pyo3(signature = (scenario, output, paths, seed, bootstrap, groups=Vec::new(), group_correlated=false, threads=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn sobol(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    output: String,
+    paths: &Bound<'_, PyAny>,
+    seed: &Bound<'_, PyAny>,
+    bootstrap: &Bound<'_, PyAny>,
+    groups: Vec<String>,
+    group_correlated: bool,
+    threads: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    guard(|| {
+        let r = runs(paths, seed, threads)?;
+        let resamples = usize::try_from(uint("bootstrap", bootstrap, 2)?).unwrap_or(usize::MAX);
+        let grouping = sobols::Grouping {
+            prefixes: groups,
+            correlated: group_correlated,
+        };
+        let s = &scenario.inner;
+        let out = py
+            .detach(|| sobols::sobol(s, &output, &grouping, resamples, &r))
+            .map_err(PyAibubbleError)?;
+        let mut v = serde_json::to_value(&out).expect("a Sobol result serializes");
+        v["design"] = serde_json::json!({"a": out.design.a, "b": out.design.b, "ab": out.design.ab});
+        Ok(v.to_string())
     })
 }
