@@ -125,7 +125,9 @@ def test_every_plot_uses_the_given_axes(small: Result, marked_labs: List[str], b
     fig, axes = plt.subplots(2, 4)
     sweep = aibubble.sweep(baseline, "prices.premium_sensitivity", [0.0, 0.2], paths=60, seed=1)
     tornado = aibubble.tornado(baseline, f"labs.{marked_labs[0]}.fair_value.mean", paths=60, seed=1)
+    sobol = aibubble.sobol(baseline, f"labs.{marked_labs[0]}.fair_value", paths=30, seed=1, group_correlated=True)
     calls = [
+        lambda ax: plot.sobol(sobol, ax=ax),
         lambda ax: plot.sweep(sweep, f"labs.{marked_labs[0]}.fair_value.mean", ax=ax),
         lambda ax: plot.tornado(tornado, ax=ax),
         lambda ax: plot.fan_chart(small, "gap", ax=ax),
@@ -149,6 +151,7 @@ def test_every_plot_uses_the_given_axes(small: Result, marked_labs: List[str], b
         "event_times",
         "sweep",
         "tornado",
+        "sobol",
     }
 
 
