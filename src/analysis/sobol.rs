@@ -233,8 +233,8 @@ fn uncertain(scenario: &Scenario) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// The groups over `names`: the prefixes', then the correlated blocks, then
-/// each input left alone; the noise last.
+/// The groups over `names`: the prefixes', the correlated blocks and each
+/// input left alone, in the order of their first input; the noise last.
 fn groups(scenario: &Scenario, names: &[String], grouping: &Grouping) -> Result<Vec<Group>> {
     let mut owner: Vec<Option<usize>> = vec![None; names.len()];
     let mut out: Vec<Group> = Vec::new();
@@ -283,6 +283,8 @@ fn groups(scenario: &Scenario, names: &[String], grouping: &Grouping) -> Result<
             });
         }
     }
+    // In the order of the scenario's inputs, by each group's first.
+    out.sort_by_key(|g| g.columns[0]);
     out.push(Group {
         name: NOISE.into(),
         columns: vec![],

@@ -36,6 +36,9 @@ pub(super) struct SobolArgs {
     /// keeps their correlation and the indices stay valid).
     #[arg(long)]
     group_correlated: bool,
+    /// Print only the N groups with the largest total index (--json has all).
+    #[arg(long, default_value_t = 15)]
+    top: usize,
     /// Worker threads (default: all cores; at most the available cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -81,7 +84,7 @@ pub(super) fn sobol(args: SobolArgs, cancel: &CancelToken, out: &mut impl Write)
         out,
         "aibubble sobol: {} of scenario {:?}, N = {} base rows, seed {}, {} evaluations; \
          mean {:.4}, variance {:.4}\nfirst-order (Saltelli 2010) and total (Jansen) indices, \
-         95% bootstrap intervals over {} resamples\n",
+         95% bootstrap intervals over {} resamples; largest total index first\n",
         printable(&r.output),
         printable(&r.scenario),
         r.paths,
@@ -94,7 +97,9 @@ pub(super) fn sobol(args: SobolArgs, cancel: &CancelToken, out: &mut impl Write)
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec!["group", "S1 [95%]", "ST [95%]"]);
-    for row in &r.rows {
+    let mut rows: Vec<_> = r.rows.iter().collect();
+    rows.sort_by(|a, b| b.st.total_cmp(&a.st));
+    for row in rows.iter().take(args.top) {
         t.add_row(vec![
             Cell::new(printable(&row.group)),
             Cell::new(index(row.s1, row.s1_lo, row.s1_hi)).set_alignment(CellAlignment::Right),
@@ -102,5 +107,12 @@ pub(super) fn sobol(args: SobolArgs, cancel: &CancelToken, out: &mut impl Write)
         ]);
     }
     writeln!(out, "{t}")?;
+    if rows.len() > args.top {
+        writeln!(
+            out,
+            "({} more groups with smaller total indices: --top or --json)",
+            rows.len() - args.top
+        )?;
+    }
     Ok(())
 }
