@@ -123,6 +123,7 @@ fn one_input_without_noise_takes_the_whole_variance() {
     assert!((x.st - 1.0).abs() < 4.0 * x.st_se.max(1e-9), "{x:?}");
     assert_eq!((noise.s1, noise.st), (0.0, 0.0));
     assert_eq!(r.evaluations, 256 * 4);
+    assert_eq!(r.output, "labs.alpha.fair_value");
     assert!(!r.correlated);
 }
 

@@ -88,7 +88,7 @@ pub struct Design {
 pub struct Sobol {
     /// The scenario's name.
     pub scenario: String,
-    /// The per-path output (a statistic's path).
+    /// The per-path output (`labs.openai.fair_value`, `labs.openai.p_pop`).
     pub output: String,
     /// Rows N of each base sample.
     pub paths: u64,
@@ -420,8 +420,7 @@ pub fn sobol(
         ab,
     };
     let est = indices(&design, bootstrap, runs.seed)?;
-    let pooled: Vec<f64> = y.clone();
-    let m = stats::moments(&pooled);
+    let m = stats::moments(&y);
     let rows = groups
         .iter()
         .zip(est)
@@ -448,7 +447,8 @@ pub fn sobol(
     broken.dedup();
     Ok(Sobol {
         scenario: scenario.name.clone(),
-        output: st.path(),
+        // The per-path value's name: a mean's path without `.mean`.
+        output: st.path().trim_end_matches(".mean").to_string(),
         paths: n,
         seed: runs.seed,
         bootstrap,

@@ -29,6 +29,7 @@ def test_the_indices_are_salibs_on_the_same_design(grouped) -> None:
     k = len(df)
     assert ab.shape == (PATHS, k) and a.shape == b.shape == (PATHS,)
     assert df.attrs["evaluations"] == PATHS * (k + 2)
+    assert df.attrs["output"] == "labs.openai.fair_value"
     # SALib's layout without second order: per base row, A, AB_1..AB_k, B.
     y = np.column_stack([a, ab, b]).ravel()
     problem = {"num_vars": k, "names": list(df.index), "bounds": [[0.0, 1.0]] * k}
