@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import List
 
 from . import _core, plot
-from ._analysis import sobol, sweep, tornado
+from ._analysis import sobol, sobol_indices, sweep, tornado
 from ._implied import implied
 from ._compare import channels, compare
 from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, net, simulate
@@ -42,6 +42,7 @@ __all__ = [
     "sweep",
     "tornado",
     "sobol",
+    "sobol_indices",
     "implied",
     "compare",
     "channels",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import _core
 from ._scenario import Scenario
-from .errors import CorrelatedInputsWarning
+from .errors import ArgumentError, CorrelatedInputsWarning
 
 
 def _check(scenario: Any) -> None:
@@ -109,6 +109,9 @@ def tornado(
     return df
 
 
+_SOBOL_COLUMNS = ["S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi", "S1_se", "ST_se"]
+
+
 def sobol(
     scenario: Scenario,
     output: str,
@@ -156,10 +159,10 @@ def sobol(
             threads=threads,
         )
     )
-    cols = ["group", "S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi", "S1_se", "ST_se", "inputs"]
     keys = ["group", "s1", "s1_lo", "s1_hi", "st", "st_lo", "st_hi", "s1_se", "st_se", "inputs"]
-    df = pd.DataFrame([[r[k] for k in keys] for r in out["rows"]], columns=cols).set_index("group")
-    for c in cols[1:-1]:
+    df = pd.DataFrame([[r[k] for k in keys] for r in out["rows"]], columns=["group", *_SOBOL_COLUMNS, "inputs"])
+    df = df.set_index("group")
+    for c in _SOBOL_COLUMNS:
         df[c] = df[c].astype(float)
     design = out["design"]
     df.attrs.update(
@@ -189,3 +192,35 @@ def sobol(
             stacklevel=2,
         )
     return df
+
+
+def sobol_indices(
+    a: Any,
+    b: Any,
+    ab: Any,
+    *,
+    names: Optional[Sequence[str]] = None,
+    bootstrap: int = 200,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The estimator of :func:`sobol` on any design's outputs: ``a`` and
+    ``b`` (N values each, the model on the base samples A and B) and ``ab``
+    (N x k, column g the model on A with group g's columns from B). One row
+    per group (``names``, default ``x1..xk``) with the columns of
+    :func:`sobol` but ``inputs``; the bootstrap resamples are drawn from
+    ``seed``. Lengths that do not match, values that are not finite and a
+    constant output raise :class:`ArgumentError`.
+    """
+    a_ = np.asarray(a, dtype=float).ravel()
+    b_ = np.asarray(b, dtype=float).ravel()
+    ab_ = np.asarray(ab, dtype=float)
+    if ab_.ndim != 2:
+        raise ArgumentError(f"invalid argument ab: expected an N x k array, got {ab_.ndim} dimension(s)")
+    k = ab_.shape[1]
+    labels = list(names) if names is not None else [f"x{j + 1}" for j in range(k)]
+    if len(labels) != k:
+        raise ArgumentError(f"invalid argument names: {len(labels)} names for {k} groups")
+    rows = _core.sobol_indices(a_.tolist(), b_.tolist(), ab_.T.tolist(), bootstrap, seed)
+    order = ["S1", "S1_se", "S1_lo", "S1_hi", "ST", "ST_se", "ST_lo", "ST_hi"]
+    df = pd.DataFrame(rows, columns=order, index=pd.Index(labels, name="group"))
+    return df[_SOBOL_COLUMNS].astype(float)

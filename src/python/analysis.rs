@@ -107,3 +107,29 @@ pub fn sobol(
         Ok(v.to_string())
     })
 }
+
+/// The indices of a design's outputs (see `analysis::sobol::indices`): per
+/// group, (S1, its SE, lo, hi, ST, its SE, lo, hi).
+#[pyfunction]
+#[pyo3(signature = (a, b, ab, bootstrap, seed))]
+pub fn sobol_indices(
+    py: Python<'_>,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    ab: Vec<Vec<f64>>,
+    bootstrap: &Bound<'_, PyAny>,
+    seed: &Bound<'_, PyAny>,
+) -> PyResult<Vec<[f64; 8]>> {
+    guard(|| {
+        let resamples = usize::try_from(uint("bootstrap", bootstrap, 2)?).unwrap_or(usize::MAX);
+        let seed = uint("seed", seed, 0)?;
+        let design = sobols::Design { a, b, ab };
+        let out = py
+            .detach(|| sobols::indices(&design, resamples, seed))
+            .map_err(PyAibubbleError)?;
+        Ok(out
+            .iter()
+            .map(|e| [e.s1.0, e.s1.1, e.s1.2, e.s1.3, e.st.0, e.st.1, e.st.2, e.st.3])
+            .collect())
+    })
+}

@@ -8,6 +8,8 @@ import warnings
 import numpy as np
 import pytest
 from SALib.analyze import sobol as salib_sobol
+from SALib.sample import sobol as salib_sample
+from SALib.test_functions import Ishigami
 
 import aibubble
 
@@ -42,6 +44,25 @@ def test_the_indices_are_salibs_on_the_same_design(grouped) -> None:
     assert df.index[-1] == "noise" and df.loc["noise", "inputs"] == []
     assert not df.attrs["correlated"]
     assert any("+" in g for g in df.index)  # baseline's correlated blocks
+
+
+def test_salibs_ishigami_design_through_aibubbles_estimator() -> None:
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+    x = salib_sample.sample(problem, 1024, calc_second_order=False, seed=3)
+    y = Ishigami.evaluate(x)  # a = 7, b = 0.1
+    rows = y.reshape(-1, 5)  # per base row: A, AB_1..AB_3, B
+    df = aibubble.sobol_indices(rows[:, 0], rows[:, 4], rows[:, 1:4], names=problem["names"], seed=2)
+    si = salib_sobol.analyze(problem, y, calc_second_order=False, num_resamples=10, seed=1)
+    np.testing.assert_allclose(df["S1"].to_numpy(), si["S1"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(df["ST"].to_numpy(), si["ST"], rtol=0, atol=1e-10)
+    # The analytic indices (Ishigami and Homma 1990), within four bootstrap SEs.
+    for name, s1, st in [("x1", 0.3139, 0.5576), ("x2", 0.4424, 0.4424), ("x3", 0.0, 0.2437)]:
+        assert abs(df.loc[name, "S1"] - s1) < 4 * df.loc[name, "S1_se"], (name, df.loc[name].to_dict())
+        assert abs(df.loc[name, "ST"] - st) < 4 * df.loc[name, "ST_se"], (name, df.loc[name].to_dict())
+    with pytest.raises(aibubble.ArgumentError, match="not finite"):
+        aibubble.sobol_indices([1.0, np.nan], [1.0, 2.0], [[1.0], [2.0]])
+    with pytest.raises(aibubble.ArgumentError, match="names"):
+        aibubble.sobol_indices([1.0, 2.0], [1.0, 2.0], [[1.0], [2.0]], names=["a", "b"])
 
 
 def test_correlated_inputs_warn_and_are_flagged(baseline: aibubble.Scenario) -> None:
