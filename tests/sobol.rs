@@ -127,6 +127,45 @@ fn one_input_without_noise_takes_the_whole_variance() {
     assert!(!r.correlated);
 }
 
+/// The deterministic scenario with demand noise and one uncertain input
+/// that alpha's fair value does not read (beta's starting cash): the noise
+/// takes the whole variance, the input exactly none.
+#[test]
+fn noise_alone_takes_the_whole_variance() {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/data/deterministic_v2.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let text = text
+        .replacen("price_index = \"ces\"\n", "price_index = \"ces\"\nsigma = 0.2\n", 1)
+        .replacen(
+            "cash_0 = 4.0\n",
+            "cash_0 = { dist = \"uniform\", lo = 2.0, hi = 6.0 }\n",
+            1,
+        );
+    let s = Scenario::from_toml_str(&text).unwrap();
+    let r = sobol(
+        &s,
+        "labs.alpha.fair_value",
+        &Grouping::default(),
+        100,
+        &Runs::new(256, 4),
+    )
+    .unwrap();
+    let (x, noise) = (&r.rows[0], &r.rows[1]);
+    assert_eq!((x.group.as_str(), noise.group.as_str()), ("labs.beta.cash_0", "noise"));
+    assert_eq!((x.s1, x.st), (0.0, 0.0));
+    assert!(
+        (noise.s1 - 1.0).abs() < 4.0 * noise.s1_se && noise.s1_se < 0.2,
+        "{noise:?}"
+    );
+    assert!(
+        (noise.st - 1.0).abs() < 4.0 * noise.st_se && noise.st_se < 0.2,
+        "{noise:?}"
+    );
+}
+
 #[test]
 fn the_design_is_the_same_on_one_thread_and_two_and_shows_the_noise() {
     let s = data("frozen.toml");
