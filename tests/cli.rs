@@ -1713,3 +1713,37 @@ fn sobol_prints_indices_and_warns_of_correlated_inputs() {
     );
     assert!(err.contains("names no uncertain input"), "{err}");
 }
+
+/// A `noise_stream` column: 0..n is the plain table bit for bit; another
+/// path's noise on every row changes the figures.
+#[test]
+fn an_input_tables_noise_stream_column_sets_each_rows_process_noise() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = frozen();
+    let run = |name: &str, rows: &dyn Fn(usize) -> String, header: &str| {
+        let csv = tmp.path().join(name);
+        let text: String = std::iter::once(format!("{header}\n"))
+            .chain((0..300).map(|p| format!("{}\n", rows(p))))
+            .collect();
+        std::fs::write(&csv, text).unwrap();
+        let csv = csv.display().to_string();
+        parse(&ok([
+            "run",
+            f.as_str(),
+            "--inputs",
+            csv.as_str(),
+            "--seed",
+            "3",
+            "--json",
+        ]))
+    };
+    let plain = run("plain.csv", &|_| "0.13".into(), "valuation.discount_rate");
+    let same = run(
+        "same.csv",
+        &|p| format!("{p},0.13"),
+        "noise_stream,valuation.discount_rate",
+    );
+    let one = run("one.csv", &|_| "0.13,7".into(), "valuation.discount_rate,noise_stream");
+    assert_eq!(same["labs"], plain["labs"]);
+    assert_ne!(one["labs"], plain["labs"]);
+}
