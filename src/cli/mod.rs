@@ -171,7 +171,8 @@ struct RunArgs {
     threads: Option<usize>,
     /// Take input values per path from a CSV file instead of drawing them:
     /// a header of field paths (inputs that may be uncertain), then one row
-    /// per path, as many rows as paths.
+    /// per path, as many rows as paths. An optional `noise_stream` column
+    /// gives each row the path whose process noise it draws.
     #[arg(long, value_name = "FILE.csv")]
     inputs: Option<PathBuf>,
     /// Refuse the run if it would need more memory than this (e.g. 8G,
