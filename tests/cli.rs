@@ -1803,3 +1803,88 @@ fn backtest_errors_name_the_file_and_line() {
     );
     assert!(err.contains("missing.csv"), "{err}");
 }
+
+/// `sobol`: a table with the noise last and the correlation warning, JSON
+/// with the design's size, and bad requests named.
+#[test]
+fn sobol_prints_indices_and_warns_of_correlated_inputs() {
+    let f = frozen();
+    let args = [
+        "sobol",
+        f.as_str(),
+        "--output",
+        "labs.alpha.fair_value",
+        "--paths",
+        "60",
+        "--bootstrap",
+        "20",
+    ];
+    let o = aibubble(args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (text, err) = (stdout(&o), stderr(&o));
+    assert!(text.contains("N = 60 base rows") && text.contains("ST [95%]"), "{text}");
+    assert!(
+        text.contains("noise") && text.contains("valuation.discount_rate"),
+        "{text}"
+    );
+    assert!(
+        err.starts_with("warning: ") && err.contains("gap.initial, gap.half_life"),
+        "{err}"
+    );
+
+    let grouped: Vec<&str> = args.iter().copied().chain(["--group-correlated", "--json"]).collect();
+    let o = aibubble(&grouped);
+    assert!(o.status.success() && stderr(&o).is_empty(), "{}", stderr(&o));
+    let v = parse(&stdout(&o));
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(v["correlated"], Value::Bool(false));
+    assert_eq!(v["evaluations"].as_u64(), Some(60 * (rows.len() as u64 + 2)));
+    assert!(rows.iter().any(|r| r["group"] == "gap.initial+gap.half_life"));
+    assert_eq!(rows.last().unwrap()["group"], "noise");
+
+    let base = ["sobol", f.as_str(), "--paths", "40", "--output"];
+    let with = |extra: &[&'static str]| -> Vec<String> { base.iter().chain(extra).map(|s| s.to_string()).collect() };
+    let err = fails(USAGE, with(&["labs.alpha.nothing"]));
+    assert!(err.contains("nothing"), "{err}");
+    let err = fails(USAGE, with(&["labs.alpha.fair_value.p50"]));
+    assert!(err.contains("not a per-path output"), "{err}");
+    let err = fails(
+        USAGE,
+        with(&["labs.alpha.fair_value", "--group", "valuation.terminal_growth"]),
+    );
+    assert!(err.contains("names no uncertain input"), "{err}");
+}
+
+/// A `noise_stream` column: 0..n is the plain table bit for bit; another
+/// path's noise on every row changes the figures.
+#[test]
+fn an_input_tables_noise_stream_column_sets_each_rows_process_noise() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = frozen();
+    let run = |name: &str, rows: &dyn Fn(usize) -> String, header: &str| {
+        let csv = tmp.path().join(name);
+        let text: String = std::iter::once(format!("{header}\n"))
+            .chain((0..300).map(|p| format!("{}\n", rows(p))))
+            .collect();
+        std::fs::write(&csv, text).unwrap();
+        let csv = csv.display().to_string();
+        parse(&ok([
+            "run",
+            f.as_str(),
+            "--inputs",
+            csv.as_str(),
+            "--seed",
+            "3",
+            "--json",
+        ]))
+    };
+    let plain = run("plain.csv", &|_| "0.13".into(), "valuation.discount_rate");
+    let same = run(
+        "same.csv",
+        &|p| format!("{p},0.13"),
+        "noise_stream,valuation.discount_rate",
+    );
+    let one = run("one.csv", &|_| "0.13,7".into(), "valuation.discount_rate,noise_stream");
+    assert_eq!(same["labs"], plain["labs"]);
+    assert_ne!(one["labs"], plain["labs"]);
+}

@@ -338,3 +338,68 @@ fn sketches_stay_bounded_on_extreme_but_finite_runs() {
     assert!(!r.collapsed_series().is_empty());
     assert_eq!(r.summary().collapsed_series.len(), r.collapsed_series().len());
 }
+
+/// A noise column moves a row's process noise and nothing else: 0..n
+/// reproduces the plain run bit for bit (inputs from the run's own draws),
+/// two rows with the same noise index and inputs give the same path, and a
+/// row given another row's noise index and inputs gives that row's outputs.
+#[test]
+fn a_noise_column_sets_each_rows_process_streams() {
+    let s = Scenario::preset("baseline").unwrap();
+    let n = 40u64;
+    let plain = Simulation::new(&s).unwrap().paths(n).seed(5).run().unwrap();
+    let cols: Vec<String> = plain.inputs.iter().map(|c| c.name.clone()).collect();
+    let row = |p: usize| plain.inputs.iter().map(move |c| c.values[p]);
+    let values: Vec<f64> = (0..n as usize).flat_map(row).collect();
+    let run = |t: &InputTable| {
+        Simulation::new(&s)
+            .unwrap()
+            .inputs(t)
+            .unwrap()
+            .paths(n)
+            .seed(5)
+            .run()
+            .unwrap()
+    };
+    let same = InputTable::new(cols.clone(), values.clone())
+        .unwrap()
+        .with_noise((0..n).collect())
+        .unwrap();
+    assert_eq!(run(&same), plain);
+
+    // Every row takes path 7's inputs and noise: every row is path 7.
+    let seven: Vec<f64> = (0..n).flat_map(|_| row(7)).collect();
+    let r = run(&InputTable::new(cols.clone(), seven)
+        .unwrap()
+        .with_noise(vec![7; n as usize])
+        .unwrap());
+    let fv = |r: &aibubble::Results, p: usize| {
+        r.lab("openai")
+            .unwrap()
+            .metrics
+            .iter()
+            .find(|m| m.name == "fair_value")
+            .unwrap()
+            .values[p]
+    };
+    for p in 0..n as usize {
+        assert_eq!(fv(&r, p).to_bits(), fv(&plain, 7).to_bits(), "row {p}");
+    }
+    // A path's inputs with another path's noise: another fair value (the noise matters).
+    let k = (0..n as usize).find(|p| fv(&plain, *p) > 0.0).unwrap();
+    let mixed = InputTable::new(cols.clone(), (0..n).flat_map(|_| row(k)).collect())
+        .unwrap()
+        .with_noise((n..2 * n).collect())
+        .unwrap();
+    let m = run(&mixed);
+    assert!((0..n as usize).any(|p| fv(&m, p) != fv(&plain, k)));
+
+    let err = InputTable::new(cols, values)
+        .unwrap()
+        .with_noise(vec![0; 3])
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("3 noise indices for a table of 40 rows"),
+        "{err}"
+    );
+}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import List
 
 from . import _core, plot
-from ._analysis import sweep, tornado
+from ._analysis import sobol, sobol_indices, sweep, tornado
 from ._calibrate import calibrate, calibration_curves
 from ._backtest import backtest
 from ._implied import implied
@@ -24,6 +24,7 @@ from .errors import (
     AibubbleError,
     ArgumentError,
     CancelledError,
+    CorrelatedInputsWarning,
     FileError,
     InternalError,
     NumericalError,
@@ -43,6 +44,8 @@ __all__ = [
     "sweep",
     "tornado",
     "backtest",
+    "sobol",
+    "sobol_indices",
     "implied",
     "compare",
     "channels",
@@ -66,6 +69,7 @@ __all__ = [
     "FileError",
     "CancelledError",
     "InternalError",
+    "CorrelatedInputsWarning",
 ]
 
 

@@ -1,10 +1,11 @@
-"""Sweeps and tornados: the analysis layer of the core (``src/analysis/``)
+"""Sweeps, tornados and Sobol indices: the analysis layer of the core (``src/analysis/``)
 as DataFrames. Every run of one call shares the seed and the paths (common
 random numbers)."""
 
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
@@ -12,6 +13,7 @@ import pandas as pd
 
 from . import _core
 from ._scenario import Scenario
+from .errors import ArgumentError, CorrelatedInputsWarning
 
 
 def _check(scenario: Any) -> None:
@@ -105,3 +107,120 @@ def tornado(
         base_se=out["base"]["se"],
     )
     return df
+
+
+_SOBOL_COLUMNS = ["S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi", "S1_se", "ST_se"]
+
+
+def sobol(
+    scenario: Scenario,
+    output: str,
+    paths: int = 2_000,
+    seed: int = 42,
+    *,
+    bootstrap: int = 200,
+    groups: Optional[Sequence[str]] = None,
+    group_correlated: bool = False,
+    threads: Optional[int] = None,
+) -> pd.DataFrame:
+    """Sobol indices of a per-path ``output`` (``labs.openai.fair_value``,
+    ``labs.openai.phi``, ``sector.fair_value``, or a probability's indicator
+    such as ``labs.openai.p_pop``) over the scenario's uncertain inputs and
+    the process noise (the group ``noise``), as ``aibubble sobol`` does.
+
+    Saltelli's design on ``paths`` base rows (N(k+2) evaluations for k
+    groups): first-order indices by Saltelli 2010 and total indices by
+    Jansen 1999, SALib's ``sobol.analyze`` estimators, with 95% percentile
+    intervals of a bootstrap over the base rows (``bootstrap`` resamples,
+    seeded from ``seed``). ``groups``: prefixes, each gathering the inputs
+    under it into one group; ``group_correlated``: each block of
+    rank-correlated inputs one group.
+
+    One row per group, indexed by ``group``, with columns ``S1``, ``S1_lo``,
+    ``S1_hi``, ``ST``, ``ST_lo``, ``ST_hi``, ``S1_se``, ``ST_se`` and
+    ``inputs``. ``df.attrs`` holds the design's size (``paths``,
+    ``evaluations``), ``mean``, ``variance``, ``correlated`` and
+    ``correlated_inputs``, and ``outputs`` (the design's outputs: ``A``,
+    ``B`` and ``AB``, N x k). When the design breaks a rank correlation
+    between inputs, a :class:`CorrelatedInputsWarning` is issued. Unknown
+    outputs, medians (not per-path), and groups naming no uncertain input
+    raise :class:`ArgumentError`.
+    """
+    _check(scenario)
+    out = json.loads(
+        _core.sobol(
+            scenario._inner,
+            output,
+            paths,
+            seed,
+            bootstrap,
+            groups=list(groups or []),
+            group_correlated=group_correlated,
+            threads=threads,
+        )
+    )
+    keys = ["group", "s1", "s1_lo", "s1_hi", "st", "st_lo", "st_hi", "s1_se", "st_se", "inputs"]
+    df = pd.DataFrame([[r[k] for k in keys] for r in out["rows"]], columns=["group", *_SOBOL_COLUMNS, "inputs"])
+    df = df.set_index("group")
+    for c in _SOBOL_COLUMNS:
+        df[c] = df[c].astype(float)
+    design = out["design"]
+    df.attrs.update(
+        scenario=out["scenario"],
+        output=out["output"],
+        paths=out["paths"],
+        seed=out["seed"],
+        bootstrap=out["bootstrap"],
+        evaluations=out["evaluations"],
+        mean=out["mean"],
+        variance=out["variance"],
+        correlated=out["correlated"],
+        correlated_inputs=out["correlated_inputs"],
+        outputs={
+            "A": np.asarray(design["a"], dtype=float),
+            "B": np.asarray(design["b"], dtype=float),
+            "AB": np.asarray(design["ab"], dtype=float).T,
+        },
+    )
+    if out["correlated"]:
+        warnings.warn(
+            "the Sobol design breaks the rank correlation of "
+            + ", ".join(out["correlated_inputs"])
+            + " (correlation.inputs): the indices do not decompose the scenario's variance; "
+            "group_correlated=True keeps each block whole",
+            CorrelatedInputsWarning,
+            stacklevel=2,
+        )
+    return df
+
+
+def sobol_indices(
+    a: Any,
+    b: Any,
+    ab: Any,
+    *,
+    names: Optional[Sequence[str]] = None,
+    bootstrap: int = 200,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The estimator of :func:`sobol` on any design's outputs: ``a`` and
+    ``b`` (N values each, the model on the base samples A and B) and ``ab``
+    (N x k, column g the model on A with group g's columns from B). One row
+    per group (``names``, default ``x1..xk``) with the columns of
+    :func:`sobol` but ``inputs``; the bootstrap resamples are drawn from
+    ``seed``. Lengths that do not match, values that are not finite and a
+    constant output raise :class:`ArgumentError`.
+    """
+    a_ = np.asarray(a, dtype=float).ravel()
+    b_ = np.asarray(b, dtype=float).ravel()
+    ab_ = np.asarray(ab, dtype=float)
+    if ab_.ndim != 2:
+        raise ArgumentError(f"invalid argument ab: expected an N x k array, got {ab_.ndim} dimension(s)")
+    k = ab_.shape[1]
+    labels = list(names) if names is not None else [f"x{j + 1}" for j in range(k)]
+    if len(labels) != k:
+        raise ArgumentError(f"invalid argument names: {len(labels)} names for {k} groups")
+    rows = _core.sobol_indices(a_.tolist(), b_.tolist(), ab_.T.tolist(), bootstrap, seed)
+    order = ["S1", "S1_se", "S1_lo", "S1_hi", "ST", "ST_se", "ST_lo", "ST_hi"]
+    df = pd.DataFrame(rows, columns=order, index=pd.Index(labels, name="group"))
+    return df[_SOBOL_COLUMNS].astype(float)

@@ -5,7 +5,7 @@ from typing import Any, Callable, ClassVar, List, Mapping, Optional, Tuple, fina
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "backtest", "implied", "compare", "channels", "calibrate", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
+__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "sobol", "sobol_indices", "backtest", "implied", "compare", "channels", "calibrate", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
 
 __version__: str
 LAB_METRICS: List[str]
@@ -121,6 +121,23 @@ def backtest(
     seed: int,
     threads: Optional[int] = None,
 ) -> str: ...
+def sobol(
+    scenario: Scenario,
+    output: str,
+    paths: int,
+    seed: int,
+    bootstrap: int,
+    groups: List[str] = ...,
+    group_correlated: bool = False,
+    threads: Optional[int] = None,
+) -> str: ...
+def sobol_indices(
+    a: List[float],
+    b: List[float],
+    ab: List[List[float]],
+    bootstrap: int,
+    seed: int,
+) -> List[List[float]]: ...
 def implied(
     scenario: Scenario,
     lab: str,

@@ -74,3 +74,11 @@ class CancelledError(AibubbleError):
 
 class InternalError(AibubbleError):
     """A bug in aibubble (a Rust panic caught at the boundary)."""
+
+
+# A warning, not an error: exported by the package, outside this module's
+# list of errors.
+class CorrelatedInputsWarning(UserWarning):
+    """An analysis treated inputs as independent that the scenario
+    rank-correlates (``correlation.inputs``): Sobol indices computed that
+    way do not decompose the scenario's variance."""

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from ._result import Result
 
-__all__ = ["fan_chart", "phi_distribution", "pop_by_year", "compare", "event_times", "sweep", "tornado", "backtest"]
+__all__ = ["fan_chart", "phi_distribution", "pop_by_year", "compare", "event_times", "sweep", "tornado", "backtest", "sobol"]
 
 
 def _axes(ax: Optional["Axes"]) -> "Axes":
@@ -245,5 +245,28 @@ def backtest(df: "pd.DataFrame", *, ax: Optional["Axes"] = None) -> "Axes":
     ax.set_ylabel("observations")
     inside = df["in_90"].mean()
     ax.set_title(f"Back-test of {df.attrs.get('scenario', '')}: {inside:.0%} inside the 90% band (n = {len(df)})")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def sobol(df: "pd.DataFrame", *, top: int = 15, ax: Optional["Axes"] = None) -> "Axes":
+    """The indices of :func:`aibubble.sobol`'s table: for each group (the
+    largest total index on top), its first-order and total index with
+    their 95% bootstrap intervals."""
+    if df.empty:
+        raise ArgumentError("invalid argument df: the Sobol table has no rows")
+    rows = df.sort_values("ST", ascending=False).head(top).iloc[::-1]
+    ax = _axes(ax)
+    y = np.arange(len(rows))
+    h = 0.4
+    for shift, col, color, label in [(h / 2, "ST", "C3", "total (ST)"), (-h / 2, "S1", "C0", "first order (S1)")]:
+        x = rows[col].to_numpy(dtype=float)
+        err = np.vstack([x - rows[f"{col}_lo"].to_numpy(dtype=float), rows[f"{col}_hi"].to_numpy(dtype=float) - x])
+        ax.barh(y + shift, x, height=h, color=color, xerr=np.clip(err, 0, None), label=label)
+    ax.axvline(0, color="k", lw=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([str(i) for i in rows.index])
+    ax.set_xlabel(f"Sobol index of {df.attrs.get('output', 'the output')}")
+    ax.set_title(f"Sobol indices ({df.attrs.get('scenario', '')}, N = {df.attrs.get('paths', '?')})")
     ax.legend(loc="best", fontsize="small")
     return ax

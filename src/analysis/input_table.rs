@@ -2,11 +2,17 @@
 //! header of field paths, then one row of numbers per path. The engine
 //! checks the columns (inputs that may be uncertain) and every value's
 //! domain (`Simulation::inputs`); this file only reads the text.
+//!
+//! A column named [`NOISE_COLUMN`] is not an input: it holds each row's
+//! noise index, a whole number (see [`InputTable::with_noise`]).
 
 use std::path::Path;
 
 use crate::engine::InputTable;
 use crate::error::{Error, Result};
+
+/// The reserved column of a row's noise index.
+pub const NOISE_COLUMN: &str = "noise_stream";
 
 /// Read an input table from a CSV file.
 ///
@@ -74,13 +80,37 @@ pub fn parse_csv(text: &str, name: &str) -> Result<InputTable> {
             if !v.is_finite() {
                 return Err(err(n, format!("column {c:?}: must be finite, got {cell}")));
             }
+            if c == NOISE_COLUMN && (v < 0.0 || v.fract() != 0.0 || v >= 2f64.powi(53)) {
+                return Err(err(
+                    n,
+                    format!("column {c:?}: a noise index is a whole number >= 0, got {cell}"),
+                ));
+            }
             values.push(v);
         }
     }
     if values.is_empty() {
         return Err(err(header_line, "the table has a header but no rows".into()));
     }
-    InputTable::new(columns, values)
+    let Some(k) = columns.iter().position(|c| c == NOISE_COLUMN) else {
+        return InputTable::new(columns, values);
+    };
+    let w = columns.len();
+    // Checked whole and in range as read.
+    let noise = values.chunks_exact(w).map(|r| r[k] as u64).collect();
+    if w == 1 {
+        return Err(err(
+            header_line,
+            format!("the table has only the {NOISE_COLUMN:?} column: it needs at least one input"),
+        ));
+    }
+    let values = values
+        .chunks_exact(w)
+        .flat_map(|r| r.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, v)| *v))
+        .collect();
+    let mut columns = columns;
+    columns.remove(k);
+    InputTable::new(columns, values)?.with_noise(noise)
 }
 
 #[cfg(test)]
@@ -93,6 +123,11 @@ mod tests {
         assert_eq!(t.columns, ["a.b", "c.d"]);
         assert_eq!(t.values, [1.0, 2.0, 3.0, 4.5]);
         assert_eq!(t.rows(), 2);
+        assert_eq!(t.noise, None);
+        let t = parse_csv("a.b,noise_stream,c.d\n1,7,2\n3,0,4.5\n", "t.csv").unwrap();
+        assert_eq!(t.columns, ["a.b", "c.d"]);
+        assert_eq!(t.values, [1.0, 2.0, 3.0, 4.5]);
+        assert_eq!(t.noise, Some(vec![7, 0]));
     }
 
     #[test]
@@ -104,6 +139,15 @@ mod tests {
             ("a,,b\n1,2,3\n", "line 1: column 2 of the header has no name"),
             ("a,a\n1,2\n", "line 1: column \"a\" appears twice"),
             ("a\n", "no rows"),
+            (
+                "a,noise_stream\n1,2\n\n1,-1\n",
+                "line 4: column \"noise_stream\": a noise index is a whole number >= 0, got -1",
+            ),
+            (
+                "a,noise_stream\n1,2.5\n",
+                "line 2: column \"noise_stream\": a noise index",
+            ),
+            ("noise_stream\n1\n", "only the \"noise_stream\" column"),
             ("", "no header"),
         ] {
             let e = parse_csv(text, "t.csv").unwrap_err().to_string();

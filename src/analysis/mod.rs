@@ -21,6 +21,9 @@
 //! - [`compare`](mod@compare): scenarios side by side, each statistic beside a base (a
 //!   scenario or the frozen-competition counterfactual) with the paired
 //!   difference, and the inputs that differ.
+//! - [`sobol`](mod@sobol): Sobol indices of a per-path output over the
+//!   uncertain inputs and the process noise (Saltelli's design, SALib's
+//!   estimators, bootstrap intervals).
 //! - [`channels`](mod@channels): where a scenario's repricing comes from, an exact Shapley
 //!   decomposition over the model's channels.
 //! - [`backtest`](mod@backtest): dated observations placed in a run's distribution
@@ -33,6 +36,7 @@ pub mod compare;
 pub mod implied;
 pub mod input_table;
 pub mod runs;
+pub mod sobol;
 pub mod statistic;
 pub mod sweep;
 pub mod tornado;
@@ -41,6 +45,7 @@ pub use backtest::{Backtest, BacktestRow, Observations, backtest};
 pub use channels::{Channel, ChannelBase, Channels, channels};
 pub use compare::{Base, Comparison, compare};
 pub use runs::Runs;
+pub use sobol::{Grouping, Sobol, SobolRow, sobol};
 pub use statistic::{Estimate, Measure, Scope, Statistic};
 pub use sweep::{Sweep, SweepRow};
 pub use tornado::{Method, Tornado, TornadoRow};

@@ -16,6 +16,7 @@ mod backtest;
 mod calibrate;
 mod compare;
 mod signals;
+mod sobol;
 mod table;
 
 use signals::on_signals;
@@ -94,6 +95,10 @@ enum Command {
     /// shares, marks) in the scenario's distribution at their dates: each
     /// one's percentile and 90%/99% bands, the coverage and the PIT histogram.
     Backtest(backtest::BacktestArgs),
+    /// Sobol indices of a per-path output over the uncertain inputs and the
+    /// process noise (Saltelli's design, first-order and total indices,
+    /// bootstrap intervals).
+    Sobol(sobol::SobolArgs),
 }
 
 /// The options every analysis run shares.
@@ -175,7 +180,8 @@ struct RunArgs {
     threads: Option<usize>,
     /// Take input values per path from a CSV file instead of drawing them:
     /// a header of field paths (inputs that may be uncertain), then one row
-    /// per path, as many rows as paths.
+    /// per path, as many rows as paths. An optional `noise_stream` column
+    /// gives each row the path whose process noise it draws.
     #[arg(long, value_name = "FILE.csv")]
     inputs: Option<PathBuf>,
     /// Refuse the run if it would need more memory than this (e.g. 8G,
@@ -346,6 +352,7 @@ fn execute(command: Command, cancel: &CancelToken, out: &mut impl Write) -> Resu
         Command::Channels(args) => compare::channels(args, cancel, out)?,
         Command::Calibrate(args) => calibrate::calibrate(args, out)?,
         Command::Backtest(args) => backtest::backtest(args, cancel, out)?,
+        Command::Sobol(args) => sobol::sobol(args, cancel, out)?,
         Command::Presets => {
             for name in presets::names() {
                 let s = Scenario::preset(name)?;

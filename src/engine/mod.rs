@@ -75,12 +75,20 @@ impl CancelToken {
 
 /// Input values per path instead of draws (for sensitivity designs): row
 /// `p` holds the values of path `p`, one column per field path.
+///
+/// Optionally a noise column: row `p` then draws its process noise (the
+/// sub-streams of the gap, prices, demand, each lab and each event) as path
+/// `noise[p]` would, instead of as path `p`, so that two rows can share or
+/// renew their noise like any input (Sobol designs). Inputs that are not
+/// columns of the table are still drawn at `p`, and errors still name `p`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputTable {
     /// The field path of each column: inputs that may be uncertain, each once.
     pub columns: Vec<String>,
     /// Row-major, `rows x columns.len()`.
     pub values: Vec<f64>,
+    /// The path index of each row's process noise (None: the row's own index).
+    pub noise: Option<Vec<u64>>,
 }
 
 impl InputTable {
@@ -97,7 +105,25 @@ impl InputTable {
                 format!("{} values do not fill rows of {} columns", values.len(), columns.len()),
             ));
         }
-        Ok(InputTable { columns, values })
+        Ok(InputTable {
+            columns,
+            values,
+            noise: None,
+        })
+    }
+    /// The same table, row `p` drawing its process noise as path `noise[p]`.
+    ///
+    /// # Errors
+    /// [`Error::Argument`] when `noise` does not have one index per row.
+    pub fn with_noise(mut self, noise: Vec<u64>) -> Result<Self> {
+        if noise.len() as u64 != self.rows() {
+            return Err(Error::argument(
+                "noise_stream",
+                format!("{} noise indices for a table of {} rows", noise.len(), self.rows()),
+            ));
+        }
+        self.noise = Some(noise);
+        Ok(self)
     }
     /// Number of rows (paths covered).
     pub fn rows(&self) -> u64 {
@@ -106,6 +132,9 @@ impl InputTable {
     fn row(&self, p: u64) -> &[f64] {
         let w = self.columns.len();
         &self.values[p as usize * w..(p as usize + 1) * w]
+    }
+    fn noise_index(&self, p: u64) -> u64 {
+        self.noise.as_ref().map_or(p, |n| n[p as usize])
     }
 }
 
@@ -392,7 +421,8 @@ impl<'a> Simulation<'a> {
                             j,
                             stored: stored_paths.next(),
                         };
-                        match runner.run(p, self.table.map(|t| t.row(p)), &mut out) {
+                        let (given, noise) = self.table.map_or((None, p), |t| (Some(t.row(p)), t.noise_index(p)));
+                        match runner.run(p, noise, given, &mut out) {
                             Ok(()) => {}
                             // The batch is incomplete: skipped, as those not started.
                             Err(Stop::Cancelled) => return None,

@@ -246,16 +246,23 @@ impl<'c> PathRunner<'c> {
         }
     }
 
-    /// Run path `p`, writing its outputs. A non-finite value anywhere is
+    /// Run path `p`, its process noise drawn as path `noise`'s (`p` but
+    /// in a design that shares noise between rows), writing its outputs. A non-finite value anywhere is
     /// located by a checked rerun and returned as [`Error::Numerical`]; a
     /// cancelled token stops the path at the next step (its outputs are
     /// then incomplete and must not be used).
-    pub fn run(&mut self, p: u64, table_row: Option<&[f64]>, out: &mut PathOut<'_>) -> std::result::Result<(), Stop> {
-        match self.run_mode(p, table_row, out, false) {
+    pub fn run(
+        &mut self,
+        p: u64,
+        noise: u64,
+        table_row: Option<&[f64]>,
+        out: &mut PathOut<'_>,
+    ) -> std::result::Result<(), Stop> {
+        match self.run_mode(p, noise, table_row, out, false) {
             Ok(()) => Ok(()),
             Err(PathError::Model(e)) => Err(Stop::Failed(e)),
             Err(PathError::Cancelled) => Err(Stop::Cancelled),
-            Err(PathError::NonFinite) => match self.run_mode(p, table_row, out, true) {
+            Err(PathError::NonFinite) => match self.run_mode(p, noise, table_row, out, true) {
                 Err(PathError::Model(e)) => Err(Stop::Failed(e)),
                 Err(PathError::Cancelled) => Err(Stop::Cancelled),
                 // Unreachable if the checks agree; report the path rather than panic.
@@ -274,12 +281,13 @@ impl<'c> PathRunner<'c> {
     fn run_mode(
         &mut self,
         p: u64,
+        noise: u64,
         table_row: Option<&[f64]>,
         out: &mut PathOut<'_>,
         checked: bool,
     ) -> std::result::Result<(), PathError> {
         self.checked = checked;
-        self.begin(p, table_row, out.row);
+        self.begin(p, noise, table_row, out.row);
         let steps = self.c.steps;
         for k in 0..=steps {
             // A relaxed load per step: nothing next to a step's work.
@@ -299,8 +307,9 @@ impl<'c> PathRunner<'c> {
         if self.finite { Ok(()) } else { Err(PathError::NonFinite) }
     }
 
-    /// Inputs, parameters, the state at `t_0` and the path's streams.
-    fn begin(&mut self, p: u64, table_row: Option<&[f64]>, row: &mut [f64]) {
+    /// Inputs (drawn at `p`), parameters, the state at `t_0` and the
+    /// path's process streams (at `noise`).
+    fn begin(&mut self, p: u64, noise: u64, table_row: Option<&[f64]>, row: &mut [f64]) {
         let c = self.c;
         self.path = p;
         c.path_inputs(self.seed, p, table_row, &mut self.values, &mut self.z);
@@ -314,13 +323,14 @@ impl<'c> PathRunner<'c> {
         self.pressure_floor = prices::pressure_floor(&self.params.prices, c.pressure);
         self.gap_ref = self.params.reference_lead();
         let s = &mut self.streams;
-        s.gap = stream(self.seed, p, c.gap_key);
-        s.prices = stream(self.seed, p, c.prices_key);
-        s.demand = stream(self.seed, p, c.demand_key);
+        s.gap = stream(self.seed, noise, c.gap_key);
+        s.prices = stream(self.seed, noise, c.prices_key);
+        s.demand = stream(self.seed, noise, c.demand_key);
         s.labs.clear();
-        s.labs.extend(c.lab_keys.iter().map(|k| stream(self.seed, p, *k)));
+        s.labs.extend(c.lab_keys.iter().map(|k| stream(self.seed, noise, *k)));
         s.events.clear();
-        s.events.extend(c.events.iter().map(|e| stream(self.seed, p, e.key)));
+        s.events
+            .extend(c.events.iter().map(|e| stream(self.seed, noise, e.key)));
         self.fired.fill(false);
         self.tracks.fill(LabTrack::start());
         self.history.fill(0.0);

@@ -1,7 +1,7 @@
-//! The analysis layer's sweeps and tornados for the facade
-//! (`aibubble.sweep`, `aibubble.tornado`): each returns its result as JSON,
-//! which the facade turns into a DataFrame. The runs release the GIL, and
-//! Ctrl-C cancels them and raises `KeyboardInterrupt`.
+//! The analysis layer's sweeps, tornados and Sobol indices for the facade
+//! (`aibubble.sweep`, `aibubble.tornado`, `aibubble.sobol`): each returns
+//! its result as JSON, which the facade turns into a DataFrame. The runs
+//! release the GIL, and Ctrl-C cancels them and raises `KeyboardInterrupt`.
 
 use pyo3::prelude::*;
 
@@ -10,6 +10,7 @@ use super::scenario::PyScenario;
 use super::{interruptible, uint};
 use crate::analysis::Method;
 use crate::analysis::Runs;
+use crate::analysis::sobol as sobols;
 use crate::analysis::sweep as sweeps;
 use crate::analysis::tornado as tornados;
 use crate::engine::CancelToken;
@@ -78,5 +79,62 @@ pub fn tornado(
         let s = &scenario.inner;
         let out = detached(py, &r, || tornados::tornado(s, &output, method, &inputs, &r))?.map_err(PyAibubbleError)?;
         Ok(serde_json::to_string(&out).expect("a tornado serializes"))
+    })
+}
+
+/// Sobol indices of `output` (see `analysis::sobol`), as JSON, with the
+/// design's outputs under `design` (`a`, `b`, `ab`).
+#[pyfunction]
+#[pyo3(signature = (scenario, output, paths, seed, bootstrap, groups=Vec::new(), group_correlated=false, threads=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn sobol(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    output: String,
+    paths: &Bound<'_, PyAny>,
+    seed: &Bound<'_, PyAny>,
+    bootstrap: &Bound<'_, PyAny>,
+    groups: Vec<String>,
+    group_correlated: bool,
+    threads: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    guard(|| {
+        let r = runs(paths, seed, threads)?;
+        let resamples = usize::try_from(uint("bootstrap", bootstrap, 2)?).unwrap_or(usize::MAX);
+        let grouping = sobols::Grouping {
+            prefixes: groups,
+            correlated: group_correlated,
+        };
+        let s = &scenario.inner;
+        let out = detached(py, &r, || sobols::sobol(s, &output, &grouping, resamples, &r))?.map_err(PyAibubbleError)?;
+        let mut v = serde_json::to_value(&out).expect("a Sobol result serializes");
+        v["design"] = serde_json::json!({"a": out.design.a, "b": out.design.b, "ab": out.design.ab});
+        Ok(v.to_string())
+    })
+}
+
+/// The indices of a design's outputs (see `analysis::sobol::indices`): per
+/// group, (S1, its SE, lo, hi, ST, its SE, lo, hi).
+#[pyfunction]
+#[pyo3(signature = (a, b, ab, bootstrap, seed))]
+pub fn sobol_indices(
+    py: Python<'_>,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    ab: Vec<Vec<f64>>,
+    bootstrap: &Bound<'_, PyAny>,
+    seed: &Bound<'_, PyAny>,
+) -> PyResult<Vec<[f64; 8]>> {
+    guard(|| {
+        let resamples = usize::try_from(uint("bootstrap", bootstrap, 2)?).unwrap_or(usize::MAX);
+        let seed = uint("seed", seed, 0)?;
+        let design = sobols::Design { a, b, ab };
+        let out = py
+            .detach(|| sobols::indices(&design, resamples, seed))
+            .map_err(PyAibubbleError)?;
+        Ok(out
+            .iter()
+            .map(|e| [e.s1.0, e.s1.1, e.s1.2, e.s1.3, e.st.0, e.st.1, e.st.2, e.st.3])
+            .collect())
     })
 }

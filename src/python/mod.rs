@@ -288,6 +288,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analysis::sweep, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::tornado, m)?)?;
     m.add_function(wrap_pyfunction!(backtest::backtest, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::sobol, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::sobol_indices, m)?)?;
     m.add_function(wrap_pyfunction!(implied, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
     m.add_function(wrap_pyfunction!(compare::channels, m)?)?;

@@ -217,6 +217,7 @@ ANALYSES = {
     "compare": lambda s, n: aibubble.compare(s, "ft_bubble", paths=n // 2),
     "channels": lambda s, n: aibubble.channels(s, paths=n // 64),
     "implied": lambda s, n: aibubble.implied(s, lab="openai", input="valuation.discount_rate", paths=n // 12),
+    "sobol": lambda s, n: aibubble.sobol(s, "labs.openai.fair_value", paths=n // 42, group_correlated=True),
     "backtest": lambda s, n: aibubble.backtest("hindcast_2024", OBSERVATIONS, paths=n),
 }
 

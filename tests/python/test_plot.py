@@ -129,7 +129,9 @@ def test_every_plot_uses_the_given_axes(small: Result, marked_labs: List[str], b
     backtest = aibubble.backtest(
         "hindcast_2024", Path(__file__).resolve().parents[2] / "data" / "observations_2024_2025.csv", paths=60, seed=1
     )
+    sobol = aibubble.sobol(baseline, f"labs.{marked_labs[0]}.fair_value", paths=30, seed=1, group_correlated=True)
     calls = [
+        lambda ax: plot.sobol(sobol, ax=ax),
         lambda ax: plot.sweep(sweep, f"labs.{marked_labs[0]}.fair_value.mean", ax=ax),
         lambda ax: plot.tornado(tornado, ax=ax),
         lambda ax: plot.fan_chart(small, "gap", ax=ax),
@@ -155,6 +157,7 @@ def test_every_plot_uses_the_given_axes(small: Result, marked_labs: List[str], b
         "sweep",
         "tornado",
         "backtest",
+        "sobol",
     }
 
 
