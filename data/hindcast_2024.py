@@ -5,12 +5,20 @@ Standard library only. Run from anywhere:
 
     python3 data/hindcast_2024.py
 
-The methods are those of data/fit_gap.py (the vertical ECI gap and its
-recursion), data/fit_jumps.py (closed releases per lab per year) and
-data/fit_premium.py (the premium's slope in the lead), applied only to the
-rows of data/models_seed.csv released before 2024-01-01 and to run rates
-dated before then. Where 2023 alone cannot identify a number, the script
-says so and the preset takes an `assumption:` instead:
+What `aibubble calibrate data/models.csv --as-of 2024-01-01` identifies is
+taken from calibrate itself (through data/calibration.py, as the fit
+scripts do): the horizontal lag L and the release rate per lab
+(`attractiveness.jump_rate`). Calibrate identifies nothing else before 2024:
+its frontier pace needs three closed records and the window has one
+(GPT-4), so G_0, the jumps, h and G_inf are "not identified: no frontier
+pace"; its price curves need two priced frontier-tier releases of a class.
+For those the script applies the same methods to the rows of
+data/models.csv released before 2024-01-01, with the one change each step
+says (the pace from the open records). Where 2023 alone cannot identify a
+number either, the script says so and the preset takes an `assumption:`:
+
+0. From calibrate --as-of 2024-01-01: L (months) and lambda_a (per lab-year),
+   with their SEs.
 
 1. Frontier pace s (ECI points a year). fit_gap.py regresses the closed
    records' scores on their dates; before 2024 the seed file has one closed
@@ -23,8 +31,8 @@ says so and the preset takes an `assumption:` instead:
    points, as fit_gap.py), by seeded draws.
 3. The catch-up fit (h, G_inf) of the section-1 recursion to those month
    ends: with no closed record after GPT-4 there are no jumps in the window.
-4. Closed releases per lab per year in 2023 (fit_jumps.py's lambda_a): the
-   closed releases of OpenAI, Anthropic, Google and xAI with a date in 2023.
+4. Closed releases per lab per year: calibrate's ML estimate (step 0); the
+   script prints the plain 2023 count beside it as a check.
 5. The premium: the priced rows before 2024 (closed and open, with an ECI
    score) are too few for fit_premium.py's five-coefficient regression.
 6. The price ratio at the end of 2023: blended (3:1) list prices of the
@@ -35,11 +43,16 @@ import csv
 import math
 import os
 import random
+import sys
 from datetime import date
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from calibration import calibration, value  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-SEED = os.path.join(HERE, "models_seed.csv")
+SEED = os.path.join(HERE, "models.csv")
 AS_OF = 2024.0
+AS_OF_DATE = "2024-01-01"
 SCORE_DOUBT = 0.6
 RNG_SEED = 20240101
 DRAWS = 20000
@@ -98,8 +111,20 @@ def simulate(h, g_inf, g0, grid, t0):
 
 
 def main():
+    # 0. What calibrate identifies from the rows before the as-of date.
+    cal = calibration(AS_OF_DATE)
+    lag = cal["parameters"]["horizontal_lag"]
+    jr = cal["parameters"]["attractiveness.jump_rate"]
+    print(f"0. calibrate --as-of {AS_OF_DATE}: horizontal lag L = {value(cal, 'horizontal_lag'):.2f} months "
+          f"(SE {lag['se']:.2f}, n {lag['n']}); attractiveness.jump_rate = "
+          f"{value(cal, 'attractiveness.jump_rate'):.2f} per lab-year (SE {jr['se']:.2f}, n {jr['n']})")
+    for name in ("pace", "gap.initial", "gap.half_life", "gap.long_run", "prices.ratio_0", "prices.premium_sensitivity"):
+        p = cal["parameters"][name]
+        if p["value"] is None:
+            print(f"   {name}: {p['note']}")
+
     rows = load()
-    print(f"rows of data/models_seed.csv released before 2024-01-01: {len(rows)}")
+    print(f"rows of data/models.csv released before 2024-01-01: {len(rows)}")
     closed, opened = records(rows, "closed"), records(rows, "open")
     print("closed records:", [(m, s) for _, s, m in closed])
     print("open records:  ", [(m, s) for _, s, m in opened])
@@ -147,7 +172,8 @@ def main():
     rel = [r for r in rows if r["weights"] == "closed" and r["lab"] in CLOSED_LABS and r["release_date"] >= "2023"]
     lam = len(rel) / len(CLOSED_LABS)
     print(f"4. closed releases in 2023: {len(rel)} ({', '.join(r['model'] for r in rel)}) over "
-          f"{len(CLOSED_LABS)} labs = {lam:.2f} a year per lab")
+          f"{len(CLOSED_LABS)} labs = {lam:.2f} a year per lab (a plain count; the preset takes calibrate's "
+          f"{value(cal, 'attractiveness.jump_rate'):.2f}, step 0)")
 
     # 5. Priced rows.
     priced = [r for r in rows if r["input_price_usd_per_mtok"].strip() and r["output_price_usd_per_mtok"].strip()

@@ -10,6 +10,7 @@ a preset number edited away from its fit.
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -82,3 +83,26 @@ def test_growth_is_fit_growth_s(baseline: Dict[str, Any]) -> None:
     # The state at the horizon is one the terminal value describes.
     assert number(r"horizon   10 years: growth left above g_T at the 95th percentile of g_0: ([\d.]+) pp", out) <= 1.0 + 5e-3
     assert aibubble.Scenario.preset("baseline").get("horizon") == 10.0
+
+
+def test_hindcast_inputs_are_hindcast_2024_s() -> None:
+    """The hindcast takes the release rate from `calibrate --as-of 2024-01-01` (printed by
+    data/hindcast_2024.py) and the gap inputs from the script's 2023 fits."""
+    out = run_fit("hindcast_2024.py")
+    hindcast = aibubble.Scenario.preset("hindcast_2024").to_dict()
+    rate = number(r"attractiveness.jump_rate = ([\d.]+) per lab-year", out)
+    assert hindcast["attractiveness"]["jump_rate"] == rate
+    # The same number straight from the core, not through the script.
+    cal = aibubble.calibrate(str(DATA / "models.csv"), as_of="2024-01-01")
+    row = cal[cal.parameter == "attractiveness.jump_rate"].iloc[0]
+    assert round(row.value, 2) == rate
+    initial = hindcast["gap"]["initial"]
+    assert initial["mean"] == number(r"G_0 at 2024-01-01 = ([\d.]+) months", out)
+    assert initial["sd"] == number(r"draws: mean [\d.]+, median [\d.]+, sd ([\d.]+)", out)
+    assert hindcast["gap"]["half_life"]["mode"] == number(r"catch-up fit: h = ([\d.]+) years", out)
+    mean_gap = number(r"mean vertical gap over 2023's month ends: ([\d.]+) months", out)
+    assert hindcast["prices"]["reference_lead"]["mode"] == mean_gap
+    # gap.long_run sets the long-run mean G_inf + lambda_R J_mean / kappa to 2023's mean gap.
+    kappa = math.log(2) / hindcast["gap"]["half_life"]["mode"]
+    implied = mean_gap - hindcast["gap"]["release_rate"] * hindcast["gap"]["jump_mean"] / kappa
+    assert hindcast["gap"]["long_run"]["mode"] == pytest.approx(implied, abs=0.05)
