@@ -346,6 +346,10 @@ MUTANTS: list[Mutant] = [
       "hazard reads `G_{k+1}` instead of `G_k`: index"),
     M("event.price_pressure.target", "src/model/events.rs", "apply_additive(&mut st.pressure_from_events,", "apply_additive(&mut st.price_pressure,",
       "`price_pressure` effect moves `y` instead of the target's `Ye`"),
+    M("event.price_scale", "src/model/events.rs", "value: e.value * price_scale,", "value: e.value,",
+      "an event's `price_scale` ignored: `Ye += v` instead of `Ye += s_e v`"),
+    M("event.price_scale.target", "src/model/events.rs", "Target::PricePressure => Effect {", "Target::Gap => Effect {",
+      "the price scale applied to `gap` effects instead of `price_pressure` ones"),
     M("event.log_scale", "src/model/events.rs", "Op::Mul => *ln_x += v.ln(),", "Op::Mul => *ln_x -= v.ln(),",
       "multiplicative effect on a log-scale state: sign"),
 ]

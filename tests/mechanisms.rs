@@ -25,6 +25,7 @@
 //! | `relative_spend_under_freeze_is_s0_times_a` | `freeze(S)` with "relative" spend: `S = S_0 A` (the spend at `eps = 1`), and `S_0` when `A = 1` | 3, 11 |
 //! | `freezing_competition_keeps_every_other_draw` | `freeze(S)` draws every other input as `S` does (copula included), pins the frozen fields to 0 (also over an input table), drops the removed events' inputs, and shares the gap's path | 0, 11 |
 //! | `a_steady_mature_multiple_is_the_steady_value_per_unit_of_basis` | v2.1 `mature_multiple = "steady"`: once `ghat <= 0` the mark is `R v` (revenue) or `R v gm / gmL` (gross profit), from the path's drawn inputs | 4, 5 |
+//! | `an_events_price_scale_multiplies_its_price_pressure_effects` | `price_scale = k` acts as `price_pressure` effects written `k` times larger, bit for bit | 6 |
 //! | `a_larger_price_pressure_lowers_the_steady_mature_multiple` | v2.1 "steady": more `pi_G`, more `y`, a lower `gmL` and a lower mature multiple, on both bases | 2, 4, 5 |
 
 use aibubble::results::SeriesId;
@@ -1131,4 +1132,59 @@ proptest! {
         }
         prop_assert!(lower > 0, "more pressure never lowered the mature multiple");
     }
+}
+
+/// `ft_bubble` with each event's `price_pressure` effect values times `k`,
+/// written into the effects.
+fn ft_bubble_with_price_effects_times(k: f64) -> Scenario {
+    let mut v = Scenario::preset("ft_bubble").expect("a preset").to_value();
+    for event in v["events"].as_array_mut().expect("ft_bubble has events") {
+        for effect in event["effects"].as_array_mut().expect("effects") {
+            if effect[0] == "price_pressure" {
+                effect[2] = json!(effect[2].as_f64().expect("a number") * k);
+            }
+        }
+    }
+    Scenario::from_value(v).expect("a valid scenario")
+}
+
+/// Section 6, the price scale: an event's `price_scale = k` acts as its
+/// `price_pressure` effects written `k` times larger, bit for bit (k = 2
+/// doubles exactly, k = 0 adds nothing), and moves the results (the test
+/// is not vacuous: the turning points fire on some paths).
+#[test]
+fn an_events_price_scale_multiplies_its_price_pressure_effects() {
+    let ft = Scenario::preset("ft_bubble").expect("a preset");
+    let scaled = |k: f64| {
+        with(
+            &ft,
+            &[
+                ("events.big_tech_switch.price_scale", json!(k)),
+                ("events.open_killer_app.price_scale", json!(k)),
+            ],
+        )
+    };
+    let outputs = |r: &Results| {
+        let mut all = series(r, "price_pressure", None).concat();
+        for lab in ["openai", "anthropic"] {
+            all.extend(metric(r, lab, "fair_value"));
+            all.extend(metric(r, lab, "pop_time"));
+        }
+        all
+    };
+    let base = run(&ft, 300, 11);
+    assert!(
+        event_times(&base, "big_tech_switch").iter().any(|t| t.is_finite()),
+        "the events fire on some paths"
+    );
+    for k in [0.0, 2.0] {
+        let by_scale = run(&scaled(k), 300, 11);
+        let by_values = run(&ft_bubble_with_price_effects_times(k), 300, 11);
+        assert!(same_bits(&outputs(&by_scale), &outputs(&by_values)), "scale {k}");
+        assert!(
+            !same_bits(&outputs(&by_scale), &outputs(&base)),
+            "scale {k} moves the results"
+        );
+    }
+    assert!(same_bits(&outputs(&run(&scaled(1.0), 300, 11)), &outputs(&base)));
 }

@@ -666,8 +666,9 @@ impl<'c> PathRunner<'c> {
             if fires {
                 self.fired[e] = true;
                 row[self.layout.event(e)] = k as f64 * dt + dt;
+                let scale = self.params.events[e].price_scale;
                 for eff in &ev.effects {
-                    events::apply(eff, &mut self.state);
+                    events::apply(&events::scaled(eff, scale), &mut self.state);
                 }
                 let st = &mut self.state;
                 st.gap = gap::floored(st.gap, self.params.gap.floor);

@@ -40,6 +40,19 @@ fn apply_log(ln_x: &mut f64, op: Op, v: f64) {
     }
 }
 
+/// The effect as it acts: a `price_pressure` effect's value times the
+/// event's price scale `s_e`; any other effect as written.
+#[inline]
+pub fn scaled(e: &Effect, price_scale: f64) -> Effect {
+    match e.target {
+        Target::PricePressure => Effect {
+            value: e.value * price_scale,
+            ..*e
+        },
+        _ => *e,
+    }
+}
+
 /// Apply one effect to the state at `t_{k+1}`.
 pub fn apply(e: &Effect, st: &mut State) {
     match e.target {

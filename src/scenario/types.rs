@@ -481,6 +481,12 @@ section! {
         input
         /// `kappa_e`, how much likelier the event grows per month of lead lost.
         gap_sensitivity: U default(0.0), "1/month", Domain::Any;
+        input
+        /// `s_e`, the scale of the event's `price_pressure` effects: each
+        /// one's value is multiplied by it when the event fires (1: as
+        /// written). Uncertain, it draws the size of the turning point's
+        /// price effect as one mixture.
+        price_scale: U default(1.0), "x", Domain::NonNegative;
         tail
         /// Fixed calendar date (exactly one of `hazard` and `date`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
