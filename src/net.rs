@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::results::{LabPaths, Results};
+use crate::results::{LabMetric, LabPaths, Results};
 use crate::stats::{Prob, moments};
 use crate::summary::Summary;
 
@@ -104,12 +104,12 @@ fn event(s: &[f64], f: &[f64], happened: impl Fn(f64) -> bool) -> (f64, f64, f64
 }
 
 fn lab_net(s: &Results, ls: &LabPaths, lf: &LabPaths) -> LabNet {
-    let metric = |l: &LabPaths, m: &str| l.metric(m).expect("every lab has every metric").to_vec();
+    let metric = |l: &LabPaths, m: LabMetric| l.values(m).to_vec();
     let marked = s.scenario.lab(&ls.id).is_some_and(|l| l.mark.is_some());
     let n = s.len();
-    let (pop_s, pop_f) = (metric(ls, "pop_time"), metric(lf, "pop_time"));
-    let (crunch_s, crunch_f) = (metric(ls, "crunch_time"), metric(lf, "crunch_time"));
-    let (fv_s, fv_f) = (metric(ls, "fair_value"), metric(lf, "fair_value"));
+    let (pop_s, pop_f) = (metric(ls, LabMetric::PopTime), metric(lf, LabMetric::PopTime));
+    let (crunch_s, crunch_f) = (metric(ls, LabMetric::CrunchTime), metric(lf, LabMetric::CrunchTime));
+    let (fv_s, fv_f) = (metric(ls, LabMetric::FairValue), metric(lf, LabMetric::FairValue));
     // A time that came is finite; +inf is "never", NaN "does not apply".
     let came = |t: f64| t.is_finite();
     let pop = event(&pop_s, &pop_f, came);

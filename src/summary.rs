@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::results::{LabPaths, Results};
+use crate::results::{LabMetric, LabPaths, Results};
 use crate::scenario::Class;
 use crate::stats::{self, Prob};
 
@@ -266,7 +266,7 @@ fn by_year(r: &Results, times: &[f64]) -> Vec<YearProb> {
 }
 
 fn lab_summary(r: &Results, lab: &LabPaths) -> LabSummary {
-    let metric = |m: &str| lab.metric(m).expect("every lab has every metric");
+    let metric = |m: LabMetric| lab.values(m);
     let spec = r.scenario.lab(&lab.id).expect("lab of the scenario");
     let mark = spec.mark.as_ref().map(|m| m.central());
     let years = |cols: &[crate::results::Column]| {
@@ -279,15 +279,18 @@ fn lab_summary(r: &Results, lab: &LabPaths) -> LabSummary {
             })
             .collect()
     };
-    let pop = metric("pop_time");
+    let pop = metric(LabMetric::PopTime);
     let p_pop = mark.map(|_| Prob::from_count(pop.iter().filter(|t| t.is_finite()).count(), pop.len()));
     let neg = Prob::from_count(
-        metric("first_negative_cash").iter().filter(|t| t.is_finite()).count(),
+        metric(LabMetric::FirstNegativeCash)
+            .iter()
+            .filter(|t| t.is_finite())
+            .count(),
         r.len(),
     );
-    let crunch = metric("crunch_time");
+    let crunch = metric(LabMetric::CrunchTime);
     let p_crunch = mark.map(|_| Prob::from_count(crunch.iter().filter(|t| t.is_finite()).count(), crunch.len()));
-    let fair_value = metric("fair_value");
+    let fair_value = metric(LabMetric::FairValue);
     let zero = Prob::from_count(fair_value.iter().filter(|e| **e == 0.0).count(), fair_value.len());
     LabSummary {
         id: lab.id.clone(),
@@ -296,7 +299,7 @@ fn lab_summary(r: &Results, lab: &LabPaths) -> LabSummary {
         mark,
         mark_distribution: mark.map(|_| Stats::of(&r.lab_marks(lab))),
         fair_value: Stats::of(fair_value),
-        phi: mark.map(|_| PhiStats::of(metric("phi"))),
+        phi: mark.map(|_| PhiStats::of(metric(LabMetric::Phi))),
         p_pop: p_pop.map(|p| p.p),
         p_pop_se: p_pop.map(|p| p.se),
         p_zero: zero.p,
@@ -307,10 +310,10 @@ fn lab_summary(r: &Results, lab: &LabPaths) -> LabSummary {
         p_cash_negative: neg.p,
         p_cash_negative_se: neg.se,
         pop_by_year: mark.map(|_| by_year(r, pop)),
-        drawdown: mark.map(|_| Stats::of(metric("drawdown"))),
-        funding_need: Stats::of(metric("funding_need")),
-        pv: Stats::of(metric("pv")),
-        tv_share: Stats::of(metric("tv_share")),
+        drawdown: mark.map(|_| Stats::of(metric(LabMetric::Drawdown))),
+        funding_need: Stats::of(metric(LabMetric::FundingNeed)),
+        pv: Stats::of(metric(LabMetric::Pv)),
+        tv_share: Stats::of(metric(LabMetric::TvShare)),
         revenue: years(&lab.revenue),
         fcf: years(&lab.fcf),
     }

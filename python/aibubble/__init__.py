@@ -17,6 +17,7 @@ from ._analysis import sobol, sobol_indices, sweep, tornado
 from ._calibrate import calibrate, calibration_curves
 from ._backtest import backtest
 from ._implied import implied
+from ._outputs import outputs
 from ._compare import channels, compare
 from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, net, simulate
 from ._scenario import Scenario
@@ -51,6 +52,7 @@ __all__ = [
     "channels",
     "calibrate",
     "calibration_curves",
+    "outputs",
     "merge",
     "load",
     "presets",

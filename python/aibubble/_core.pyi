@@ -5,12 +5,14 @@ from typing import Any, Callable, ClassVar, List, Mapping, Optional, Tuple, fina
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "sobol", "sobol_indices", "backtest", "implied", "compare", "channels", "calibrate", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES"]
+__all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "sobol", "sobol_indices", "backtest", "implied", "compare", "channels", "calibrate", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES", "OUTPUTS"]
 
 __version__: str
 LAB_METRICS: List[str]
 SERIES: List[str]
 SERIES_QUANTILES: List[float]
+# Rows (name, kind, per, unit, label, meaning) of the outputs' vocabulary.
+OUTPUTS: List[List[str]]
 
 # pyo3 classes: frozen and not subclassable.
 @final

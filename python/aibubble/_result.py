@@ -21,7 +21,8 @@ from .errors import ArgumentError, ResultsFileError
 #: Quantiles reported by :meth:`Result.timeseries` (the core's).
 QUANTILES = tuple(_core.SERIES_QUANTILES)
 
-#: Per-path metrics of each lab (docs/equations.md §10 output names, the core's).
+#: Per-path metrics of each lab (docs/equations.md §10 output names, the core's;
+#: units and meanings in :func:`aibubble.outputs`).
 LAB_METRICS = tuple(_core.LAB_METRICS)
 
 #: Time series recorded at quarter ends (the core's, in recording order).

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 import numpy as np
 
+from ._outputs import axis_label
 from .errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -25,23 +26,6 @@ def _axes(ax: Optional["Axes"]) -> "Axes":
 
     _, new = plt.subplots(figsize=(7, 4))
     return new
-
-
-_UNITS = {
-    "gap": "months behind the closed frontier",
-    "closed_share": "closed share of usage",
-    "closed_price": "closed price after competition (t=0: 1)",
-    "price_pressure": "price pressure y, log points off the closed price",
-    "spend": "total spend, USD bn/year",
-    "closed_spend_share": "closed share of spend",
-    "gross_margin": "gross margin",
-    "price_ratio": "open / closed price",
-    "revenue": "revenue, USD bn/year",
-    "market_value": "market mark, USD bn",
-    "cash": "cash, USD bn",
-    "savings": "value moved to users, USD bn/year",
-    "potential": "potential savings, USD bn/year",
-}
 
 
 def fan_chart(
@@ -65,7 +49,7 @@ def fan_chart(
     who = lab or segment
     ax.set_title(f"{variable}" + (f" ({who})" if who else ""))
     ax.set_xlabel("year")
-    ax.set_ylabel(_UNITS.get(variable, variable))
+    ax.set_ylabel(axis_label(variable))
     ax.legend(loc="best", fontsize="small")
     return ax
 
@@ -90,7 +74,7 @@ def phi_distribution(result: "Result", lab: str, *, ax: Optional["Axes"] = None,
         va="top",
         bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8},
     )
-    ax.set_xlabel("fair value / latest mark (phi)")
+    ax.set_xlabel(axis_label("phi"))
     ax.set_ylabel("paths")
     ax.set_title(f"Fair value against the mark: {lab}")
     ax.legend(loc="center right", fontsize="small")
@@ -141,7 +125,7 @@ def compare(
         ax.axhline(1.0, color="k", lw=1, label="latest mark")
     ax.set_xticks(x)
     ax.set_xticklabels(labs)
-    ax.set_ylabel(f"{metric}: median, 5-95% range")
+    ax.set_ylabel(f"{axis_label(metric)}: median, 5-95% range")
     ax.set_title(f"{metric} by scenario")
     ax.legend(loc="best", fontsize="small")
     return ax

@@ -390,7 +390,7 @@ pub fn channels(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::Results;
+    use crate::results::{LabMetric, Results};
 
     fn preset(name: &str) -> Scenario {
         Scenario::preset(name).unwrap()
@@ -545,12 +545,18 @@ mod tests {
         let (a, b) = (runs.run(&by_hand).unwrap(), runs.run(&s.freeze_competition()).unwrap());
         for lab in &a.labs {
             let other = b.lab(&lab.id).unwrap();
-            for m in ["fair_value", "phi", "pop_time", "crunch_time"] {
-                let (x, y) = (lab.metric(m).unwrap(), other.metric(m).unwrap());
+            for m in [
+                LabMetric::FairValue,
+                LabMetric::Phi,
+                LabMetric::PopTime,
+                LabMetric::CrunchTime,
+            ] {
+                let (x, y) = (lab.values(m), other.values(m));
                 assert!(
                     x.iter().zip(y).all(|(x, y)| x == y || (x.is_nan() && y.is_nan())),
-                    "{}.{m} differs",
-                    lab.id
+                    "{}.{} differs",
+                    lab.id,
+                    m.name()
                 );
             }
         }

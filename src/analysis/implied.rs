@@ -41,7 +41,7 @@ use serde::Serialize;
 use crate::dist::Support;
 use crate::engine::{CancelToken, InputTable, Simulation};
 use crate::error::{Error, Num, Result};
-use crate::results::Results;
+use crate::results::{LabMetric, Results};
 use crate::scenario::{Domain, Field, Scenario};
 use crate::stats;
 
@@ -411,7 +411,7 @@ fn gap_of(r: &Results, lab: &str, target: Target) -> Result<Gap> {
     let paths = r
         .lab(lab)
         .ok_or_else(|| Error::argument("lab", format!("the run has no lab {lab:?}")))?;
-    let fv = paths.metric("fair_value").expect("every lab has every metric");
+    let fv = paths.values(LabMetric::FairValue);
     match target {
         Target::Mean => {
             let d: Vec<f64> = fv
@@ -427,7 +427,7 @@ fn gap_of(r: &Results, lab: &str, target: Target) -> Result<Gap> {
             })
         }
         Target::Median => {
-            let phi = stats::sorted(paths.metric("phi").expect("every lab has every metric"));
+            let phi = stats::sorted(paths.values(LabMetric::Phi));
             let n = phi.len() as f64;
             let h = 0.5 / n.sqrt();
             let se = (stats::quantile_sorted(&phi, 0.5 + h) - stats::quantile_sorted(&phi, 0.5 - h)) / 2.0;
@@ -848,7 +848,7 @@ mod tests {
         let base = Simulation::new(&s).unwrap().paths(400).seed(7).run().unwrap();
         let lab = base.lab("anthropic").unwrap();
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-        let c = mean(lab.metric("fair_value").unwrap()) / mean(&base.lab_marks(lab));
+        let c = mean(lab.values(LabMetric::FairValue)) / mean(&base.lab_marks(lab));
         let today = s.lab("anthropic").unwrap().mark.as_ref().unwrap().central();
         let r = implied(
             &s,

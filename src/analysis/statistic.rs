@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::results::{LabPaths, Results};
+use crate::results::{LabMetric, Results};
 use crate::scenario::Scenario;
 use crate::stats;
 
@@ -220,14 +220,20 @@ impl Statistic {
                     name: "statistic".into(),
                     message: format!("{:?}: the run has no lab {id:?}", self.path()),
                 })?;
-                let col = |name: &str| metric(lab, name);
+                let col = |m: LabMetric| lab.values(m).to_vec();
                 Ok(match self.measure {
-                    Measure::FairValueMean | Measure::FairValueP50 => col("fair_value"),
-                    Measure::PhiMean | Measure::PhiP50 => col("phi"),
-                    Measure::PPhiBelowHalf => col("phi").into_iter().map(|p| indicator(p < 0.5)).collect(),
-                    Measure::PPop => col("pop_time").into_iter().map(|t| indicator(t.is_finite())).collect(),
-                    Measure::PZero => col("fair_value").into_iter().map(|e| indicator(e == 0.0)).collect(),
-                    Measure::PCrunch => col("crunch_time")
+                    Measure::FairValueMean | Measure::FairValueP50 => col(LabMetric::FairValue),
+                    Measure::PhiMean | Measure::PhiP50 => col(LabMetric::Phi),
+                    Measure::PPhiBelowHalf => col(LabMetric::Phi).into_iter().map(|p| indicator(p < 0.5)).collect(),
+                    Measure::PPop => col(LabMetric::PopTime)
+                        .into_iter()
+                        .map(|t| indicator(t.is_finite()))
+                        .collect(),
+                    Measure::PZero => col(LabMetric::FairValue)
+                        .into_iter()
+                        .map(|e| indicator(e == 0.0))
+                        .collect(),
+                    Measure::PCrunch => col(LabMetric::CrunchTime)
                         .into_iter()
                         .map(|t| indicator(t.is_finite()))
                         .collect(),
@@ -289,11 +295,6 @@ impl Statistic {
             .collect();
         Ok(Estimate::of(&d, false))
     }
-}
-
-/// A lab's per-path metric by name (the names of `results::LAB_METRICS`).
-fn metric(lab: &LabPaths, name: &str) -> Vec<f64> {
-    lab.metric(name).expect("every lab has every metric").to_vec()
 }
 
 #[cfg(test)]

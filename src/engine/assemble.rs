@@ -1,7 +1,7 @@
 //! Turning the per-path table the batches wrote into [`Results`]: named
 //! columns, labs, events, series sketches. Columns are moved, not copied.
 
-use crate::results::{Column, LAB_METRICS, LabPaths, Results, SCHEMA_VERSION, SeriesSketches, Year};
+use crate::results::{Column, LabMetric, LabPaths, Results, SCHEMA_VERSION, SeriesSketches, Year};
 use crate::stats::Sketch;
 
 use super::compiled::Compiled;
@@ -59,10 +59,9 @@ pub fn results(c: &Compiled, span: Span, written: Written) -> Results {
             id: l.id.clone(),
             name: l.name.clone(),
             class: l.class,
-            metrics: LAB_METRICS
+            metrics: LabMetric::ALL
                 .iter()
-                .enumerate()
-                .map(|(m, name)| take((*name).to_string(), layout.lab_metric(i, m)))
+                .map(|&m| take(m.name().to_string(), layout.lab_metric(i, m)))
                 .collect(),
             revenue: c
                 .years

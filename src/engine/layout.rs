@@ -2,7 +2,7 @@
 //! then per lab its metrics, yearly revenue and yearly FCF, then event
 //! firing times and the PV of savings.
 
-use crate::results::LAB_METRICS;
+use crate::results::LabMetric;
 
 use super::compiled::Compiled;
 
@@ -24,17 +24,17 @@ impl RowLayout {
             events: c.events.len(),
         }
     }
-    pub fn lab_metric(&self, lab: usize, m: usize) -> usize {
-        self.inputs + lab * LAB_METRICS.len() + m
+    pub fn lab_metric(&self, lab: usize, m: LabMetric) -> usize {
+        self.inputs + lab * LabMetric::COUNT + m.index()
     }
     pub fn revenue(&self, lab: usize, year: usize) -> usize {
-        self.inputs + self.labs * LAB_METRICS.len() + lab * self.years + year
+        self.inputs + self.labs * LabMetric::COUNT + lab * self.years + year
     }
     pub fn fcf(&self, lab: usize, year: usize) -> usize {
-        self.inputs + self.labs * (LAB_METRICS.len() + self.years) + lab * self.years + year
+        self.inputs + self.labs * (LabMetric::COUNT + self.years) + lab * self.years + year
     }
     pub fn event(&self, e: usize) -> usize {
-        self.inputs + self.labs * (LAB_METRICS.len() + 2 * self.years) + e
+        self.inputs + self.labs * (LabMetric::COUNT + 2 * self.years) + e
     }
     pub fn pv_savings(&self) -> usize {
         self.event(self.events)

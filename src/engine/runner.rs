@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::model::params::PathParams;
 use crate::model::state::State;
 use crate::model::{demand, events, gap, labs, prices};
-use crate::results::{Per, Series};
+use crate::results::{LabMetric, Per, Series};
 use crate::rng::{Stream, stream};
 use crate::scenario::{MarkBasis, MatureMultiple, PriceEffect, PriceIndex, Terminal};
 use crate::valuation;
@@ -772,17 +772,17 @@ impl<'c> PathRunner<'c> {
                 None => (f64::NAN, f64::NAN, f64::NAN, f64::NAN),
             };
             let metrics = [
-                e,
-                phi,
-                tr.pv,
-                if tr.pv > 0.0 { tr.tv / tr.pv } else { f64::NAN },
-                pop,
-                crunch,
-                drawdown,
-                (-tr.min_cash).max(0.0),
-                tr.first_negative,
+                (LabMetric::FairValue, e),
+                (LabMetric::Phi, phi),
+                (LabMetric::Pv, tr.pv),
+                (LabMetric::TvShare, if tr.pv > 0.0 { tr.tv / tr.pv } else { f64::NAN }),
+                (LabMetric::PopTime, pop),
+                (LabMetric::CrunchTime, crunch),
+                (LabMetric::Drawdown, drawdown),
+                (LabMetric::FundingNeed, (-tr.min_cash).max(0.0)),
+                (LabMetric::FirstNegativeCash, tr.first_negative),
             ];
-            for (m, v) in metrics.into_iter().enumerate() {
+            for (m, v) in metrics {
                 row[l.lab_metric(i, m)] = v;
             }
         }
@@ -794,8 +794,8 @@ impl<'c> PathRunner<'c> {
     /// funding need and yearly sums; phi and drawdown of marked labs;
     /// tv_share where PV > 0; the PV of savings.
     fn watch_row(&mut self, row: &[f64]) -> std::result::Result<(), PathError> {
-        const MUST: [(usize, &str); 3] = [(0, "fair_value"), (2, "pv"), (7, "funding_need")];
-        const MARKED: [(usize, &str); 2] = [(1, "phi"), (6, "drawdown")];
+        const MUST: [LabMetric; 3] = [LabMetric::FairValue, LabMetric::Pv, LabMetric::FundingNeed];
+        const MARKED: [LabMetric; 2] = [LabMetric::Phi, LabMetric::Drawdown];
         let l = self.layout;
         let k = self.c.steps;
         let mut bad: Option<(Site, f64)> = None;
@@ -807,16 +807,17 @@ impl<'c> PathRunner<'c> {
         };
         let mut finite = self.finite;
         for (i, lab) in self.params.labs.iter().enumerate() {
-            for (m, name) in MUST {
-                check(Site::Lab(i, name), row[l.lab_metric(i, m)], &mut finite);
+            for m in MUST {
+                check(Site::Lab(i, m.name()), row[l.lab_metric(i, m)], &mut finite);
             }
             if lab.mark.is_some() {
-                for (m, name) in MARKED {
-                    check(Site::Lab(i, name), row[l.lab_metric(i, m)], &mut finite);
+                for m in MARKED {
+                    check(Site::Lab(i, m.name()), row[l.lab_metric(i, m)], &mut finite);
                 }
             }
             if self.tracks[i].pv > 0.0 {
-                check(Site::Lab(i, "tv_share"), row[l.lab_metric(i, 3)], &mut finite);
+                let m = LabMetric::TvShare;
+                check(Site::Lab(i, m.name()), row[l.lab_metric(i, m)], &mut finite);
             }
             for y in 0..l.years {
                 check(
@@ -832,7 +833,7 @@ impl<'c> PathRunner<'c> {
         let (mut fair_value, mut marks) = (0.0, 0.0);
         for (i, lab) in self.params.labs.iter().enumerate() {
             if let (true, Some(v0)) = (lab.closed, lab.mark) {
-                fair_value += row[l.lab_metric(i, 0)];
+                fair_value += row[l.lab_metric(i, LabMetric::FairValue)];
                 marks += v0;
             }
         }

@@ -301,5 +301,24 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         crate::results::Series::ALL.iter().map(|s| s.name()).collect::<Vec<_>>(),
     )?;
     m.add("SERIES_QUANTILES", crate::results::SERIES_QUANTILES.to_vec())?;
+    m.add("OUTPUTS", outputs())?;
     Ok(())
+}
+
+/// The outputs' vocabulary as rows `(name, kind, per, unit, label, meaning)`:
+/// every lab metric (kind `lab_metric`, per lab), then every series.
+fn outputs() -> Vec<[&'static str; 6]> {
+    use crate::results::{LabMetric, Per, Series};
+    let metrics = LabMetric::ALL.map(|m| {
+        [
+            m.name(),
+            "lab_metric",
+            Per::Lab.name(),
+            m.unit(),
+            m.label(),
+            m.meaning(),
+        ]
+    });
+    let series = Series::ALL.map(|s| [s.name(), "series", s.per().name(), s.unit(), s.label(), s.meaning()]);
+    metrics.into_iter().chain(series).collect()
 }

@@ -1,11 +1,13 @@
 //! What a run returns (docs/equations.md §8): the per-path table, time-series
 //! sketches and stored full paths, mergeable across split runs bit for bit.
-//! The parts: this file the types and their accessors, [`file`](mod@file) the results
+//! The parts: this file the types and their accessors, [`vocab`] the
+//! outputs' names, units and meanings, [`file`](mod@file) the results
 //! file (JSON with a checksum, checked on load), [`csv`] the tables of
 //! `--out`.
 
 pub mod csv;
 pub mod file;
+pub mod vocab;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,113 +17,9 @@ use crate::stats::Sketch;
 
 pub use csv::{SERIES_QUANTILES, SeriesRow};
 pub use file::SCHEMA_VERSION;
-
-/// Per-lab metrics kept for every path (docs/equations.md §10 output names), in this order.
-pub const LAB_METRICS: [&str; 9] = [
-    "fair_value",
-    "phi",
-    "pv",
-    "tv_share",
-    "pop_time",
-    "crunch_time",
-    "drawdown",
-    "funding_need",
-    "first_negative_cash",
-];
-
-/// What a recorded series is kept for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Per {
-    /// One series for the run.
-    Run,
-    /// One per segment.
-    Segment,
-    /// One per lab.
-    Lab,
-    /// One per lab with a mark.
-    MarkedLab,
-}
-
-/// The time series recorded at quarter ends (docs/equations.md §8). The order
-/// of [`Series::ALL`] is the one layout of the recorded observations: the
-/// engine writes them in it, results and Python read them in it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Series {
-    /// `gap`: the performance gap `G`, months.
-    Gap,
-    /// `closed_share`: closed share of usage (tokens) `u_s`, per segment.
-    ClosedShare,
-    /// `closed_price`: the closed price `P^c` after competition (1 at `t = 0`).
-    ClosedPrice,
-    /// `price_ratio`: the open-to-closed price ratio `rho`, after competition.
-    PriceRatio,
-    /// `price_pressure`: the price pressure `y`, log points off the closed price.
-    PricePressure,
-    /// `spend`: total spend `sum_s S_s`, USD bn per year.
-    Spend,
-    /// `closed_spend_share`: the closed share of spend `sum_s C_s / sum_s S_s`.
-    ClosedSpendShare,
-    /// `revenue`: revenue `R_i`, USD bn per year, per lab.
-    Revenue,
-    /// `gross_margin`: the gross margin `gm_i` after competition, per lab.
-    GrossMargin,
-    /// `market_value`: the market mark `V_i`, USD bn, per lab with a mark.
-    MarketValue,
-    /// `cash`: cash `Cash_i`, USD bn, per lab.
-    Cash,
-    /// `savings`: value moved to users by today's open usage, USD bn per year.
-    Savings,
-    /// `potential`: savings if all closed usage moved to open models, USD bn per year.
-    Potential,
-}
+pub use vocab::{LAB_METRICS, LabMetric, Per, Series};
 
 impl Series {
-    /// Every series, in recording order.
-    pub const ALL: [Series; 13] = [
-        Series::Gap,
-        Series::ClosedShare,
-        Series::ClosedPrice,
-        Series::PriceRatio,
-        Series::PricePressure,
-        Series::Spend,
-        Series::ClosedSpendShare,
-        Series::Revenue,
-        Series::GrossMargin,
-        Series::MarketValue,
-        Series::Cash,
-        Series::Savings,
-        Series::Potential,
-    ];
-
-    /// The output name (docs/equations.md §10).
-    pub fn name(self) -> &'static str {
-        match self {
-            Series::Gap => "gap",
-            Series::ClosedShare => "closed_share",
-            Series::ClosedPrice => "closed_price",
-            Series::PriceRatio => "price_ratio",
-            Series::PricePressure => "price_pressure",
-            Series::Spend => "spend",
-            Series::ClosedSpendShare => "closed_spend_share",
-            Series::Revenue => "revenue",
-            Series::GrossMargin => "gross_margin",
-            Series::MarketValue => "market_value",
-            Series::Cash => "cash",
-            Series::Savings => "savings",
-            Series::Potential => "potential",
-        }
-    }
-
-    /// Whether the series is per run, segment, lab or marked lab.
-    pub fn per(self) -> Per {
-        match self {
-            Series::ClosedShare => Per::Segment,
-            Series::Revenue | Series::GrossMargin | Series::Cash => Per::Lab,
-            Series::MarketValue => Per::MarkedLab,
-            _ => Per::Run,
-        }
-    }
-
     /// The series of a scenario, in recording order.
     pub fn ids(s: &Scenario) -> Vec<SeriesId> {
         let mut out = Vec::new();
@@ -206,7 +104,8 @@ pub struct LabPaths {
     pub name: String,
     /// Closed or open.
     pub class: Class,
-    /// The metrics of [`LAB_METRICS`] (`fair_value`, `phi`, ...), one column each.
+    /// The metrics of [`LabMetric::ALL`] (`fair_value`, `phi`, ...), one column
+    /// each, in its order.
     pub metrics: Vec<Column>,
     /// Revenue of each calendar year (`sum R dt`), one column per year.
     pub revenue: Vec<Column>,
@@ -222,9 +121,21 @@ impl LabPaths {
             .find(|c| c.name == name)
             .map(|c| c.values.as_slice())
     }
+    /// A per-path metric.
+    ///
+    /// # Panics
+    /// When the metric's column is missing: never for results of a run or
+    /// of a results file (checked on load).
+    pub fn values(&self, m: LabMetric) -> &[f64] {
+        match self.metrics.get(m.index()) {
+            Some(c) if c.name == m.name() => &c.values,
+            _ => self.metric(m.name()).expect("every lab has every metric"),
+        }
+    }
     /// Whether the lab has a mark: some path has a `phi` (NaN without a mark).
     pub fn has_mark(&self) -> bool {
-        self.metric("phi").is_some_and(|v| v.iter().any(|x| !x.is_nan()))
+        self.metric(LabMetric::Phi.name())
+            .is_some_and(|v| v.iter().any(|x| !x.is_nan()))
     }
 }
 
@@ -329,7 +240,7 @@ impl Results {
     pub fn sector_fair_value(&self) -> Vec<f64> {
         let mut out = vec![0.0; self.len()];
         for lab in self.sector_labs() {
-            for (o, e) in out.iter_mut().zip(lab.metric("fair_value").expect("metric")) {
+            for (o, e) in out.iter_mut().zip(lab.values(LabMetric::FairValue)) {
                 *o += e;
             }
         }
@@ -362,8 +273,8 @@ impl Results {
             // No mark, or (unreachable for valid results) a drawn mark
             // without its column: recover it from E / phi.
             (None, None) => {
-                let fv = lab.metric("fair_value").expect("metric");
-                let phi = lab.metric("phi").expect("metric");
+                let fv = lab.values(LabMetric::FairValue);
+                let phi = lab.values(LabMetric::Phi);
                 fv.iter().zip(phi).map(|(e, p)| e / p).collect()
             }
         }
