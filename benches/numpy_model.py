@@ -205,9 +205,12 @@ def simulate(scenario, names: List[str], table: np.ndarray, seed: int = 0, keep_
     s_a = val.col("attractiveness.jump_sd", 0.0)
 
     lp = [f"labs.{i}." for i in labs]
-    W = np.empty((N, L, S))
-    for i, p in enumerate(lp):
-        W[:, i, :] = val.stack([f"{p}weights.{s}" for s in segs], 0.0)
+    w_paths = [f"{p}weights.{s}" for p in lp for s in segs]
+    if any(isinstance(val(p, 0.0), np.ndarray) for p in w_paths):
+        W = val.stack(w_paths, 0.0).reshape(N, L, S)
+    else:  # plain weights: one (labs, segments) matrix for every path
+        W = np.array([val(p, 0.0) for p in w_paths], dtype=np.float64).reshape(1, L, S)
+    W_c, W_o = W[:, closed, :], W[:, ~closed, :]
     capture = val.stack([p + "capture" for p in lp], 1.0)
     drift = val.stack([p + "drift" for p in lp], 0.0)
     gm_0 = val.stack([p + "gross_margin_0" for p in lp])
@@ -327,13 +330,15 @@ def simulate(scenario, names: List[str], table: np.ndarray, seed: int = 0, keep_
             q = spend_0 / pbar_0 * A * (pbar / pbar_0) ** (-eps)
         C = q * u * P_c[:, None]
         O = q * (1 - u) * P_o[:, None]
-        wa = W * np.exp(a)[:, :, None]
-        Dc = wa[:, closed, :].sum(axis=1)
-        Do = wa[:, ~closed, :].sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_c = np.where(Dc == 0, 0.0, C / Dc)
-            per_o = np.where(Do == 0, 0.0, O / Do)
-        R = capture * np.where(closed[None, :, None], wa * per_c[:, None, :], wa * per_o[:, None, :]).sum(axis=2)
+        ea = np.exp(a)
+        R = np.empty((N, L))
+        for cls, Wk, pool_s in ((closed, W_c, C), (~closed, W_o, O)):
+            wa = Wk * ea[:, cls, None]  # w_{i,s} exp(a_i), (paths, labs of the class, segments)
+            D = wa.sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per = np.where(D == 0, 0.0, pool_s / D)
+            R[:, cls] = np.einsum("nls,ns->nl", wa, per)
+        R *= capture
         ref = gm_inf + (gm_0 - gm_inf) * np.exp(-t / gm_tau)
         gm = margins(t, ref)
         basis = np.where(gp_basis, R * gm, R)
