@@ -68,7 +68,7 @@ def child_inputs(args) -> dict:
     parts, names = [], None
     for start in range(0, args.paths, chunk):
         end = min(args.paths, start + chunk)
-        res = aibubble.simulate(sc, paths=end - start, seed=args.seed, path_range=(start, end))
+        res = aibubble.simulate(sc, paths=args.paths, seed=args.seed, path_range=(start, end))
         names, table = res._inner.inputs()
         parts.append(np.asarray(table, dtype=np.float64).reshape(end - start, len(names)))
         del res
@@ -113,7 +113,9 @@ def child_numpy(args) -> dict:
 
 
 def _run_child(argv: list) -> dict:
-    out = subprocess.run([sys.executable, __file__, *argv], check=True, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise subprocess.CalledProcessError(out.returncode, argv, out.stdout, out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

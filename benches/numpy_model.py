@@ -128,6 +128,8 @@ def simulate(scenario, names: List[str], table: np.ndarray, seed: int = 0, keep_
     N = table.shape[0]
     val = Values(scenario, names, table, N)
     sc = json.loads(_core(scenario).to_json_expanded())
+    if sc.get("counterfactual") is not None:
+        raise NotImplementedError(f"counterfactual {sc['counterfactual']!r}: not implemented here")
     rng = np.random.default_rng(seed)
 
     n = int(sc.get("steps_per_year", 12))
@@ -297,11 +299,10 @@ def simulate(scenario, names: List[str], table: np.ndarray, seed: int = 0, keep_
     rev_y = np.zeros((N, L, Y)) if keep_years else None
     fcf_y = np.zeros((N, L, Y)) if keep_years else None
     R0 = None
-    cap_gm = None
     disc_H = np.exp(-r * horizon)
     rg = r - g_T
 
-    def margins(t, ref_inf):
+    def margins(ref_inf):
         """Section 4's margin at the current pressure, from a reference margin."""
         gm = ref_inf.copy()
         cut = ref_inf - kappa_m[:, None] * (1 - ref_inf) * np.expm1(y)[:, None]
@@ -340,7 +341,7 @@ def simulate(scenario, names: List[str], table: np.ndarray, seed: int = 0, keep_
             R[:, cls] = np.einsum("nls,ns->nl", wa, per)
         R *= capture
         ref = gm_inf + (gm_0 - gm_inf) * np.exp(-t / gm_tau)
-        gm = margins(t, ref)
+        gm = margins(ref)
         basis = np.where(gp_basis, R * gm, R)
         if k == 0:
             R0 = R.copy()
@@ -351,7 +352,7 @@ def simulate(scenario, names: List[str], table: np.ndarray, seed: int = 0, keep_
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.clip(np.log(R / lagged) / ghat0, 0.0, 1.0)
             if steady_m.any():
-                gmL = margins(t, gm_inf)
+                gmL = margins(gm_inf)
                 v = np.maximum(((gmL - opex) - psi) * (1 - tau[:, None]), 0.0) / rg[:, None]
                 with np.errstate(divide="ignore", invalid="ignore"):
                     ms = np.where(gp_basis, np.where(v > 0, v / gmL, 0.0), v)

@@ -58,6 +58,9 @@ def test_deterministic_mode_matches_the_engine(path: Path) -> None:
             for metric, ours in (("phi", out.phi), ("pop_time", out.pop_time), ("crunch_time", out.crunch_time)):
                 theirs = res.distribution(lab, metric)
                 assert _close(ours[:, i], theirs).all(), f"{path.stem} {lab} {metric}: {ours[:, i]} vs {theirs}"
+    ids, times = res._inner.events()
+    assert [e["id"] for e in sc.to_dict().get("events", [])] == list(ids)
+    assert _close(out.event_times, np.asarray(times).reshape(out.event_times.shape)).all(), f"{path.stem} event times"
     assert checked > 0
 
 
@@ -70,6 +73,12 @@ def test_a_wrong_equation_is_caught() -> None:
     out = numpy_model.simulate(shifted, list(names), np.asarray(table, dtype=np.float64).reshape(1, len(names)), seed=3)
     lab = out.labs[0]
     assert not _close(out.pv[:, 0], res.distribution(lab, "pv")).all()
+
+
+def test_the_counterfactual_is_refused_not_ignored() -> None:
+    res = aibubble.simulate(aibubble.Scenario.preset("baseline").freeze_competition(), paths=2, seed=1)
+    with pytest.raises(NotImplementedError, match="frozen_competition"):
+        numpy_model.from_result(res)
 
 
 def _engine_headline(res, out: numpy_model.Output) -> dict:
