@@ -98,8 +98,6 @@ def child_inputs(args) -> dict:
 
 
 def child_numpy(args) -> dict:
-    import aibubble
-
     sys.path.insert(0, str(ROOT / "benches"))
     from numpy_model import simulate
 
@@ -107,7 +105,6 @@ def child_numpy(args) -> dict:
     table = np.load(args.out)
     with open(args.out + ".names.json") as f:
         names = json.load(f)
-    del aibubble
     wall, cpu = _timed(lambda: simulate(sc, names, table, seed=args.seed))
     return {"wall": wall, "cpu": cpu, "peak_mib": _peak_mib()}
 
