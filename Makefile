@@ -5,7 +5,7 @@
 # `make bench-compare` times the engine (1 thread, all cores) against the
 # NumPy implementation of the model (benches/numpy_model.py) and the RNG
 # floor (examples/rng_floor.rs) at 1e5 and 1e6 paths (benches/compare.py;
-# about 15 min on a 2-core machine; not part of `make test`).
+# about 20 min on a loaded 2-core machine; not part of `make test`).
 # `make mutants` breaks the engine's recurrences one at a time and checks
 # that the model tests catch each (about 10 min warm; not part of `make test`).
 # `make package-test` runs `cargo package` and then the package's own tests,
@@ -144,6 +144,6 @@ mutants:
 	python3 tests/engine_mutants.py --report tests/engine_mutants.md
 
 bench-compare: venv
-	$(STAGE) "benches/compare.py: engine against NumPy and the RNG floor, 1e5 and 1e6 paths (about 15 min on 2 cores)"
+	$(STAGE) "benches/compare.py: engine against NumPy and the RNG floor, 1e5 and 1e6 paths (about 20 min on a loaded 2-core machine)"
 	cargo build --release --example rng_floor
 	$(PY) benches/compare.py $(BENCH_ARGS)
