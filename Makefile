@@ -2,6 +2,10 @@
 # `make crate-test` (part of it) builds the README's Rust example as a crate
 # of its own outside the repository, depending on aibubble by path.
 # `make notebooks` re-executes the notebooks at full path count, in place.
+# `make bench-compare` times the engine (1 thread, all cores) against the
+# NumPy implementation of the model (benches/numpy_model.py) and the RNG
+# floor (examples/rng_floor.rs) at 1e5 and 1e6 paths (benches/compare.py;
+# about 20 min on a loaded 2-core machine; not part of `make test`).
 # `make mutants` breaks the engine's recurrences one at a time and checks
 # that the model tests catch each (about 10 min warm; not part of `make test`).
 # `make package-test` runs `cargo package` and then the package's own tests,
@@ -35,7 +39,7 @@ NO_RUST_PATH := $(shell printf '%s' "$$PATH" | tr ':' '\n' | grep -v -e '\.cargo
 
 STAGE = @printf '\n==> %s  %s\n' "$$(date +%H:%M:%S)"
 
-.PHONY: test rust-test examples-test python-test crate-test package-test notebooks-test notebooks venv wheel sdist wheel-test mutants
+.PHONY: bench-compare test rust-test examples-test python-test crate-test package-test notebooks-test notebooks venv wheel sdist wheel-test mutants
 
 test: rust-test examples-test python-test crate-test package-test notebooks-test wheel-test
 	$(STAGE) "make test: every stage passed"
@@ -138,3 +142,8 @@ package-test:
 mutants:
 	$(STAGE) "engine mutants: each recurrence broken in turn against the model tests (about 10 min warm)"
 	python3 tests/engine_mutants.py --report tests/engine_mutants.md
+
+bench-compare: venv
+	$(STAGE) "benches/compare.py: engine against NumPy and the RNG floor, 1e5 and 1e6 paths (about 20 min on a loaded 2-core machine)"
+	cargo build --release --example rng_floor
+	$(PY) benches/compare.py $(BENCH_ARGS)
