@@ -19,16 +19,17 @@ when a run starts: install it with ``pip install "aibubble[dask]"``.
 from __future__ import annotations
 
 import importlib
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, List, Optional, Sequence, Tuple, TypeVar, Union
 
 from ._result import Result, _progress_bar_class, merge
 from ._result import simulate as _simulate
 from ._scenario import Scenario
 from .errors import ArgumentError
 
-__all__ = ["simulate", "shard_ranges"]
+__all__ = ["simulate", "shard_ranges", "run_in_order"]
 
 Shards = Union[int, Sequence[Tuple[int, int]], None]
+T = TypeVar("T")
 
 
 def shard_ranges(paths: int, shards: Shards, slots: int = 1) -> List[Tuple[int, int]]:
@@ -112,40 +113,63 @@ def simulate(
         raise TypeError(f"scenario must be an aibubble.Scenario, got {type(scenario).__name__}")
     if isinstance(store_paths, bool) or not isinstance(store_paths, int) or store_paths < 0:
         raise ArgumentError(f"store_paths: must be a non-negative integer, got {store_paths!r}")
-    try:
-        # Imported here so that aibubble itself never needs Dask (untyped: Any).
-        dd: Any = importlib.import_module("dask.distributed")
-    except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError('aibubble.dask needs dask.distributed: pip install "aibubble[dask]"') from e
-    if client is not None and not isinstance(client, dd.Client):
-        raise ArgumentError(f"client: must be a dask.distributed.Client, got {type(client).__name__}")
+    dd = _distributed()
+    _check_client(dd, client)
     # The arguments are checked before a cluster starts.
     shard_ranges(paths, shards)
     own: Optional[Any] = None
     if client is None:
-        own = dd.LocalCluster(dashboard_address=None, processes=True)
+        # No dashboard, and the scheduler's HTTP server (health checks) on a
+        # free port: it would take 8787, which another cluster may hold.
+        own = dd.LocalCluster(dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"}, processes=True)
         client = dd.Client(own)
     try:
         ranges = shard_ranges(paths, shards, sum(client.nthreads().values()))
         text = scenario.to_json()
-        futures = [
-            client.submit(_run_shard, text, paths, seed, a, b, store_paths, pure=False) for a, b in ranges
-        ]
-        index = {f.key: i for i, f in enumerate(futures)}
-        parts: List[Optional[Result]] = [None] * len(futures)
-        bar: Any = _progress_bar_class()(total=len(futures), unit="shard", desc=scenario.name) if progress else None
-        try:
-            for f in dd.as_completed(futures):
-                parts[index[f.key]] = f.result()
-                if bar is not None:
-                    bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
-            for f in futures:
-                f.cancel()
+        tasks = [(text, paths, seed, a, b, store_paths) for a, b in ranges]
+        parts = run_in_order(client, _run_shard, tasks, progress=progress, desc=scenario.name, unit="shard")
     finally:
         if own is not None:
             client.close()
             own.close()
-    return merge(p for p in parts if p is not None)
+    return merge(parts)
+
+
+def _distributed() -> Any:
+    """``dask.distributed``, imported when a run starts so that aibubble never
+    needs Dask otherwise (untyped: Any)."""
+    try:
+        return importlib.import_module("dask.distributed")
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError('aibubble.dask needs dask.distributed: pip install "aibubble[dask]"') from e
+
+
+def _check_client(dd: Any, client: Any) -> None:
+    if client is not None and not isinstance(client, dd.Client):
+        raise ArgumentError(f"client: must be a dask.distributed.Client, got {type(client).__name__}")
+
+
+def run_in_order(
+    client: Any, fn: Callable[..., T], tasks: Sequence[Tuple[Any, ...]], *, progress: bool = False, desc: str = "", unit: str = "task"
+) -> List[T]:
+    """``[fn(*t) for t in tasks]``, each call a task on ``client``'s cluster,
+    the answers in the order of ``tasks``. The first task to fail raises its
+    error here and cancels the others. ``progress``: one tqdm bar over the
+    tasks."""
+    if not isinstance(client, _distributed().Client):
+        raise ArgumentError(f"client: must be a dask.distributed.Client, got {type(client).__name__}")
+    futures = [client.submit(fn, *t, pure=False) for t in tasks]
+    index = {f.key: i for i, f in enumerate(futures)}
+    out: List[Any] = [None] * len(futures)
+    bar: Any = _progress_bar_class()(total=len(futures), unit=unit, desc=desc) if progress else None
+    try:
+        for f in _distributed().as_completed(futures):
+            out[index[f.key]] = f.result()
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+        for f in futures:
+            f.cancel()
+    return out

@@ -21,7 +21,14 @@ SEED = 11
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="600MiB"
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        memory_limit="600MiB",
+        # No dashboard, and the scheduler's HTTP server on a free port, not on
+        # 8787, which another cluster on the machine may hold.
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},
     )
     c = distributed.Client(cluster)
     try:
@@ -118,3 +125,35 @@ def test_an_error_in_a_task_is_raised_here(client: Any, baseline: aibubble.Scena
     # as the library's own error, its message intact.
     with pytest.raises(aibubble.ArgumentError, match="seed: must be >= 0, got -1"):
         abd.simulate(baseline, PATHS, -1, client=client, shards=2)
+
+
+def test_a_sweep_on_the_cluster_equals_the_local_sweep(client: Any, baseline: aibubble.Scenario) -> None:
+    values = [0.08, 0.10, 0.14]
+    local = aibubble.sweep(baseline, "valuation.discount_rate", values, 600, SEED, net=True)
+    remote = aibubble.sweep(baseline, "valuation.discount_rate", values, 600, SEED, net=True, client=client)
+    pd.testing.assert_frame_equal(remote, local, check_exact=True)
+    assert remote.attrs == local.attrs
+    assert list(remote["value"].unique()) == values
+    with pytest.raises(aibubble.ArgumentError, match="no.such"):
+        aibubble.sweep(baseline, "no.such", values, 600, SEED, client=client)
+    with pytest.raises(aibubble.ArgumentError, match="client: must be a dask.distributed.Client, got int"):
+        aibubble.sweep(baseline, "valuation.discount_rate", values, 600, SEED, client=3)
+
+
+def test_without_a_client_a_local_cluster_is_made_and_closed(
+    baseline: aibubble.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[Any] = []
+
+    class Recorded(distributed.LocalCluster):  # type: ignore[misc, name-defined]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            made.append(kwargs)
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(distributed, "LocalCluster", Recorded)
+    small = aibubble.simulate(baseline, 600, SEED)
+    assert abd.simulate(baseline, 600, SEED, shards=2) == small
+    kwargs, cluster = made
+    assert kwargs["dashboard_address"] is None and kwargs["processes"] is True
+    assert cluster.status.name == "closed"
