@@ -23,9 +23,17 @@ const CLEAR: &str = "\r\x1b[2K";
 
 /// Draws the progress line; dropping it clears the line.
 pub(super) struct Progress {
+    state: Mutex<State>,
+}
+
+struct State {
+    /// When the current run started (as far as this line knows).
     start: Instant,
     /// When the line was last drawn (None: never).
-    last: Mutex<Option<Instant>>,
+    drawn: Option<Instant>,
+    /// The paths done at the last report: fewer now means a new run
+    /// (`--net` runs two), whose clock starts again.
+    done: u64,
 }
 
 impl Progress {
@@ -33,8 +41,11 @@ impl Progress {
     /// is machine-read (`--json`).
     pub(super) fn for_stderr(json: bool) -> Option<Self> {
         (!json && io::stderr().is_terminal()).then(|| Progress {
-            start: Instant::now(),
-            last: Mutex::new(None),
+            state: Mutex::new(State {
+                start: Instant::now(),
+                drawn: None,
+                done: 0,
+            }),
         })
     }
 }
@@ -43,15 +54,19 @@ impl Observer for Progress {
     fn progress(&self, done: u64, total: u64) {
         // Worker threads call this at every batch: one draws, the others
         // skip rather than wait.
-        let Ok(mut last) = self.last.try_lock() else {
+        let Ok(mut state) = self.state.try_lock() else {
             return;
         };
         let now = Instant::now();
-        if last.is_some_and(|t| now.duration_since(t) < EVERY) {
+        if done < state.done {
+            state.start = now;
+        }
+        state.done = done;
+        if state.drawn.is_some_and(|t| now.duration_since(t) < EVERY) {
             return;
         }
-        *last = Some(now);
-        let line = format_line(done, total, now.duration_since(self.start));
+        state.drawn = Some(now);
+        let line = format_line(done, total, now.duration_since(state.start));
         let _ = write!(io::stderr(), "{CLEAR}{line}");
         SHOWN.store(true, Ordering::Relaxed);
     }
@@ -72,7 +87,7 @@ pub(super) fn clear() {
 }
 
 /// `12,288/100,000 paths  12.3%  elapsed 0:04  left 0:29`: the time left
-/// assumes the pace so far, and is `?` before the first path is done.
+/// assumes the pace so far, and is `?` until there is a pace to go on.
 pub(super) fn format_line(done: u64, total: u64, elapsed: Duration) -> String {
     let pct = if total == 0 {
         100.0
@@ -80,7 +95,9 @@ pub(super) fn format_line(done: u64, total: u64, elapsed: Duration) -> String {
         100.0 * done as f64 / total as f64
     };
     let secs = elapsed.as_secs_f64();
-    let left = if done == 0 || total < done {
+    // Nothing to go on before the first path, or at the instant a run's
+    // clock starts again.
+    let left = if done == 0 || total < done || elapsed.is_zero() {
         "?".to_string()
     } else {
         clock(secs * (total - done) as f64 / done as f64)
@@ -131,6 +148,8 @@ mod tests {
     fn the_time_left_is_unknown_before_the_first_path() {
         let line = format_line(0, 1_000, Duration::from_millis(300));
         assert_eq!(line, "0/1,000 paths  0.0%  elapsed 0:00  left ?");
+        let line = format_line(256, 1_000, Duration::ZERO);
+        assert_eq!(line, "256/1,000 paths  25.6%  elapsed 0:00  left ?");
     }
 
     #[test]
