@@ -1888,3 +1888,24 @@ fn an_input_tables_noise_stream_column_sets_each_rows_process_noise() {
     assert_eq!(same["labs"], plain["labs"]);
     assert_ne!(one["labs"], plain["labs"]);
 }
+
+/// The progress line is for a person at a terminal: a run whose stderr is a
+/// pipe (as here) prints none, with or without --json. (The line draws at
+/// the first batch, so a run of a few batches would show it if it leaked.)
+#[test]
+fn a_piped_run_prints_no_progress() {
+    for json in [false, true] {
+        let mut args = vec!["run", "baseline", "--paths", "2000", "--seed", "3"];
+        if json {
+            args.push("--json");
+        }
+        let o = aibubble(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            !err.contains('\r') && !err.contains("paths") && !err.contains("left"),
+            "progress on a piped stderr (--json {json}): {err:?}"
+        );
+        assert!(err.trim().is_empty(), "unexpected stderr (--json {json}): {err:?}");
+    }
+}

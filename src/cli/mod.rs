@@ -15,6 +15,7 @@ mod analysis;
 mod backtest;
 mod calibrate;
 mod compare;
+mod progress;
 mod signals;
 mod sobol;
 mod table;
@@ -434,11 +435,17 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         (Some(t), None) => t.rows(),
         (_, n) => n.unwrap_or(100_000),
     };
+    // Declared before the runs that borrow it; dropped (the line cleared)
+    // before anything else is printed.
+    let progress = progress::Progress::for_stderr(args.json);
     let simulation = |scenario: &Scenario| -> Result<Simulation<'_>, Error> {
         let mut sim = Simulation::new(scenario)?
             .paths(paths)
             .seed(args.seed)
             .cancel_token(cancel.clone());
+        if let Some(p) = &progress {
+            sim = sim.observer(p);
+        }
         if let Some(t) = args.threads {
             sim = sim.threads(t);
         }
@@ -459,7 +466,9 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
             sim.threads_used()
         ));
     }
-    let results = sim.run()?;
+    let results = sim.run();
+    progress::clear();
+    let results = results?;
     let collapsed = results.collapsed_series();
     if !collapsed.is_empty() {
         report(&format!(
@@ -469,7 +478,9 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
     }
     if args.net {
         // The same seed and paths: the pair shares its draws (docs/equations.md §11).
-        let frozen = simulation(&scenario.freeze_competition())?.run()?;
+        let frozen = simulation(&scenario.freeze_competition())?.run();
+        progress::clear();
+        let frozen = frozen?;
         let net = results.net(&frozen)?;
         let (summary, frozen_summary) = (results.summary(), frozen.summary());
         if args.json {

@@ -23,6 +23,7 @@ fn on_signal(signo: i32, name: &str) -> ! {
         cancel.cancel();
     }
     crate::internals::output::abandon_writes();
+    super::progress::clear();
     report(name);
     std::process::exit(128 + signo);
 }
