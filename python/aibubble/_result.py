@@ -78,7 +78,11 @@ def simulate(
         ``paths``. The other inputs are drawn as usual, on the same random
         numbers as without the table. A column that is no such input, or a
         value outside its input's domain, raises :class:`ScenarioError`
-        naming the column (and the value).
+        naming the column (and the value). A ``noise_stream`` column (whole
+        numbers) sets each row's process-noise stream: the path whose
+        sub-streams of the gap, prices, demand, labs and events it draws
+        from (by default its own index; inputs not in the table are still
+        drawn at the row's own index).
 
     An argument out of range raises :class:`ArgumentError` naming it; one of
     the wrong type, ``TypeError``. ``threads`` beyond the cores available

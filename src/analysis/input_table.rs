@@ -92,23 +92,53 @@ pub fn parse_csv(text: &str, name: &str) -> Result<InputTable> {
     if values.is_empty() {
         return Err(err(header_line, "the table has a header but no rows".into()));
     }
-    let Some(k) = columns.iter().position(|c| c == NOISE_COLUMN) else {
-        return InputTable::new(columns, values);
-    };
-    let w = columns.len();
-    // Checked whole and in range as read.
-    let noise = values.chunks_exact(w).map(|r| r[k] as u64).collect();
-    if w == 1 {
+    if columns.len() == 1 && columns[0] == NOISE_COLUMN {
         return Err(err(
             header_line,
             format!("the table has only the {NOISE_COLUMN:?} column: it needs at least one input"),
         ));
     }
+    // The noise column was checked whole and in range as read.
+    with_noise_column(columns, values)
+}
+
+/// An input table from its columns and row-major values, a column named
+/// [`NOISE_COLUMN`] taken out as the rows' noise indices (the table of
+/// `simulate(inputs=...)` in Python; a CSV file's, after its checks).
+///
+/// # Errors
+/// [`Error::Argument`] (`inputs`) naming the row of a noise index that is
+/// not a whole number in `[0, 2^53)`, or a table with the noise column
+/// alone; those of [`InputTable::new`].
+pub fn with_noise_column(mut columns: Vec<String>, values: Vec<f64>) -> Result<InputTable> {
+    let Some(k) = columns.iter().position(|c| c == NOISE_COLUMN) else {
+        return InputTable::new(columns, values);
+    };
+    let w = columns.len();
+    if !values.len().is_multiple_of(w) {
+        return InputTable::new(columns, values); // its error: values that do not fill rows
+    }
+    if w == 1 {
+        return Err(Error::argument(
+            "inputs",
+            format!("the table has only the {NOISE_COLUMN:?} column: it needs at least one input"),
+        ));
+    }
+    let mut noise = Vec::with_capacity(values.len() / w);
+    for (row, r) in values.chunks_exact(w).enumerate() {
+        let v = r[k];
+        if !(v >= 0.0 && v.fract() == 0.0 && v < 2f64.powi(53)) {
+            return Err(Error::argument(
+                "inputs",
+                format!("row {row}: column {NOISE_COLUMN:?}: a noise index is a whole number >= 0, got {v}"),
+            ));
+        }
+        noise.push(v as u64);
+    }
     let values = values
         .chunks_exact(w)
         .flat_map(|r| r.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, v)| *v))
         .collect();
-    let mut columns = columns;
     columns.remove(k);
     InputTable::new(columns, values)?.with_noise(noise)
 }
@@ -153,5 +183,25 @@ mod tests {
             let e = parse_csv(text, "t.csv").unwrap_err().to_string();
             assert!(e.contains(says) && e.contains("t.csv"), "{text:?}: {e}");
         }
+    }
+
+    #[test]
+    fn a_noise_column_of_given_values_becomes_the_noise_indices() {
+        let cols = |names: &[&str]| names.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let t = with_noise_column(cols(&["a", "noise_stream"]), vec![1.0, 7.0, 2.0, 0.0]).unwrap();
+        assert_eq!(
+            (t.columns.clone(), t.values.clone(), t.noise),
+            (cols(&["a"]), vec![1.0, 2.0], Some(vec![7, 0]))
+        );
+        let plain = with_noise_column(cols(&["a"]), vec![1.0, 2.0]).unwrap();
+        assert_eq!(plain.noise, None);
+        for (v, says) in [(-1.0, "row 1"), (2.5, "row 1"), (f64::NAN, "row 1")] {
+            let e = with_noise_column(cols(&["a", "noise_stream"]), vec![1.0, 0.0, 2.0, v]).unwrap_err();
+            assert!(
+                e.to_string().contains(says) && e.to_string().contains("noise_stream"),
+                "{e}"
+            );
+        }
+        assert!(with_noise_column(cols(&["noise_stream"]), vec![1.0]).is_err());
     }
 }

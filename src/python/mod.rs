@@ -155,7 +155,8 @@ fn simulate(
         let table = inputs
             .map(|(columns, values)| -> PyResult<InputTable> {
                 let values = values.as_slice().map_err(|e| type_error(e.to_string()))?.to_vec();
-                InputTable::new(columns, values).map_err(|e| PyAibubbleError(e).into())
+                // A `noise_stream` column sets each row's process-noise stream.
+                crate::analysis::input_table::with_noise_column(columns, values).map_err(|e| PyAibubbleError(e).into())
             })
             .transpose()?;
         let paths = uint("paths", paths, 1)?;

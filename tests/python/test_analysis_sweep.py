@@ -38,6 +38,30 @@ def test_an_input_table_reproduces_a_fixed_input(frozen: aibubble.Scenario) -> N
     np.testing.assert_array_equal(r.inputs()["valuation.discount_rate"].to_numpy(), varying.iloc[:, 0].to_numpy())
 
 
+def test_a_noise_stream_column_sets_each_rows_process_noise() -> None:
+    """``noise_stream`` (as in ``run --inputs``): the indices 0..n-1 give the
+    run without them bit for bit; every row on index 5 repeats one path's
+    noise, so equal inputs give equal paths; a bad index names its row."""
+    s = aibubble.Scenario.preset("baseline")
+    rate = np.full(PATHS, 0.13)
+    plain = aibubble.simulate(s, PATHS, SEED, inputs=pd.DataFrame({"valuation.discount_rate": rate}))
+    indexed = aibubble.simulate(
+        s, PATHS, SEED, inputs=pd.DataFrame({"valuation.discount_rate": rate, "noise_stream": np.arange(PATHS)})
+    )
+    assert indexed.summary_json() == plain.summary_json()
+    # Every input from path 5's draws, and path 5's noise, on every row: path 5 repeated.
+    drawn = aibubble.simulate(s, PATHS, SEED)
+    row5 = drawn.inputs().iloc[[5] * PATHS].reset_index(drop=True).assign(noise_stream=5)
+    same = aibubble.simulate(s, PATHS, SEED, inputs=row5)
+    fv = same.distribution("openai", "fair_value")
+    assert np.all(fv == drawn.distribution("openai", "fair_value")[5])
+    assert not np.all(drawn.distribution("openai", "fair_value") == fv[0])
+    with pytest.raises(aibubble.ArgumentError, match="row 2.*noise_stream"):
+        aibubble.simulate(
+            s, 3, SEED, inputs=pd.DataFrame({"valuation.discount_rate": [0.1] * 3, "noise_stream": [0, 1, 2.5]})
+        )
+
+
 def test_bad_input_tables_are_named(frozen: aibubble.Scenario) -> None:
     with pytest.raises(aibubble.ScenarioError, match="valuation.discount_rat"):
         aibubble.simulate(frozen, 10, inputs=pd.DataFrame({"valuation.discount_rat": np.full(10, 0.1)}))
