@@ -87,7 +87,7 @@ python-test: venv
 	$(PY) -m mypy.stubtest aibubble._core
 
 notebooks-test: venv
-	$(STAGE) "notebooks on $(TEST_PATHS) paths (about 15 s)"
+	$(STAGE) "notebooks on $(TEST_PATHS) paths, four of them (about a minute)"
 	AIBUBBLE_PATHS=$(TEST_PATHS) $(PY) tests/run_notebooks.py
 
 notebooks: venv
