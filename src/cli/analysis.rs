@@ -5,20 +5,13 @@ use std::io::Write;
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
+use super::progress::Progress;
 use super::{Failure, SweepArgs, TornadoArgs, load, print_json};
-use crate::analysis::Runs;
 use crate::analysis::Statistic;
 use crate::analysis::sweep;
 use crate::analysis::tornado::{self, Method};
 use crate::error::printable;
 use crate::{CancelToken, Error};
-
-fn runs(paths: u64, seed: u64, threads: Option<usize>, cancel: &CancelToken) -> Runs {
-    let mut r = Runs::new(paths, seed);
-    r.threads = threads;
-    r.cancel = Some(cancel.clone());
-    r
-}
 
 /// A number with four significant figures, `-` when missing.
 fn num(x: Option<f64>) -> String {
@@ -86,9 +79,16 @@ pub(super) fn sweep(args: SweepArgs, cancel: &CancelToken, out: &mut impl Write)
             .map(|o| Statistic::parse(o, &scenario).map(|s| s.path()))
             .collect::<Result<_, _>>()?
     };
-    let r = runs(args.run.paths, args.run.seed, args.run.threads, cancel);
-    let sw = sweep::sweep(&scenario, &args.input, &values, &r, args.net)?;
-    if args.run.json {
+    let progress = Progress::for_stderr(args.run.run.json, &format!("sweep {}", args.scenario));
+    let sw = sweep::sweep(
+        &scenario,
+        &args.input,
+        &values,
+        &args.run.runs(cancel, progress.as_ref()),
+        args.net,
+    )?;
+    drop(progress);
+    if args.run.run.json {
         print_json(out, &sw)?;
         return Ok(());
     }
@@ -133,9 +133,11 @@ pub(super) fn sweep(args: SweepArgs, cancel: &CancelToken, out: &mut impl Write)
 pub(super) fn tornado(args: TornadoArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     let scenario = load(&args.scenario)?;
     let method = Method::parse(&args.method)?;
-    let r = runs(args.run.paths, args.run.seed, args.run.threads, cancel);
+    let progress = Progress::for_stderr(args.run.run.json, &format!("tornado {}", args.scenario));
+    let r = args.run.runs(cancel, progress.as_ref());
     let tor = tornado::tornado(&scenario, &args.output, method, &args.inputs, &r)?;
-    if args.run.json {
+    drop(progress);
+    if args.run.run.json {
         print_json(out, &tor)?;
         return Ok(());
     }
