@@ -116,6 +116,46 @@ impl Parameter {
     }
 }
 
+/// A parameter of a fit: its field path, symbol and unit.
+type Named = (&'static str, &'static str, &'static str);
+
+/// What the parameters of one fit share: how it was fitted, the rows it
+/// used, its goodness of fit and its window.
+struct Fitted<'a> {
+    method: &'a str,
+    n: usize,
+    statistic: &'a str,
+    statistic_value: f64,
+    window: &'a str,
+}
+
+impl Fitted<'_> {
+    /// The parameters `names` at their `(value, se)` `estimates`, in order.
+    fn parameters<const N: usize>(&self, names: [Named; N], estimates: [(f64, f64); N]) -> [Parameter; N] {
+        let f = self;
+        std::array::from_fn(|i| {
+            let ((p, sym, unit), (v, se)) = (names[i], estimates[i]);
+            Parameter::new(
+                p,
+                sym,
+                v,
+                Some(se),
+                unit,
+                f.method,
+                f.n,
+                f.statistic,
+                f.statistic_value,
+                f.window,
+            )
+        })
+    }
+
+    /// The parameters `names`, not identified: `note` says why.
+    fn none<const N: usize>(&self, names: [Named; N], note: &str) -> [Parameter; N] {
+        names.map(|(p, sym, unit)| Parameter::none(p, sym, unit, self.method, self.n, self.window, note))
+    }
+}
+
 /// A point of a curve, observed (`data`) or fitted (`fit`), for plotting
 /// the calibrated curves over the data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
