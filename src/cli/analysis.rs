@@ -5,7 +5,6 @@ use std::io::Write;
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
-use super::progress::Progress;
 use super::{Failure, SweepArgs, TornadoArgs, load, print_json};
 use crate::analysis::Statistic;
 use crate::analysis::sweep;
@@ -79,15 +78,10 @@ pub(super) fn sweep(args: SweepArgs, cancel: &CancelToken, out: &mut impl Write)
             .map(|o| Statistic::parse(o, &scenario).map(|s| s.path()))
             .collect::<Result<_, _>>()?
     };
-    let progress = Progress::for_stderr(args.run.run.json, &format!("sweep {}", args.scenario));
-    let sw = sweep::sweep(
-        &scenario,
-        &args.input,
-        &values,
-        &args.run.runs(cancel, progress.as_ref()),
-        args.net,
-    )?;
-    drop(progress);
+    let title = format!("sweep {}", args.scenario);
+    let sw = args.run.observed(&title, cancel, |runs| {
+        sweep::sweep(&scenario, &args.input, &values, &runs, args.net)
+    })?;
     if args.run.run.json {
         print_json(out, &sw)?;
         return Ok(());
@@ -133,10 +127,10 @@ pub(super) fn sweep(args: SweepArgs, cancel: &CancelToken, out: &mut impl Write)
 pub(super) fn tornado(args: TornadoArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     let scenario = load(&args.scenario)?;
     let method = Method::parse(&args.method)?;
-    let progress = Progress::for_stderr(args.run.run.json, &format!("tornado {}", args.scenario));
-    let r = args.run.runs(cancel, progress.as_ref());
-    let tor = tornado::tornado(&scenario, &args.output, method, &args.inputs, &r)?;
-    drop(progress);
+    let title = format!("tornado {}", args.scenario);
+    let tor = args.run.observed(&title, cancel, |runs| {
+        tornado::tornado(&scenario, &args.output, method, &args.inputs, &runs)
+    })?;
     if args.run.run.json {
         print_json(out, &tor)?;
         return Ok(());

@@ -8,7 +8,6 @@ use clap::Args;
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::options::{AnalysisOptions, paths};
-use super::progress::Progress;
 use super::{Failure, load, print_json};
 use crate::CancelToken;
 use crate::analysis::backtest::{self, Observations};
@@ -43,9 +42,10 @@ fn num(x: f64) -> String {
 pub(super) fn backtest(args: BacktestArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     let scenario = load(&args.scenario)?;
     let observations = Observations::read(&args.observations)?;
-    let progress = Progress::for_stderr(args.run.run.json, &format!("backtest {}", args.scenario));
-    let bt = backtest::backtest(&scenario, &observations, &args.run.runs(cancel, progress.as_ref()))?;
-    drop(progress);
+    let title = format!("backtest {}", args.scenario);
+    let bt = args.run.observed(&title, cancel, |runs| {
+        backtest::backtest(&scenario, &observations, &runs)
+    })?;
     if args.run.run.json {
         print_json(out, &bt)?;
         return Ok(());

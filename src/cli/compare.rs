@@ -6,7 +6,6 @@ use std::io::Write;
 use clap::Args;
 
 use super::options::{AnalysisOptions, paths};
-use super::progress::Progress;
 use super::{Failure, load, print_json};
 use crate::analysis::Base;
 use crate::analysis::channels::{CHANNELS, ChannelBase};
@@ -73,10 +72,10 @@ pub(super) fn compare(args: CompareArgs, cancel: &CancelToken, out: &mut impl Wr
             )
         })?),
     };
-    let progress = Progress::for_stderr(args.options.run.json, &format!("compare {}", args.scenarios.join(", ")));
-    let runs = args.options.runs(cancel, progress.as_ref());
-    let c = crate::analysis::compare(&scenarios, &args.statistics, &runs, base)?;
-    drop(progress);
+    let title = format!("compare {}", args.scenarios.join(", "));
+    let c = args.options.observed(&title, cancel, |runs| {
+        crate::analysis::compare(&scenarios, &args.statistics, &runs, base)
+    })?;
     if args.options.run.json {
         print_json(out, &c)?;
         return Ok(());
@@ -107,10 +106,10 @@ pub(super) fn channels(args: ChannelsArgs, cancel: &CancelToken, out: &mut impl 
     } else {
         ChannelBase::Scenario(args.base.clone(), Box::new(load(&args.base)?))
     };
-    let progress = Progress::for_stderr(args.options.run.json, &format!("channels {}", args.scenario));
-    let runs = args.options.runs(cancel, progress.as_ref());
-    let c = crate::analysis::channels(&args.scenario, &scenario, &base, &CHANNELS, &args.statistics, &runs)?;
-    drop(progress);
+    let title = format!("channels {}", args.scenario);
+    let c = args.options.observed(&title, cancel, |runs| {
+        crate::analysis::channels(&args.scenario, &scenario, &base, &CHANNELS, &args.statistics, &runs)
+    })?;
     if args.options.run.json {
         print_json(out, &c)?;
         return Ok(());

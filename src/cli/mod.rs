@@ -487,23 +487,26 @@ fn implied(args: ImpliedArgs, cancel: &CancelToken, out: &mut impl Write) -> Res
             Some(parsed.ok_or_else(|| Error::argument("--bracket", format!("expected LO,HI, got {text:?}")))?)
         }
     };
-    let progress = progress::Progress::for_stderr(args.run.run.json, &format!("implied {}", args.lab));
-    let runs = args.run.runs(cancel, progress.as_ref());
-    let options = Options {
-        paths: runs.paths,
-        seed: runs.seed,
-        target: Target::parse(&args.target)?,
-        bracket,
-        cancel: runs.cancel,
-        threads: runs.threads,
-        max_memory: runs.max_memory,
-        observer: runs.observer,
-    };
-    let rows = match &args.input {
-        Some(input) => vec![PageRow::Root(Box::new(implied(&scenario, &args.lab, input, &options)?))],
-        None => investor_page(&scenario, &args.lab, &options)?,
-    };
-    drop(progress);
+    let target = Target::parse(&args.target)?;
+    let title = format!("implied {}", args.lab);
+    // The options are printed with the page.
+    let (options, rows) = args.run.observed(&title, cancel, |runs| {
+        let options = Options {
+            paths: runs.paths,
+            seed: runs.seed,
+            target,
+            bracket,
+            cancel: runs.cancel,
+            threads: runs.threads,
+            max_memory: runs.max_memory,
+            observer: runs.observer,
+        };
+        let rows = match &args.input {
+            Some(input) => vec![PageRow::Root(Box::new(implied(&scenario, &args.lab, input, &options)?))],
+            None => investor_page(&scenario, &args.lab, &options)?,
+        };
+        Ok((options, rows))
+    })?;
     if args.run.run.json {
         print_json(out, &rows)?;
     } else {

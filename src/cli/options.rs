@@ -7,8 +7,8 @@ use clap::{Arg, Args};
 
 use super::parse_memory;
 use super::progress::Progress;
-use crate::CancelToken;
 use crate::analysis::Runs;
+use crate::{CancelToken, Error};
 
 /// Seed, threads, memory limit and `--json`: every command that simulates.
 #[derive(Args)]
@@ -44,16 +44,24 @@ pub(super) fn paths(default: &'static str, help: &'static str) -> impl FnOnce(Ar
 }
 
 impl AnalysisOptions {
-    /// The analysis layer's runs with these options, cancelled by `cancel`
-    /// and drawn on `progress` where there is a line to draw.
-    pub(super) fn runs(&self, cancel: &CancelToken, progress: Option<&Progress>) -> Runs {
-        Runs {
+    /// `analysis` on the runs of these options, cancelled by `cancel`, with
+    /// a progress line titled `title` (`sweep ft_bubble`) on a terminal,
+    /// cleared before the result is printed.
+    pub(super) fn observed<T>(
+        &self,
+        title: &str,
+        cancel: &CancelToken,
+        analysis: impl FnOnce(Runs) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let progress = Progress::for_stderr(self.run.json, title);
+        let runs = Runs {
             paths: self.paths,
             seed: self.run.seed,
             threads: self.run.threads,
             max_memory: self.run.max_memory,
             cancel: Some(cancel.clone()),
-            observer: progress.map(Progress::watch),
-        }
+            observer: progress.as_ref().map(Progress::watch),
+        };
+        analysis(runs)
     }
 }

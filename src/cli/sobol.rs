@@ -7,7 +7,6 @@ use clap::Args;
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::options::{AnalysisOptions, paths};
-use super::progress::Progress;
 use super::{Failure, load, print_json};
 use crate::CancelToken;
 use crate::analysis::sobol::{self, Grouping};
@@ -53,14 +52,14 @@ fn index(x: f64, lo: f64, hi: f64) -> String {
 
 pub(super) fn sobol(args: SobolArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     let scenario = load(&args.scenario)?;
-    let progress = Progress::for_stderr(args.run.run.json, &format!("sobol {}", args.scenario));
-    let runs = args.run.runs(cancel, progress.as_ref());
     let grouping = Grouping {
         prefixes: args.groups,
         correlated: args.group_correlated,
     };
-    let r = sobol::sobol(&scenario, &args.output, &grouping, args.bootstrap, &runs)?;
-    drop(progress);
+    let title = format!("sobol {}", args.scenario);
+    let r = args.run.observed(&title, cancel, |runs| {
+        sobol::sobol(&scenario, &args.output, &grouping, args.bootstrap, &runs)
+    })?;
     if r.correlated {
         eprintln!(
             "warning: the design breaks the rank correlation of {} (correlation.inputs): the indices \
