@@ -129,7 +129,18 @@ struct Fitted<'a> {
     window: &'a str,
 }
 
-impl Fitted<'_> {
+impl<'a> Fitted<'a> {
+    /// A least-squares fit of `n` rows with coefficient of determination `r2`.
+    fn ols(method: &'a str, n: usize, r2: f64, window: &'a str) -> Self {
+        Fitted {
+            method,
+            n,
+            statistic: "R2",
+            statistic_value: r2,
+            window,
+        }
+    }
+
     /// The parameters `names` at their `(value, se)` `estimates`, in order.
     fn parameters<const N: usize>(&self, names: [Named; N], estimates: [(f64, f64); N]) -> [Parameter; N] {
         let f = self;
@@ -149,11 +160,12 @@ impl Fitted<'_> {
             )
         })
     }
+}
 
-    /// The parameters `names`, not identified: `note` says why.
-    fn none<const N: usize>(&self, names: [Named; N], note: &str) -> [Parameter; N] {
-        names.map(|(p, sym, unit)| Parameter::none(p, sym, unit, self.method, self.n, self.window, note))
-    }
+/// The parameters `names` of a fit by `method` of `n` rows in `window`, not
+/// identified: `note` says why.
+fn unidentified<const N: usize>(names: [Named; N], method: &str, n: usize, window: &str, note: &str) -> [Parameter; N] {
+    names.map(|(p, sym, unit)| Parameter::none(p, sym, unit, method, n, window, note))
 }
 
 /// A point of a curve, observed (`data`) or fitted (`fit`), for plotting

@@ -7,7 +7,7 @@
 use super::data::Release;
 use super::gap::GapState;
 use super::ols::{self, Cov, Ols};
-use super::{Fitted, Named, Parameter, Window};
+use super::{Fitted, Named, Parameter, Window, unidentified};
 
 /// One row of the hedonic design.
 #[derive(Debug, Clone, Copy)]
@@ -62,25 +62,17 @@ pub fn fit(releases: &[Release], state: &GapState, w: &Window, out: &mut Vec<Par
     let method = "OLS (HC3): ln blended price on closed, score, date, closed x lead";
     match fit_rows(&rows, w.end - 1.0) {
         Some(f) => {
-            let fit = Fitted {
-                method,
-                n: f.n,
-                statistic: "R2",
-                statistic_value: f.r2,
-                window: &wt,
-            };
-            out.extend(fit.parameters(PARAMETERS, [(f.beta[4], f.se(4)), (-f.beta[3], f.se(3))]));
+            out.extend(
+                Fitted::ols(method, f.n, f.r2, &wt)
+                    .parameters(PARAMETERS, [(f.beta[4], f.se(4)), (-f.beta[3], f.se(3))]),
+            );
         }
         None => {
-            let fit = Fitted {
-                method,
-                n: rows.len(),
-                statistic: "",
-                statistic_value: f64::NAN,
-                window: &wt,
-            };
-            out.extend(fit.none(
+            out.extend(unidentified(
                 PARAMETERS,
+                method,
+                rows.len(),
+                &wt,
                 "not identified: too few priced, scored releases (or no variation in the lead) in the window",
             ));
         }

@@ -7,7 +7,7 @@
 use super::data::Release;
 use super::gap::{GapState, level};
 use super::ols::{self, Cov};
-use super::{Curve, Fitted, Named, Parameter, Window};
+use super::{Curve, Fitted, Named, Parameter, Window, unidentified};
 
 /// How far below its class's best a release may score and still price the frontier.
 pub const TIER: f64 = 4.0;
@@ -89,14 +89,7 @@ pub fn fit(releases: &[Release], state: &GapState, w: &Window, out: &mut Vec<Par
     let method = "OLS (HC3) of ln blended price of the frontier tier on open, date, open x date";
     match fit_rows(&rows, w.end).filter(|_| opens >= 2 && rows.len() - opens >= 2) {
         Some(f) => {
-            let fit = Fitted {
-                method,
-                n: f.n,
-                statistic: "R2",
-                statistic_value: f.r2,
-                window: &wt,
-            };
-            out.extend(fit.parameters(PARAMETERS, [f.d_c, f.rho_0, f.d_rho]));
+            out.extend(Fitted::ols(method, f.n, f.r2, &wt).parameters(PARAMETERS, [f.d_c, f.rho_0, f.d_rho]));
             for r in &rows {
                 curves.push(Curve::new(
                     if r.open { "price.open" } else { "price.closed" },
@@ -117,15 +110,11 @@ pub fn fit(releases: &[Release], state: &GapState, w: &Window, out: &mut Vec<Par
             }
         }
         None => {
-            let fit = Fitted {
-                method,
-                n: rows.len(),
-                statistic: "",
-                statistic_value: f64::NAN,
-                window: &wt,
-            };
-            out.extend(fit.none(
+            out.extend(unidentified(
                 PARAMETERS,
+                method,
+                rows.len(),
+                &wt,
                 "not identified: fewer than 2 priced frontier-tier releases of a class in the window",
             ));
         }
