@@ -39,11 +39,11 @@ import math
 import os
 import random
 import sys
-from datetime import date
 
 sys.dont_write_bytecode = True  # no __pycache__ in data/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calibration import calibration, value  # noqa: E402
+from calibration import (  # noqa: E402,F401  (year_of, records: for fit_premium.py too)
+    calibration, first_reach, gap_draws, level, records, value, vertical_gap, year_of)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = os.path.join(HERE, "models.csv")
@@ -63,13 +63,6 @@ REF_WINDOWS = [
 ]
 
 
-def year_of(iso):
-    d = date.fromisoformat(iso)
-    start = date(d.year, 1, 1)
-    length = (date(d.year + 1, 1, 1) - start).days
-    return d.year + (d - start).days / length
-
-
 def load():
     rows = []
     with open(SEED, newline="") as f:
@@ -78,33 +71,6 @@ def load():
                 rows.append((year_of(r["release_date"]), r["weights"], float(r["score"]), r["model"]))
     rows.sort()
     return rows
-
-
-def records(rows, weights):
-    """(time, score, model) of each release that beats every earlier one of its class."""
-    out, best = [], -math.inf
-    for t, w, s, m in rows:
-        if w == weights and s > best:
-            best = s
-            out.append((t, s, m))
-    return out
-
-
-def level(recs, t):
-    """Best score released by time t (None before the first)."""
-    v = None
-    for rt, s, _ in recs:
-        if rt <= t + 1e-12:
-            v = s
-    return v
-
-
-def first_reach(recs, score):
-    """Earliest release time at which the class reached `score`."""
-    for rt, s, _ in recs:
-        if s >= score:
-            return rt
-    return None
 
 
 def quantiles(xs, ps):
@@ -184,7 +150,7 @@ def main():
           f"(lambda_R J_mean = {lam * jm:.2f} months/year)")
 
     # 5. Least-squares fit of h and G_inf (calibrate's grid search), and its profile.
-    g_start = 12 * (level(closed, a) - level(opened, a)) / slope
+    g_start = vertical_gap(closed, opened, a, slope)
     h, g_inf = value(cal, "gap.half_life"), value(cal, "gap.long_run")
     rmse = cal["parameters"]["gap.half_life"]["statistic_value"]
     kappa = math.log(2) / h
@@ -205,12 +171,7 @@ def main():
     se = pace["se"]
     print(f"pace s = {slope:.2f} ECI points/year, SE {se:.2f} ({pace['n']} records)")
     rng = random.Random(RNG_SEED)
-    c_now, o_now = level(closed, b), level(opened, b)
-    g0s = []
-    for _ in range(DRAWS):
-        s_draw = rng.gauss(slope, se)
-        gap_pts = (c_now + rng.uniform(-SCORE_DOUBT, SCORE_DOUBT)) - (o_now + rng.uniform(-SCORE_DOUBT, SCORE_DOUBT))
-        g0s.append(12 * gap_pts / s_draw)
+    g0s = gap_draws(rng, slope, se, level(closed, b), level(opened, b), SCORE_DOUBT, DRAWS)
     q = quantiles(g0s, [0.05, 0.5, 0.95])
     m0 = sum(g0s) / len(g0s)
     sd0 = math.sqrt(sum((x - m0) ** 2 for x in g0s) / (len(g0s) - 1))

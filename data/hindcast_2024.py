@@ -44,10 +44,9 @@ import math
 import os
 import random
 import sys
-from datetime import date
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calibration import calibration, value  # noqa: E402
+from calibration import calibration, gap_draws, level, records, value, vertical_gap, year_of  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = os.path.join(HERE, "models.csv")
@@ -59,33 +58,10 @@ DRAWS = 20000
 CLOSED_LABS = {"OpenAI", "Anthropic", "Google DeepMind", "xAI"}
 
 
-def year_of(iso):
-    d = date.fromisoformat(iso)
-    start = date(d.year, 1, 1)
-    return d.year + (d - start).days / (date(d.year + 1, 1, 1) - start).days
-
-
 def load():
     with open(SEED, newline="") as f:
         rows = [r for r in csv.DictReader(f) if year_of(r["release_date"]) < AS_OF]
     return sorted(rows, key=lambda r: r["release_date"])
-
-
-def records(rows, weights):
-    out, best = [], -math.inf
-    for r in rows:
-        if r["weights"] == weights and r["score"].strip() and float(r["score"]) > best:
-            best = float(r["score"])
-            out.append((year_of(r["release_date"]), best, r["model"]))
-    return out
-
-
-def level(recs, t):
-    v = None
-    for rt, s, _ in recs:
-        if rt <= t + 1e-12:
-            v = s
-    return v
 
 
 def ols(xs, ys):
@@ -125,7 +101,8 @@ def main():
 
     rows = load()
     print(f"rows of data/models.csv released before 2024-01-01: {len(rows)}")
-    closed, opened = records(rows, "closed"), records(rows, "open")
+    scored = [(year_of(r["release_date"]), r["weights"], float(r["score"]), r["model"]) for r in rows if r["score"].strip()]
+    closed, opened = records(scored, "closed"), records(scored, "open")
     print("closed records:", [(m, s) for _, s, m in closed])
     print("open records:  ", [(m, s) for _, s, m in opened])
 
@@ -136,18 +113,11 @@ def main():
     # 2. Vertical gap at month ends of 2023 and at 2024-01-01.
     first = max(closed[0][0], opened[0][0])
     grid = [2023 + k / 12 for k in range(1, 13) if 2023 + k / 12 >= first]
-    vert = [12 * (level(closed, t) - level(opened, t)) / pace for t in grid]
+    vert = [vertical_gap(closed, opened, t, pace) for t in grid]
     print("2. vertical gap at month ends:", " ".join(f"{v:.2f}" for v in vert))
     c0, o0 = level(closed, AS_OF), level(opened, AS_OF)
-    g0 = 12 * (c0 - o0) / pace
-    rng = random.Random(RNG_SEED)
-    draws = []
-    for _ in range(DRAWS):
-        s = rng.gauss(pace, pace_se)
-        pts = (c0 + rng.uniform(-SCORE_DOUBT, SCORE_DOUBT)) - (o0 + rng.uniform(-SCORE_DOUBT, SCORE_DOUBT))
-        if s > 0:
-            draws.append(12 * pts / s)
-    draws.sort()
+    g0 = vertical_gap(closed, opened, AS_OF, pace)
+    draws = sorted(gap_draws(random.Random(RNG_SEED), pace, pace_se, c0, o0, SCORE_DOUBT, DRAWS))
     m = sum(draws) / len(draws)
     sd = math.sqrt(sum((x - m) ** 2 for x in draws) / (len(draws) - 1))
     med = draws[len(draws) // 2]

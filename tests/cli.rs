@@ -1909,3 +1909,43 @@ fn a_piped_run_prints_no_progress() {
         assert!(err.trim().is_empty(), "unexpected stderr (--json {json}): {err:?}");
     }
 }
+
+/// The analysis commands' progress lines are for a person at a terminal
+/// too: piped (as here), with or without --json, none prints one.
+#[test]
+fn piped_analyses_print_no_progress() {
+    let f = data("frozen.toml");
+    let f = f.to_str().unwrap();
+    let obs = tempfile::tempdir().unwrap();
+    let obs_file = obs.path().join("obs.csv");
+    std::fs::write(
+        &obs_file,
+        "date,output,lab,segment,value,unit,source,notes\n2027-01,gap,,,3.0,months,test,\n",
+    )
+    .unwrap();
+    let commands: [&[&str]; 7] = [
+        &["sweep", f, "--input", "valuation.discount_rate", "--values", "0.1,0.14"],
+        &["tornado", f, "--output", "labs.alpha.p_pop", "--method", "runs"],
+        &["compare", "baseline", f, "--base", "frozen"],
+        &["channels", f],
+        &["sobol", f, "--output", "labs.alpha.fair_value", "--bootstrap", "20"],
+        &["backtest", f, "--observations", obs_file.to_str().unwrap()],
+        &["implied", "anthropic", "--input", "labs.anthropic.gross_margin_inf"],
+    ];
+    for command in commands {
+        for json in [false, true] {
+            let mut args = command.to_vec();
+            args.extend(["--paths", "60", "--threads", "1"]);
+            if json {
+                args.push("--json");
+            }
+            let o = aibubble(&args);
+            let err = stderr(&o);
+            assert!(o.status.success(), "{args:?}: {err}");
+            assert!(
+                !err.contains('\r') && !err.contains(" · ") && !err.contains("% of"),
+                "progress on a piped stderr ({args:?}): {err:?}"
+            );
+        }
+    }
+}

@@ -329,7 +329,10 @@ pub fn channels(
             ChannelBase::Frozen => s_t.freeze_competition(),
             ChannelBase::Scenario(_, b) => switch_off(b, &on_all)?,
         };
-        let (rs, rb) = (runs.run(&s_t)?, runs.run(&b_t)?);
+        // Two runs per set of channels.
+        let (run, total) = (2 * u64::from(mask) + 1, 2u64 << k);
+        let rs = runs.run_as(&s_t, None, format_args!("run {run}/{total}"))?;
+        let rb = runs.run_as(&b_t, None, format_args!("run {}/{total}", run + 1))?;
         let size = on.len();
         // The weight of v(T) in phi_i: + |T-1|!(k-|T|)!/k! for i in T, - |T|!(k-|T|-1)!/k! for i not in T.
         let w_in = if size > 0 {

@@ -223,11 +223,21 @@ pub fn compare(scenarios: &[(String, Scenario)], statistics: &[String], runs: &R
                 .collect::<Result<Vec<_>>>()
         })
         .collect::<Result<_>>()?;
-    let results: Vec<Results> = scenarios.iter().map(|(_, s)| runs.run(s)).collect::<Result<_>>()?;
+    // One run per scenario, and one more each against frozen competition.
+    let total = scenarios.len() * if base == Base::Frozen { 2 } else { 1 };
+    let results: Vec<Results> = scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, (_, s))| runs.run_as(s, None, format_args!("run {}/{total}", i + 1)))
+        .collect::<Result<_>>()?;
     let frozen: Vec<Results> = if base == Base::Frozen {
         scenarios
             .iter()
-            .map(|(_, s)| runs.run(&s.freeze_competition()))
+            .enumerate()
+            .map(|(i, (_, s))| {
+                let frozen = s.freeze_competition();
+                runs.run_as(&frozen, None, format_args!("run {}/{total}", scenarios.len() + i + 1))
+            })
             .collect::<Result<_>>()?
     } else {
         Vec::new()

@@ -15,8 +15,8 @@
 //!   input's own unit whichever way it moves.
 //! - **Why an input table.** The shift and the scale are applied to the
 //!   per-path draws of the unmodified scenario, given to the engine as an
-//!   input table ([`Simulation::inputs`]). Each drawn input has its own
-//!   random stream, so the table moves that input only: every other draw and
+//!   input table ([`Simulation::inputs`](crate::Simulation::inputs)). Each
+//!   drawn input has its own random stream, so the table moves that input only: every other draw and
 //!   every shock stays the same (common random numbers), and the statistic
 //!   is a smooth function of the input that Brent's method can solve. The
 //!   same transformation of the distribution's parameters would give the
@@ -38,8 +38,9 @@
 
 use serde::Serialize;
 
+use super::runs::{Runs, Watch};
 use crate::dist::Support;
-use crate::engine::{CancelToken, InputTable, Simulation};
+use crate::engine::{CancelToken, InputTable};
 use crate::error::{Error, Num, Result};
 use crate::results::{LabMetric, Results};
 use crate::scenario::{Domain, Field, Scenario};
@@ -118,6 +119,12 @@ pub struct Options {
     pub bracket: Option<(f64, f64)>,
     /// Stops the runs when cancelled.
     pub cancel: Option<CancelToken>,
+    /// Worker threads (None: all cores).
+    pub threads: Option<usize>,
+    /// The memory limit of each run, bytes (None: the default).
+    pub max_memory: Option<u64>,
+    /// Told of each run's progress, named `<input> run <k>` (None: no one).
+    pub observer: Option<Watch>,
 }
 
 impl Default for Options {
@@ -128,6 +135,9 @@ impl Default for Options {
             target: Target::Mean,
             bracket: None,
             cancel: None,
+            threads: None,
+            max_memory: None,
+            observer: None,
         }
     }
 }
@@ -352,18 +362,29 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    fn simulation<'t>(&self, scenario: &Scenario, seed: u64) -> Result<Simulation<'t>> {
-        let mut sim = Simulation::new(scenario)?.paths(self.options.paths).seed(seed);
-        if let Some(c) = &self.options.cancel {
-            sim = sim.cancel_token(c.clone());
+    /// The options' runs on `seed`.
+    fn on(&self, seed: u64) -> Runs {
+        let o = self.options;
+        Runs {
+            paths: o.paths,
+            seed,
+            threads: o.threads,
+            max_memory: o.max_memory,
+            cancel: o.cancel.clone(),
+            observer: o.observer.clone(),
         }
-        Ok(sim)
+    }
+
+    /// Run `scenario` on `seed`, its inputs from `table` where given.
+    fn run(&self, scenario: &Scenario, seed: u64, table: Option<&InputTable>) -> Result<Results> {
+        let what = format_args!("{} run {}", self.mover.field.path, self.runs);
+        self.on(seed).run_as(scenario, table, what)
     }
 
     /// The unmodified scenario's run on `seed`.
     fn base(&mut self, seed: u64) -> Result<Results> {
         self.runs += 1;
-        self.simulation(self.mover.scenario, seed)?.run()
+        self.run(self.mover.scenario, seed, None)
     }
 
     /// The run with the input at central value `x`, on the seed of `base`
@@ -375,7 +396,7 @@ impl Search<'_> {
         match m.how {
             How::Set => {
                 let s = m.scenario.with(&m.field.path, x)?;
-                self.simulation(&s, base.seed)?.run()
+                self.run(&s, base.seed, None)
             }
             how => {
                 let drawn = &base
@@ -390,7 +411,7 @@ impl Search<'_> {
                     .map(|v| if how == How::Shift { v + c } else { v * c })
                     .collect();
                 let table = InputTable::new(vec![m.field.path.clone()], values)?;
-                self.simulation(m.scenario, base.seed)?.inputs(&table)?.run()
+                self.run(m.scenario, base.seed, Some(&table))
             }
         }
     }
@@ -662,7 +683,7 @@ pub fn implied(scenario: &Scenario, lab: &str, input: &str, options: &Options) -
     let rerun = if search.mover.how == How::Set {
         search.runs += 1;
         let s = scenario.with(input, root)?;
-        search.simulation(&s, check_seed)?.run()?
+        search.run(&s, check_seed, None)?
     } else {
         let other = search.base(check_seed)?;
         search.at(root, &other)?
@@ -788,6 +809,7 @@ pub fn investor_page(scenario: &Scenario, lab: &str, options: &Options) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Simulation;
 
     fn options(paths: u64, bracket: Option<(f64, f64)>) -> Options {
         Options {

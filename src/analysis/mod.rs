@@ -15,7 +15,8 @@
 //! - [`implied`]: the reverse DCF, the value of one input at which a lab's
 //!   fair value meets its mark (Brent's method on common random numbers).
 //! - [`runs`]: the settings every run of an analysis shares (paths, seed,
-//!   threads, cancel token): common random numbers.
+//!   threads, cancel token, an optional observer of their progress): common
+//!   random numbers.
 //! - [`calibrate`](mod@calibrate): the model's parameters fitted to a releases file
 //!   (`data/models.csv`), each with its standard error (`aibubble calibrate`).
 //! - [`compare`](mod@compare): scenarios side by side, each statistic beside a base (a
@@ -44,7 +45,7 @@ pub mod tornado;
 pub use backtest::{Backtest, BacktestRow, Observations, backtest};
 pub use channels::{Channel, ChannelBase, Channels, channels};
 pub use compare::{Base, Comparison, compare};
-pub use runs::Runs;
+pub use runs::{RunObserver, Runs, Watch};
 pub use sobol::{Grouping, Sobol, SobolRow, sobol};
 pub use statistic::{Estimate, Measure, Scope, Statistic};
 pub use sweep::{Sweep, SweepRow};

@@ -1,11 +1,45 @@
 //! How an analysis runs its scenarios: every run with the same paths and
 //! seed, so that runs share their random numbers (common random numbers),
-//! with the caller's threads, memory limit and cancel token.
+//! with the caller's threads, memory limit, cancel token and observer.
 
-use crate::engine::{CancelToken, InputTable, Simulation};
+use std::fmt;
+use std::sync::Arc;
+
+use crate::engine::{CancelToken, InputTable, Observer, Simulation};
 use crate::error::Result;
 use crate::results::Results;
 use crate::scenario::Scenario;
+
+/// Told how an analysis's runs progress: which run (`what`, in the tool's
+/// words: `value 3/7`) and how many of its paths are done. Called from the
+/// engine's worker threads, as [`Observer`] is.
+pub trait RunObserver: Sync + Send {
+    /// `done` of `total` paths of the run `what` have finished.
+    fn progress(&self, what: &str, done: u64, total: u64);
+}
+
+/// A shared [`RunObserver`] (a type of its own so that [`Runs`] stays `Debug`).
+#[derive(Clone)]
+pub struct Watch(pub Arc<dyn RunObserver>);
+
+impl fmt::Debug for Watch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Watch(..)")
+    }
+}
+
+/// The engine's [`Observer`] of one run: the analysis's observer with the
+/// run's name.
+struct Named<'a> {
+    to: &'a dyn RunObserver,
+    what: String,
+}
+
+impl Observer for Named<'_> {
+    fn progress(&self, done: u64, total: u64) {
+        self.to.progress(&self.what, done, total);
+    }
+}
 
 /// The settings every run of an analysis shares.
 #[derive(Clone, Debug)]
@@ -20,6 +54,9 @@ pub struct Runs {
     pub max_memory: Option<u64>,
     /// Stops the runs when cancelled.
     pub cancel: Option<CancelToken>,
+    /// Told of each run's progress (None: no one; the runs are the same
+    /// bit for bit either way).
+    pub observer: Option<Watch>,
 }
 
 impl Runs {
@@ -31,6 +68,7 @@ impl Runs {
             threads: None,
             max_memory: None,
             cancel: None,
+            observer: None,
         }
     }
 
@@ -39,7 +77,7 @@ impl Runs {
     /// # Errors
     /// Those of [`Simulation::new`] and [`Simulation::run`].
     pub fn run(&self, scenario: &Scenario) -> Result<Results> {
-        self.run_with(scenario, None)
+        self.run_as(scenario, None, format_args!("run"))
     }
 
     /// One run of `scenario`, its inputs from `table` where given (the
@@ -48,6 +86,28 @@ impl Runs {
     /// # Errors
     /// Those of [`Simulation::new`], [`Simulation::inputs`] and [`Simulation::run`].
     pub fn run_with(&self, scenario: &Scenario, table: Option<&InputTable>) -> Result<Results> {
+        self.run_as(scenario, table, format_args!("run"))
+    }
+
+    /// [`Runs::run_with`], the run named `what` to the observer (formatted
+    /// only when there is one).
+    ///
+    /// # Errors
+    /// Those of [`Runs::run_with`].
+    pub fn run_as(&self, scenario: &Scenario, table: Option<&InputTable>, what: fmt::Arguments<'_>) -> Result<Results> {
+        let mut sim = self.simulation(scenario)?;
+        if let Some(t) = table {
+            sim = sim.inputs(t)?;
+        }
+        self.finish(sim, what)
+    }
+
+    /// A simulation of `scenario` with these paths, seed, threads, memory
+    /// limit and cancel token (the observer comes with [`Runs::finish`]).
+    ///
+    /// # Errors
+    /// Those of [`Simulation::new`].
+    pub(crate) fn simulation<'a>(&self, scenario: &Scenario) -> Result<Simulation<'a>> {
         let mut sim = Simulation::new(scenario)?.paths(self.paths).seed(self.seed);
         if let Some(t) = self.threads {
             sim = sim.threads(t);
@@ -58,10 +118,24 @@ impl Runs {
         if let Some(c) = &self.cancel {
             sim = sim.cancel_token(c.clone());
         }
-        if let Some(t) = table {
-            sim = sim.inputs(t)?;
+        Ok(sim)
+    }
+
+    /// Run `sim`, telling the observer (if any) of it as `what`.
+    ///
+    /// # Errors
+    /// Those of [`Simulation::run`].
+    pub(crate) fn finish(&self, sim: Simulation<'_>, what: fmt::Arguments<'_>) -> Result<Results> {
+        match &self.observer {
+            None => sim.run(),
+            Some(Watch(o)) => {
+                let named = Named {
+                    to: o.as_ref(),
+                    what: what.to_string(),
+                };
+                sim.observer(&named).run()
+            }
         }
-        sim.run()
     }
 }
 

@@ -385,11 +385,13 @@ pub fn sobol(
     }
     let n = runs.paths;
     let nu = usize::try_from(n).map_err(|_| Error::argument("paths", "too many for this machine"))?;
+    // Samples A and B in one run, then one run per group.
+    let total = groups.len() + 1;
     let base = Runs {
         paths: 2 * n,
         ..runs.clone()
     }
-    .run(scenario)?;
+    .run_as(scenario, None, format_args!("run 1/{total}"))?;
     let y = st.per_path(&base)?;
     let columns: Vec<&[f64]> = names
         .iter()
@@ -402,7 +404,7 @@ pub fn sobol(
         })
         .collect();
     let mut ab = Vec::with_capacity(groups.len());
-    for g in &groups {
+    for (i, g) in groups.iter().enumerate() {
         let mut values = Vec::with_capacity(nu * names.len());
         for p in 0..nu {
             values.extend(columns.iter().enumerate().map(|(j, col)| {
@@ -412,7 +414,8 @@ pub fn sobol(
         }
         let shift = if g.columns.is_empty() { n } else { 0 };
         let table = InputTable::new(names.clone(), values)?.with_noise((shift..shift + n).collect())?;
-        ab.push(st.per_path(&runs.run_with(scenario, Some(&table))?)?);
+        let r = runs.run_as(scenario, Some(&table), format_args!("run {}/{total}", i + 2))?;
+        ab.push(st.per_path(&r)?);
     }
     let design = Design {
         a: y[..nu].to_vec(),

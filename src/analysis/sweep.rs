@@ -168,7 +168,10 @@ pub fn sweep(scenario: &Scenario, input: &str, values: &[f64], runs: &Runs, net:
         .is_some_and(|(c, _)| c.paths.iter().any(|p| p == input));
     let n = usize::try_from(runs.paths).expect("paths fit in memory");
     let mut rows = Vec::with_capacity(values.len() * statistics.len());
-    for &value in values {
+    // Each value's runs: one, or two with --net.
+    let per = if net { 2 } else { 1 };
+    let total = values.len() * per;
+    for (i, &value) in values.iter().enumerate() {
         let (s, table) = if correlated {
             (
                 scenario.clone(),
@@ -177,9 +180,15 @@ pub fn sweep(scenario: &Scenario, input: &str, values: &[f64], runs: &Runs, net:
         } else {
             (fixed(scenario, input, value)?, None)
         };
-        let r = runs.run_with(&s, table.as_ref())?;
+        let run = i * per + 1;
+        let r = runs.run_as(&s, table.as_ref(), format_args!("value {run}/{total}"))?;
         let frozen = if net {
-            Some(runs.run_with(&s.freeze_competition(), table.as_ref())?)
+            let frozen = s.freeze_competition();
+            Some(runs.run_as(
+                &frozen,
+                table.as_ref(),
+                format_args!("value {}/{total} frozen", run + 1),
+            )?)
         } else {
             None
         };

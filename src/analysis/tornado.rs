@@ -173,7 +173,7 @@ fn single(
     drawn: &[(String, Sampler)],
     runs: &Runs,
 ) -> Result<(Estimate, Vec<TornadoRow>)> {
-    let r = runs.run(scenario)?;
+    let r = runs.run_as(scenario, None, format_args!("the run"))?;
     let base = st.estimate(&r)?;
     let y = st.per_path(&r)?;
     let mut rows = Vec::with_capacity(drawn.len());
@@ -221,16 +221,18 @@ fn held(
     drawn: &[(String, Sampler)],
     runs: &Runs,
 ) -> Result<(Estimate, Vec<TornadoRow>)> {
-    let base = st.estimate(&runs.run(scenario)?)?;
+    // The base run, then each input at its p10 and p90.
+    let total = 1 + 2 * drawn.len();
+    let base = st.estimate(&runs.run_as(scenario, None, format_args!("run 1/{total}"))?)?;
     let n = usize::try_from(runs.paths).expect("paths fit in memory");
     let mut rows = Vec::with_capacity(drawn.len());
-    for (name, sampler) in drawn {
+    for (i, (name, sampler)) in drawn.iter().enumerate() {
         let (x_lo, x_hi) = (sampler.quantile(0.1), sampler.quantile(0.9));
-        let at = |x: f64| -> Result<_> {
+        let at = |x: f64, run: usize| -> Result<_> {
             let table = InputTable::new(vec![name.clone()], vec![x; n])?;
-            runs.run_with(scenario, Some(&table))
+            runs.run_as(scenario, Some(&table), format_args!("run {run}/{total}"))
         };
-        let (r_lo, r_hi) = (at(x_lo)?, at(x_hi)?);
+        let (r_lo, r_hi) = (at(x_lo, 2 * i + 2)?, at(x_hi, 2 * i + 3)?);
         let (low, high) = (st.estimate(&r_lo)?, st.estimate(&r_hi)?);
         let d = st.paired_difference(&r_hi, &r_lo)?;
         rows.push(TornadoRow {

@@ -6,19 +6,11 @@ use std::io::Write;
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::{Failure, SweepArgs, TornadoArgs, load, print_json};
-use crate::analysis::Runs;
 use crate::analysis::Statistic;
 use crate::analysis::sweep;
 use crate::analysis::tornado::{self, Method};
 use crate::error::printable;
 use crate::{CancelToken, Error};
-
-fn runs(paths: u64, seed: u64, threads: Option<usize>, cancel: &CancelToken) -> Runs {
-    let mut r = Runs::new(paths, seed);
-    r.threads = threads;
-    r.cancel = Some(cancel.clone());
-    r
-}
 
 /// A number with four significant figures, `-` when missing.
 fn num(x: Option<f64>) -> String {
@@ -86,9 +78,11 @@ pub(super) fn sweep(args: SweepArgs, cancel: &CancelToken, out: &mut impl Write)
             .map(|o| Statistic::parse(o, &scenario).map(|s| s.path()))
             .collect::<Result<_, _>>()?
     };
-    let r = runs(args.run.paths, args.run.seed, args.run.threads, cancel);
-    let sw = sweep::sweep(&scenario, &args.input, &values, &r, args.net)?;
-    if args.run.json {
+    let title = format!("sweep {}", args.scenario);
+    let sw = args.run.observed(&title, cancel, |runs| {
+        sweep::sweep(&scenario, &args.input, &values, &runs, args.net)
+    })?;
+    if args.run.run.json {
         print_json(out, &sw)?;
         return Ok(());
     }
@@ -133,9 +127,11 @@ pub(super) fn sweep(args: SweepArgs, cancel: &CancelToken, out: &mut impl Write)
 pub(super) fn tornado(args: TornadoArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     let scenario = load(&args.scenario)?;
     let method = Method::parse(&args.method)?;
-    let r = runs(args.run.paths, args.run.seed, args.run.threads, cancel);
-    let tor = tornado::tornado(&scenario, &args.output, method, &args.inputs, &r)?;
-    if args.run.json {
+    let title = format!("tornado {}", args.scenario);
+    let tor = args.run.observed(&title, cancel, |runs| {
+        tornado::tornado(&scenario, &args.output, method, &args.inputs, &runs)
+    })?;
+    if args.run.run.json {
         print_json(out, &tor)?;
         return Ok(());
     }

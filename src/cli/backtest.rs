@@ -7,13 +7,14 @@ use std::path::PathBuf;
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
-use super::{Failure, load, parse_memory, print_json};
+use super::options::{AnalysisOptions, paths};
+use super::{Failure, load, print_json};
 use crate::CancelToken;
-use crate::analysis::Runs;
 use crate::analysis::backtest::{self, Observations};
 use crate::error::printable;
 
 #[derive(Args)]
+#[command(mut_arg("paths", paths("10000", "Paths of the run")))]
 pub(super) struct BacktestArgs {
     /// A preset name or a path to a .toml/.json scenario.
     scenario: String,
@@ -21,20 +22,8 @@ pub(super) struct BacktestArgs {
     /// value, unit, source, notes (docs/analysis.md, "Back-test").
     #[arg(long, value_name = "FILE.csv")]
     observations: PathBuf,
-    /// Paths of the run.
-    #[arg(long, default_value_t = 10_000)]
-    paths: u64,
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Worker threads (default: all cores; at most the available cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Refuse a run that would need more memory than this (e.g. 8G, 512M).
-    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
-    max_memory: Option<u64>,
-    /// Print the whole result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: AnalysisOptions,
 }
 
 /// A number with three significant figures.
@@ -53,15 +42,11 @@ fn num(x: f64) -> String {
 pub(super) fn backtest(args: BacktestArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     let scenario = load(&args.scenario)?;
     let observations = Observations::read(&args.observations)?;
-    let runs = Runs {
-        paths: args.paths,
-        seed: args.seed,
-        threads: args.threads,
-        max_memory: args.max_memory,
-        cancel: Some(cancel.clone()),
-    };
-    let bt = backtest::backtest(&scenario, &observations, &runs)?;
-    if args.json {
+    let title = format!("backtest {}", args.scenario);
+    let bt = args.run.observed(&title, cancel, |runs| {
+        backtest::backtest(&scenario, &observations, &runs)
+    })?;
+    if args.run.run.json {
         print_json(out, &bt)?;
         return Ok(());
     }

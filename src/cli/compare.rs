@@ -5,45 +5,18 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::{Failure, load, parse_memory, print_json};
+use super::options::{AnalysisOptions, paths};
+use super::{Failure, load, print_json};
 use crate::analysis::Base;
-use crate::analysis::Runs;
 use crate::analysis::channels::{CHANNELS, ChannelBase};
 use crate::error::printable;
 use crate::{CancelToken, Error};
 
-/// The settings every run of an analysis shares.
-#[derive(Args)]
-pub(super) struct RunOptions {
-    /// Paths of every run (every run shares its random numbers: same seed, same paths).
-    #[arg(long, default_value_t = 20_000)]
-    paths: u64,
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Worker threads (default: all cores; at most the available cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Refuse a run that would need more memory than this (e.g. 8G, 512M).
-    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
-    max_memory: Option<u64>,
-    /// Print the whole result as JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-impl RunOptions {
-    fn runs(&self, cancel: &CancelToken) -> Runs {
-        Runs {
-            paths: self.paths,
-            seed: self.seed,
-            threads: self.threads,
-            max_memory: self.max_memory,
-            cancel: Some(cancel.clone()),
-        }
-    }
-}
+/// `--paths` of both commands.
+const PATHS_HELP: &str = "Paths of every run (every run shares its random numbers: same seed, same paths)";
 
 #[derive(Args)]
+#[command(mut_arg("paths", paths("20000", PATHS_HELP)))]
 pub(super) struct CompareArgs {
     /// Presets or .toml/.json scenario files.
     #[arg(required = true, num_args = 1..)]
@@ -59,10 +32,11 @@ pub(super) struct CompareArgs {
     #[arg(long = "stat", value_name = "STATISTIC")]
     statistics: Vec<String>,
     #[command(flatten)]
-    options: RunOptions,
+    options: AnalysisOptions,
 }
 
 #[derive(Args)]
+#[command(mut_arg("paths", paths("20000", PATHS_HELP)))]
 pub(super) struct ChannelsArgs {
     /// A preset or a .toml/.json scenario file.
     scenario: String,
@@ -75,7 +49,7 @@ pub(super) struct ChannelsArgs {
     #[arg(long = "stat", value_name = "STATISTIC")]
     statistics: Vec<String>,
     #[command(flatten)]
-    options: RunOptions,
+    options: AnalysisOptions,
 }
 
 /// `aibubble compare`.
@@ -98,8 +72,11 @@ pub(super) fn compare(args: CompareArgs, cancel: &CancelToken, out: &mut impl Wr
             )
         })?),
     };
-    let c = crate::analysis::compare(&scenarios, &args.statistics, &args.options.runs(cancel), base)?;
-    if args.options.json {
+    let title = format!("compare {}", args.scenarios.join(", "));
+    let c = args.options.observed(&title, cancel, |runs| {
+        crate::analysis::compare(&scenarios, &args.statistics, &runs, base)
+    })?;
+    if args.options.run.json {
         print_json(out, &c)?;
         return Ok(());
     }
@@ -129,15 +106,11 @@ pub(super) fn channels(args: ChannelsArgs, cancel: &CancelToken, out: &mut impl 
     } else {
         ChannelBase::Scenario(args.base.clone(), Box::new(load(&args.base)?))
     };
-    let c = crate::analysis::channels(
-        &args.scenario,
-        &scenario,
-        &base,
-        &CHANNELS,
-        &args.statistics,
-        &args.options.runs(cancel),
-    )?;
-    if args.options.json {
+    let title = format!("channels {}", args.scenario);
+    let c = args.options.observed(&title, cancel, |runs| {
+        crate::analysis::channels(&args.scenario, &scenario, &base, &CHANNELS, &args.statistics, &runs)
+    })?;
+    if args.options.run.json {
         print_json(out, &c)?;
         return Ok(());
     }

@@ -15,11 +15,13 @@ mod analysis;
 mod backtest;
 mod calibrate;
 mod compare;
+mod options;
 mod progress;
 mod signals;
 mod sobol;
 mod table;
 
+use options::{AnalysisOptions, RunOptions, paths};
 use signals::on_signals;
 use table::{print_net_table, print_table};
 
@@ -102,24 +104,9 @@ enum Command {
     Sobol(sobol::SobolArgs),
 }
 
-/// The options every analysis run shares.
-#[derive(Args)]
-struct AnalysisRunArgs {
-    /// Paths of every run.
-    #[arg(long, default_value_t = 10_000)]
-    paths: u64,
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Worker threads (default: all cores; at most the available cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Print the whole result as JSON.
-    #[arg(long)]
-    json: bool,
-}
-
 #[derive(Args)]
 #[command(group = clap::ArgGroup::new("points").required(true).args(["values", "range"]))]
+#[command(mut_arg("paths", paths("10000", "Paths of every run")))]
 struct SweepArgs {
     /// A preset name or a path to a .toml/.json scenario.
     scenario: String,
@@ -140,10 +127,11 @@ struct SweepArgs {
     #[arg(long)]
     net: bool,
     #[command(flatten)]
-    run: AnalysisRunArgs,
+    run: AnalysisOptions,
 }
 
 #[derive(Args)]
+#[command(mut_arg("paths", paths("10000", "Paths of every run")))]
 struct TornadoArgs {
     /// A preset name or a path to a .toml/.json scenario.
     scenario: String,
@@ -160,7 +148,7 @@ struct TornadoArgs {
     #[arg(long, default_value_t = 15)]
     top: usize,
     #[command(flatten)]
-    run: AnalysisRunArgs,
+    run: AnalysisOptions,
 }
 
 #[derive(Args)]
@@ -174,25 +162,12 @@ struct RunArgs {
     /// Number of paths [default: 100000, or the rows of --inputs].
     #[arg(long)]
     paths: Option<u64>,
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Worker threads (default: all cores; at most the available cores).
-    #[arg(long)]
-    threads: Option<usize>,
     /// Take input values per path from a CSV file instead of drawing them:
     /// a header of field paths (inputs that may be uncertain), then one row
     /// per path, as many rows as paths. An optional `noise_stream` column
     /// gives each row the path whose process noise it draws.
     #[arg(long, value_name = "FILE.csv")]
     inputs: Option<PathBuf>,
-    /// Refuse the run if it would need more memory than this (e.g. 8G,
-    /// 512M). Default: AIBUBBLE_MAX_MEMORY if set; the memory available on
-    /// the machine always limits the run.
-    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
-    max_memory: Option<u64>,
-    /// Print the whole summary as JSON.
-    #[arg(long)]
-    json: bool,
     /// Write summary.json, per_path.csv and timeseries.csv to this directory.
     /// It must be new, empty, or the output of an earlier run (replaced
     /// whole); its parent must exist. per_path.csv grows with --paths, about
@@ -209,9 +184,12 @@ struct RunArgs {
     /// of what frozen competition gives, with standard errors.
     #[arg(long, conflicts_with = "out")]
     net: bool,
+    #[command(flatten)]
+    run: RunOptions,
 }
 
 #[derive(Args)]
+#[command(mut_arg("paths", paths("5000", "Paths of every run of the search")))]
 struct ImpliedArgs {
     /// The lab's id (a lab with a mark).
     lab: String,
@@ -228,13 +206,8 @@ struct ImpliedArgs {
     /// from the field's domain and distribution.
     #[arg(long, value_name = "LO,HI", requires = "input", allow_hyphen_values = true)]
     bracket: Option<String>,
-    #[arg(long, default_value_t = 5_000)]
-    paths: u64,
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Print the answer as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: AnalysisOptions,
 }
 
 /// Why a command failed.
@@ -277,21 +250,17 @@ where
             return u8::try_from(e.exit_code()).unwrap_or(2);
         }
     };
-    let command = cli.command.unwrap_or_else(|| {
-        Command::Run(RunArgs {
-            scenario: "baseline".into(),
-            set: Vec::new(),
-            paths: None,
-            seed: 42,
-            threads: None,
-            inputs: None,
-            max_memory: None,
-            json: false,
-            out: None,
-            force: false,
-            net: false,
-        })
-    });
+    let command = match cli.command {
+        Some(c) => c,
+        // `aibubble` alone is `aibubble run`, with run's defaults.
+        None => match Cli::try_parse_from(["aibubble", "run"]) {
+            Ok(Cli { command: Some(c) }) => c,
+            _ => {
+                report("error: cannot make the default command `aibubble run`");
+                return 1;
+            }
+        },
+    };
     let cancel = CancelToken::new();
     on_signals(&cancel);
     match execute(command, &cancel, &mut io::stdout().lock()) {
@@ -437,19 +406,19 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
     };
     // Declared before the runs that borrow it; dropped (the line cleared)
     // before anything else is printed.
-    let progress = progress::Progress::for_stderr(args.json);
+    let progress = progress::Progress::for_stderr(args.run.json, "");
     let simulation = |scenario: &Scenario| -> Result<Simulation<'_>, Error> {
         let mut sim = Simulation::new(scenario)?
             .paths(paths)
-            .seed(args.seed)
+            .seed(args.run.seed)
             .cancel_token(cancel.clone());
         if let Some(p) = &progress {
             sim = sim.observer(p);
         }
-        if let Some(t) = args.threads {
+        if let Some(t) = args.run.threads {
             sim = sim.threads(t);
         }
-        if let Some(bytes) = args.max_memory {
+        if let Some(bytes) = args.run.max_memory {
             sim = sim.max_memory(bytes);
         }
         if let Some(t) = &table {
@@ -458,7 +427,7 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         Ok(sim)
     };
     let sim = simulation(&scenario)?;
-    if let Some(t) = args.threads
+    if let Some(t) = args.run.threads
         && sim.threads_used() < t
     {
         report(&format!(
@@ -483,7 +452,7 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         let frozen = frozen?;
         let net = results.net(&frozen)?;
         let (summary, frozen_summary) = (results.summary(), frozen.summary());
-        if args.json {
+        if args.run.json {
             print_json(out, &net.summary_json(&summary, &frozen_summary))?;
         } else {
             print_net_table(out, &summary, &net)?;
@@ -493,11 +462,11 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
     let summary = results.summary();
     if let Some(dir) = &args.out {
         crate::internals::output::write_run(dir, &results, args.force)?;
-        if !args.json {
+        if !args.run.json {
             report(&format!("wrote {}", printable(&dir.display().to_string())));
         }
     }
-    if args.json {
+    if args.run.json {
         writeln!(out, "{}", json_printable(&summary.to_json()))?;
     } else {
         print_table(out, &summary)?;
@@ -518,18 +487,27 @@ fn implied(args: ImpliedArgs, cancel: &CancelToken, out: &mut impl Write) -> Res
             Some(parsed.ok_or_else(|| Error::argument("--bracket", format!("expected LO,HI, got {text:?}")))?)
         }
     };
-    let options = Options {
-        paths: args.paths,
-        seed: args.seed,
-        target: Target::parse(&args.target)?,
-        bracket,
-        cancel: Some(cancel.clone()),
-    };
-    let rows = match &args.input {
-        Some(input) => vec![PageRow::Root(Box::new(implied(&scenario, &args.lab, input, &options)?))],
-        None => investor_page(&scenario, &args.lab, &options)?,
-    };
-    if args.json {
+    let target = Target::parse(&args.target)?;
+    let title = format!("implied {}", args.lab);
+    // The options are printed with the page.
+    let (options, rows) = args.run.observed(&title, cancel, |runs| {
+        let options = Options {
+            paths: runs.paths,
+            seed: runs.seed,
+            target,
+            bracket,
+            cancel: runs.cancel,
+            threads: runs.threads,
+            max_memory: runs.max_memory,
+            observer: runs.observer,
+        };
+        let rows = match &args.input {
+            Some(input) => vec![PageRow::Root(Box::new(implied(&scenario, &args.lab, input, &options)?))],
+            None => investor_page(&scenario, &args.lab, &options)?,
+        };
+        Ok((options, rows))
+    })?;
+    if args.run.run.json {
         print_json(out, &rows)?;
     } else {
         table::print_implied(out, &scenario, &args.lab, &options, &rows)?;

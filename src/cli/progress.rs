@@ -1,14 +1,18 @@
-//! The progress line of `aibubble run` on stderr: paths done of the total,
-//! percent, elapsed time and an estimate of the time left. Shown only when
+//! The progress line on stderr: for `aibubble run`, paths done of the
+//! total, percent, elapsed time and an estimate of the time left; for the
+//! analysis commands, which run of how many and its paths
+//! (`sweep ft_bubble: value 3/7 · 45% of 10,000 paths`). Shown only when
 //! stderr is a terminal and the output is not `--json`; redrawn at most
-//! [`EVERY`] apart from the engine's [`Observer`], and cleared at the end.
+//! [`EVERY`] apart from the engine's [`Observer`] (or the analysis layer's
+//! [`RunObserver`]), and cleared at the end.
 
 use std::io::{self, IsTerminal, Write};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::Observer;
+use crate::analysis::{RunObserver, Watch};
 
 /// The shortest time between two redraws.
 const EVERY: Duration = Duration::from_millis(250);
@@ -23,6 +27,13 @@ const CLEAR: &str = "\r\x1b[2K";
 
 /// Draws the progress line; dropping it clears the line.
 pub(super) struct Progress {
+    line: Arc<Line>,
+}
+
+/// The line itself, shared with the analysis layer's runs.
+struct Line {
+    /// What the analysis is (`sweep ft_bubble`); empty for `aibubble run`.
+    title: String,
     state: Mutex<State>,
 }
 
@@ -34,24 +45,45 @@ struct State {
     /// The paths done at the last report: fewer now means a new run
     /// (`--net` runs two), whose clock starts again.
     done: u64,
+    /// Where the line goes: stderr, or a test's buffer.
+    sink: Box<dyn Write + Send>,
+    /// Whether `sink` is stderr (so that [`clear`] knows of the line).
+    stderr: bool,
 }
 
 impl Progress {
-    /// A progress line, or None when stderr is not a terminal or the output
-    /// is machine-read (`--json`).
-    pub(super) fn for_stderr(json: bool) -> Option<Self> {
-        (!json && io::stderr().is_terminal()).then(|| Progress {
-            state: Mutex::new(State {
-                start: Instant::now(),
-                drawn: None,
-                done: 0,
+    /// A progress line for `aibubble run` (`title` empty) or an analysis
+    /// (`title`: `sweep ft_bubble`), or None when stderr is not a terminal
+    /// or the output is machine-read (`--json`).
+    pub(super) fn for_stderr(json: bool, title: &str) -> Option<Self> {
+        (!json && io::stderr().is_terminal()).then(|| Progress::to(Box::new(io::stderr()), true, title))
+    }
+
+    /// A progress line drawn on `sink` (`stderr`: whether that is stderr).
+    fn to(sink: Box<dyn Write + Send>, stderr: bool, title: &str) -> Self {
+        Progress {
+            line: Arc::new(Line {
+                title: crate::error::printable(title).into_owned(),
+                state: Mutex::new(State {
+                    start: Instant::now(),
+                    drawn: None,
+                    done: 0,
+                    sink,
+                    stderr,
+                }),
             }),
-        })
+        }
+    }
+
+    /// The line as the analysis layer's observer of its runs.
+    pub(super) fn watch(&self) -> Watch {
+        Watch(self.line.clone())
     }
 }
 
-impl Observer for Progress {
-    fn progress(&self, done: u64, total: u64) {
+impl Line {
+    /// Draw the line `text` gives, unless it was drawn less than [`EVERY`] ago.
+    fn draw(&self, done: u64, text: impl FnOnce(Duration) -> String) {
         // Worker threads call this at every batch: one draws, the others
         // skip rather than wait.
         let Ok(mut state) = self.state.try_lock() else {
@@ -66,9 +98,24 @@ impl Observer for Progress {
             return;
         }
         state.drawn = Some(now);
-        let line = format_line(done, total, now.duration_since(state.start));
-        let _ = write!(io::stderr(), "{CLEAR}{line}");
-        SHOWN.store(true, Ordering::Relaxed);
+        let line = text(now.duration_since(state.start));
+        let _ = write!(state.sink, "{CLEAR}{line}");
+        let _ = state.sink.flush();
+        if state.stderr {
+            SHOWN.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn progress(&self, done: u64, total: u64) {
+        self.line.draw(done, |elapsed| format_line(done, total, elapsed));
+    }
+}
+
+impl RunObserver for Line {
+    fn progress(&self, what: &str, done: u64, total: u64) {
+        self.draw(done, |_| analysis_line(&self.title, what, done, total));
     }
 }
 
@@ -84,6 +131,21 @@ pub(super) fn clear() {
     if SHOWN.swap(false, Ordering::Relaxed) {
         let _ = write!(io::stderr(), "{CLEAR}");
     }
+}
+
+/// `sweep ft_bubble: value 3/7 · 45% of 10,000 paths`: the analysis, its
+/// run (`what`, printable as the analysis layer names it) and the run's paths.
+pub(super) fn analysis_line(title: &str, what: &str, done: u64, total: u64) -> String {
+    let pct = if total == 0 {
+        100.0
+    } else {
+        100.0 * done as f64 / total as f64
+    };
+    format!(
+        "{title}: {} · {pct:.0}% of {} paths",
+        crate::error::printable(what),
+        grouped(total)
+    )
 }
 
 /// `12,288/100,000 paths  12.3%  elapsed 0:04  left 0:29`: the time left
@@ -157,6 +219,51 @@ mod tests {
         assert_eq!(
             format_line(1_000_000, 1_000_000, Duration::from_secs(3725)),
             "1,000,000/1,000,000 paths  100.0%  elapsed 1:02:05  left 0:00"
+        );
+    }
+
+    #[test]
+    fn an_analysis_line_names_the_analysis_its_run_and_the_paths() {
+        assert_eq!(
+            analysis_line("sweep ft_bubble", "value 3/7", 4_500, 10_000),
+            "sweep ft_bubble: value 3/7 · 45% of 10,000 paths"
+        );
+        // A name from the command line reaches the terminal escaped.
+        assert_eq!(analysis_line("t", "run\x1b", 1, 1), "t: run\\u{1b} · 100% of 1 paths");
+    }
+
+    /// A buffer the test keeps a handle on.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The line an analysis draws, through the analysis layer's observer.
+    #[test]
+    fn a_sweep_draws_its_run_and_paths() {
+        let buf = Shared::default();
+        let progress = Progress::to(Box::new(buf.clone()), false, "sweep frozen");
+        let scenario = crate::Scenario::preset("baseline").unwrap();
+        let mut runs = crate::analysis::Runs::new(256, 1);
+        runs.observer = Some(progress.watch());
+        crate::analysis::sweep::sweep(&scenario, "valuation.discount_rate", &[0.1, 0.12], &runs, false).unwrap();
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        // Drawn at the first batch; the next redraw waits EVERY.
+        assert!(
+            text.starts_with("\r\x1b[2Ksweep frozen: value 1/2 · ") && text.contains("% of 256 paths"),
+            "{text:?}"
+        );
+        assert!(
+            !SHOWN.load(Ordering::Relaxed),
+            "a line not on stderr is not for clear() to erase"
         );
     }
 

@@ -6,13 +6,20 @@ use std::io::Write;
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
-use super::{Failure, load, parse_memory, print_json};
+use super::options::{AnalysisOptions, paths};
+use super::{Failure, load, print_json};
 use crate::CancelToken;
-use crate::analysis::Runs;
 use crate::analysis::sobol::{self, Grouping};
 use crate::error::printable;
 
 #[derive(Args)]
+#[command(mut_arg(
+    "paths",
+    paths(
+        "2000",
+        "Base rows N of each of the samples A and B: N(k+2) paths in all for k groups"
+    )
+))]
 pub(super) struct SobolArgs {
     /// A preset name or a path to a .toml/.json scenario.
     scenario: String,
@@ -20,11 +27,6 @@ pub(super) struct SobolArgs {
     /// sector.fair_value, or a probability's indicator (labs.<id>.p_pop).
     #[arg(long)]
     output: String,
-    /// Base rows N of each of the samples A and B: N(k+2) paths in all for k groups.
-    #[arg(long, default_value_t = 2_000)]
-    paths: u64,
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
     /// Bootstrap resamples of the base rows for the 95% intervals.
     #[arg(long, default_value_t = 200)]
     bootstrap: usize,
@@ -39,15 +41,8 @@ pub(super) struct SobolArgs {
     /// Print only the N groups with the largest total index (--json has all).
     #[arg(long, default_value_t = 15)]
     top: usize,
-    /// Worker threads (default: all cores; at most the available cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Refuse a run that would need more memory than this (e.g. 8G, 512M).
-    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
-    max_memory: Option<u64>,
-    /// Print the whole result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: AnalysisOptions,
 }
 
 /// An index with its interval: `0.312 [0.280, 0.344]`.
@@ -57,18 +52,14 @@ fn index(x: f64, lo: f64, hi: f64) -> String {
 
 pub(super) fn sobol(args: SobolArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), Failure> {
     let scenario = load(&args.scenario)?;
-    let runs = Runs {
-        paths: args.paths,
-        seed: args.seed,
-        threads: args.threads,
-        max_memory: args.max_memory,
-        cancel: Some(cancel.clone()),
-    };
     let grouping = Grouping {
         prefixes: args.groups,
         correlated: args.group_correlated,
     };
-    let r = sobol::sobol(&scenario, &args.output, &grouping, args.bootstrap, &runs)?;
+    let title = format!("sobol {}", args.scenario);
+    let r = args.run.observed(&title, cancel, |runs| {
+        sobol::sobol(&scenario, &args.output, &grouping, args.bootstrap, &runs)
+    })?;
     if r.correlated {
         eprintln!(
             "warning: the design breaks the rank correlation of {} (correlation.inputs): the indices \
@@ -76,7 +67,7 @@ pub(super) fn sobol(args: SobolArgs, cancel: &CancelToken, out: &mut impl Write)
             printable(&r.correlated_inputs.join(", "))
         );
     }
-    if args.json {
+    if args.run.run.json {
         print_json(out, &r)?;
         return Ok(());
     }

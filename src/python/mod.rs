@@ -244,6 +244,7 @@ fn implied(
             target: im::Target::parse(target).map_err(PyAibubbleError)?,
             bracket,
             cancel: Some(token.clone()),
+            ..im::Options::default()
         };
         let s = &scenario.inner;
         let rows = interruptible(

@@ -12,8 +12,9 @@
 //! about 90% inside the 90% band and a flat histogram.
 //!
 //! The distribution is exact, not sketched: the paths are run with every
-//! step stored ([`Simulation::store_paths`]), in chunks of paths so that at
-//! most [`CHUNK_BYTES`] of stored paths are held at once (split runs give
+//! step stored ([`Simulation::store_paths`](crate::Simulation::store_paths)),
+//! in chunks of paths so that at most [`CHUNK_BYTES`] of stored paths are
+//! held at once (split runs give
 //! the same paths bit for bit, so the chunking changes nothing), keeping
 //! only the observed series at the observed steps: `8 N` bytes an
 //! observation.
@@ -23,9 +24,8 @@ pub mod observations;
 use serde::Serialize;
 
 use super::runs::Runs;
-use crate::engine::Simulation;
 use crate::error::{Error, Result};
-use crate::results::{Results, SeriesId};
+use crate::results::SeriesId;
 use crate::scenario::Scenario;
 use crate::stats;
 pub use observations::{OPEN_SHARE, Observation, Observations};
@@ -173,9 +173,11 @@ pub fn backtest(scenario: &Scenario, observations: &Observations, runs: &Runs) -
 fn per_path_values(scenario: &Scenario, observations: &Observations, runs: &Runs, chunk: u64) -> Result<Vec<Vec<f64>>> {
     let mut out = vec![Vec::with_capacity(runs.paths as usize); observations.rows.len()];
     let mut start = 0;
+    let chunks = runs.paths.div_ceil(chunk);
     while start < runs.paths {
         let end = (start + chunk).min(runs.paths);
-        let results = run_chunk(scenario, runs, start, end)?;
+        let sim = runs.simulation(scenario)?.range(start, end).store_paths(end);
+        let results = runs.finish(sim, format_args!("chunk {}/{chunks}", start / chunk + 1))?;
         let steps = results.steps + 1;
         for (o, values) in observations.rows.iter().zip(out.iter_mut()) {
             let k = observations::step(scenario, o.time) as usize;
@@ -212,25 +214,6 @@ fn per_path_values(scenario: &Scenario, observations: &Observations, runs: &Runs
 fn stored_bytes_per_path(scenario: &Scenario) -> u64 {
     let series = crate::results::Series::ids(scenario).len() as u64;
     (series * (scenario.steps() as u64 + 1) * 8).max(1)
-}
-
-/// Paths `[start, end)` of the run, every one stored.
-fn run_chunk(scenario: &Scenario, runs: &Runs, start: u64, end: u64) -> Result<Results> {
-    let mut sim = Simulation::new(scenario)?
-        .paths(runs.paths)
-        .seed(runs.seed)
-        .range(start, end)
-        .store_paths(end);
-    if let Some(t) = runs.threads {
-        sim = sim.threads(t);
-    }
-    if let Some(m) = runs.max_memory {
-        sim = sim.max_memory(m);
-    }
-    if let Some(c) = &runs.cancel {
-        sim = sim.cancel_token(c.clone());
-    }
-    sim.run()
 }
 
 #[cfg(test)]

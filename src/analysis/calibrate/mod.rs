@@ -116,6 +116,58 @@ impl Parameter {
     }
 }
 
+/// A parameter of a fit: its field path, symbol and unit.
+type Named = (&'static str, &'static str, &'static str);
+
+/// What the parameters of one fit share: how it was fitted, the rows it
+/// used, its goodness of fit and its window.
+struct Fitted<'a> {
+    method: &'a str,
+    n: usize,
+    statistic: &'a str,
+    statistic_value: f64,
+    window: &'a str,
+}
+
+impl<'a> Fitted<'a> {
+    /// A least-squares fit of `n` rows with coefficient of determination `r2`.
+    fn ols(method: &'a str, n: usize, r2: f64, window: &'a str) -> Self {
+        Fitted {
+            method,
+            n,
+            statistic: "R2",
+            statistic_value: r2,
+            window,
+        }
+    }
+
+    /// The parameters `names` at their `(value, se)` `estimates`, in order.
+    fn parameters<const N: usize>(&self, names: [Named; N], estimates: [(f64, f64); N]) -> [Parameter; N] {
+        let f = self;
+        std::array::from_fn(|i| {
+            let ((p, sym, unit), (v, se)) = (names[i], estimates[i]);
+            Parameter::new(
+                p,
+                sym,
+                v,
+                Some(se),
+                unit,
+                f.method,
+                f.n,
+                f.statistic,
+                f.statistic_value,
+                f.window,
+            )
+        })
+    }
+}
+
+/// The parameters `names` of a fit by `method` of `n` rows in `window`, not
+/// identified: `note` says why.
+fn unidentified<const N: usize>(names: [Named; N], method: &str, n: usize, window: &str, note: &str) -> [Parameter; N] {
+    names.map(|(p, sym, unit)| Parameter::none(p, sym, unit, method, n, window, note))
+}
+
 /// A point of a curve, observed (`data`) or fitted (`fit`), for plotting
 /// the calibrated curves over the data.
 #[derive(Debug, Clone, PartialEq, Serialize)]

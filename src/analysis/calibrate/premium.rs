@@ -7,7 +7,7 @@
 use super::data::Release;
 use super::gap::GapState;
 use super::ols::{self, Cov, Ols};
-use super::{Parameter, Window};
+use super::{Fitted, Named, Parameter, Window, unidentified};
 
 /// One row of the hedonic design.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +37,12 @@ pub fn fit_rows(rows: &[Hedonic], mid: f64) -> Option<Ols> {
     ols::fit(&x, &y, Cov::Hc3)
 }
 
+/// The parameters of the hedonic fit: field path, symbol, unit.
+const PARAMETERS: [Named; 2] = [
+    ("prices.premium_sensitivity", "pi_G", "log points/month"),
+    ("fixed_capability_decline", "-d", "log points/year"),
+];
+
 /// `prices.premium_sensitivity` and the fixed-capability price decline.
 pub fn fit(releases: &[Release], state: &GapState, w: &Window, out: &mut Vec<Parameter>) {
     let rows: Vec<Hedonic> = releases
@@ -56,46 +62,19 @@ pub fn fit(releases: &[Release], state: &GapState, w: &Window, out: &mut Vec<Par
     let method = "OLS (HC3): ln blended price on closed, score, date, closed x lead";
     match fit_rows(&rows, w.end - 1.0) {
         Some(f) => {
-            out.push(Parameter::new(
-                "prices.premium_sensitivity",
-                "pi_G",
-                f.beta[4],
-                Some(f.se(4)),
-                "log points/month",
-                method,
-                f.n,
-                "R2",
-                f.r2,
-                &wt,
-            ));
-            out.push(Parameter::new(
-                "fixed_capability_decline",
-                "-d",
-                -f.beta[3],
-                Some(f.se(3)),
-                "log points/year",
-                method,
-                f.n,
-                "R2",
-                f.r2,
-                &wt,
-            ));
+            out.extend(
+                Fitted::ols(method, f.n, f.r2, &wt)
+                    .parameters(PARAMETERS, [(f.beta[4], f.se(4)), (-f.beta[3], f.se(3))]),
+            );
         }
         None => {
-            for (p, s, u) in [
-                ("prices.premium_sensitivity", "pi_G", "log points/month"),
-                ("fixed_capability_decline", "-d", "log points/year"),
-            ] {
-                out.push(Parameter::none(
-                    p,
-                    s,
-                    u,
-                    method,
-                    rows.len(),
-                    &wt,
-                    "not identified: too few priced, scored releases (or no variation in the lead) in the window",
-                ));
-            }
+            out.extend(unidentified(
+                PARAMETERS,
+                method,
+                rows.len(),
+                &wt,
+                "not identified: too few priced, scored releases (or no variation in the lead) in the window",
+            ));
         }
     }
 }

@@ -7,7 +7,7 @@
 use super::data::Release;
 use super::gap::{GapState, level};
 use super::ols::{self, Cov};
-use super::{Curve, Parameter, Window};
+use super::{Curve, Fitted, Named, Parameter, Window, unidentified};
 
 /// How far below its class's best a release may score and still price the frontier.
 pub const TIER: f64 = 4.0;
@@ -63,6 +63,13 @@ pub fn fit_rows(rows: &[Priced], end: f64) -> Option<PriceFit> {
     })
 }
 
+/// The price parameters: field path, symbol, unit.
+const PARAMETERS: [Named; 3] = [
+    ("prices.closed_decline", "d_c", "1/year"),
+    ("prices.ratio_0", "rho_0", "ratio"),
+    ("prices.ratio_drift", "d_rho", "1/year"),
+];
+
 /// The price parameters and curves.
 pub fn fit(releases: &[Release], state: &GapState, w: &Window, out: &mut Vec<Parameter>, curves: &mut Vec<Curve>) {
     let rows: Vec<Priced> = releases
@@ -82,42 +89,7 @@ pub fn fit(releases: &[Release], state: &GapState, w: &Window, out: &mut Vec<Par
     let method = "OLS (HC3) of ln blended price of the frontier tier on open, date, open x date";
     match fit_rows(&rows, w.end).filter(|_| opens >= 2 && rows.len() - opens >= 2) {
         Some(f) => {
-            out.push(Parameter::new(
-                "prices.closed_decline",
-                "d_c",
-                f.d_c.0,
-                Some(f.d_c.1),
-                "1/year",
-                method,
-                f.n,
-                "R2",
-                f.r2,
-                &wt,
-            ));
-            out.push(Parameter::new(
-                "prices.ratio_0",
-                "rho_0",
-                f.rho_0.0,
-                Some(f.rho_0.1),
-                "ratio",
-                method,
-                f.n,
-                "R2",
-                f.r2,
-                &wt,
-            ));
-            out.push(Parameter::new(
-                "prices.ratio_drift",
-                "d_rho",
-                f.d_rho.0,
-                Some(f.d_rho.1),
-                "1/year",
-                method,
-                f.n,
-                "R2",
-                f.r2,
-                &wt,
-            ));
+            out.extend(Fitted::ols(method, f.n, f.r2, &wt).parameters(PARAMETERS, [f.d_c, f.rho_0, f.d_rho]));
             for r in &rows {
                 curves.push(Curve::new(
                     if r.open { "price.open" } else { "price.closed" },
@@ -138,21 +110,13 @@ pub fn fit(releases: &[Release], state: &GapState, w: &Window, out: &mut Vec<Par
             }
         }
         None => {
-            for (p, s, u) in [
-                ("prices.closed_decline", "d_c", "1/year"),
-                ("prices.ratio_0", "rho_0", "ratio"),
-                ("prices.ratio_drift", "d_rho", "1/year"),
-            ] {
-                out.push(Parameter::none(
-                    p,
-                    s,
-                    u,
-                    method,
-                    rows.len(),
-                    &wt,
-                    "not identified: fewer than 2 priced frontier-tier releases of a class in the window",
-                ));
-            }
+            out.extend(unidentified(
+                PARAMETERS,
+                method,
+                rows.len(),
+                &wt,
+                "not identified: fewer than 2 priced frontier-tier releases of a class in the window",
+            ));
         }
     }
 }
