@@ -51,10 +51,17 @@ fn uses(text: &str) -> Vec<String> {
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect();
-        // `crate::Error` is the root's re-export of `error::Error`.
+        // The root's re-exports (`crate::Error` is `error::Error`) count as
+        // their modules.
         match name.as_str() {
             "" => {}
-            "Error" | "Result" => out.push("error".into()),
+            "Error" | "Result" | "Problem" => out.push("error".into()),
+            "Simulation" | "CancelToken" | "InputTable" | "Observer" | "NoObserver" | "MemoryEstimate" | "BATCH"
+            | "MAX_PATHS" => out.push("engine".into()),
+            "Dist" | "DistKind" | "Uncertain" => out.push("dist".into()),
+            "Scenario" | "Override" => out.push("scenario".into()),
+            "Results" => out.push("results".into()),
+            "Summary" => out.push("summary".into()),
             _ => out.push(name),
         }
     }
