@@ -329,7 +329,10 @@ pub fn channels(
             ChannelBase::Frozen => s_t.freeze_competition(),
             ChannelBase::Scenario(_, b) => switch_off(b, &on_all)?,
         };
-        let (rs, rb) = (runs.run(&s_t)?, runs.run(&b_t)?);
+        let [rs, rb]: [crate::results::Results; 2] = runs
+            .run_many(&[(&s_t, None), (&b_t, None)])?
+            .try_into()
+            .map_err(|_| Error::argument("executor", "two runs gave another number of results"))?;
         let size = on.len();
         // The weight of v(T) in phi_i: + |T-1|!(k-|T|)!/k! for i in T, - |T|!(k-|T|-1)!/k! for i not in T.
         let w_in = if size > 0 {

@@ -223,15 +223,20 @@ pub fn compare(scenarios: &[(String, Scenario)], statistics: &[String], runs: &R
                 .collect::<Result<Vec<_>>>()
         })
         .collect::<Result<_>>()?;
-    let results: Vec<Results> = scenarios.iter().map(|(_, s)| runs.run(s)).collect::<Result<_>>()?;
-    let frozen: Vec<Results> = if base == Base::Frozen {
-        scenarios
-            .iter()
-            .map(|(_, s)| runs.run(&s.freeze_competition()))
-            .collect::<Result<_>>()?
+    // One batch: an executor runs them side by side.
+    let frozen_scenarios: Vec<Scenario> = if base == Base::Frozen {
+        scenarios.iter().map(|(_, s)| s.freeze_competition()).collect()
     } else {
         Vec::new()
     };
+    let batch: Vec<(&Scenario, Option<&crate::engine::InputTable>)> = scenarios
+        .iter()
+        .map(|(_, s)| s)
+        .chain(&frozen_scenarios)
+        .map(|s| (s, None))
+        .collect();
+    let mut results = runs.run_many(&batch)?;
+    let frozen: Vec<Results> = results.split_off(scenarios.len());
     let mut rows = Vec::new();
     for (k, path) in paths.iter().enumerate() {
         for (i, (name, _)) in scenarios.iter().enumerate() {

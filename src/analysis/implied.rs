@@ -38,6 +38,7 @@
 
 use serde::Serialize;
 
+use super::runs::{Job, Remote};
 use crate::dist::Support;
 use crate::engine::{CancelToken, InputTable, Simulation};
 use crate::error::{Error, Num, Result};
@@ -118,6 +119,10 @@ pub struct Options {
     pub bracket: Option<(f64, f64)>,
     /// Stops the runs when cancelled.
     pub cancel: Option<CancelToken>,
+    /// Runs the runs elsewhere, one at a time (None: here, on all cores).
+    /// The search is the same (the same Brent iterates) if the executor's
+    /// results are the engine's bit for bit.
+    pub executor: Option<Remote>,
 }
 
 impl Default for Options {
@@ -128,6 +133,7 @@ impl Default for Options {
             target: Target::Mean,
             bracket: None,
             cancel: None,
+            executor: None,
         }
     }
 }
@@ -352,18 +358,32 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    fn simulation<'t>(&self, scenario: &Scenario, seed: u64) -> Result<Simulation<'t>> {
+    /// One run of `scenario` on `seed`, its inputs from `table` where given:
+    /// on the executor if there is one, else here.
+    fn run(&self, scenario: &Scenario, seed: u64, table: Option<&InputTable>) -> Result<Results> {
+        if let Some(e) = &self.options.executor {
+            let job = Job {
+                scenario,
+                paths: self.options.paths,
+                seed,
+                table,
+            };
+            return Ok(e.run(&[job])?.remove(0));
+        }
         let mut sim = Simulation::new(scenario)?.paths(self.options.paths).seed(seed);
         if let Some(c) = &self.options.cancel {
             sim = sim.cancel_token(c.clone());
         }
-        Ok(sim)
+        if let Some(t) = table {
+            sim = sim.inputs(t)?;
+        }
+        sim.run()
     }
 
     /// The unmodified scenario's run on `seed`.
     fn base(&mut self, seed: u64) -> Result<Results> {
         self.runs += 1;
-        self.simulation(self.mover.scenario, seed)?.run()
+        self.run(self.mover.scenario, seed, None)
     }
 
     /// The run with the input at central value `x`, on the seed of `base`
@@ -375,7 +395,7 @@ impl Search<'_> {
         match m.how {
             How::Set => {
                 let s = m.scenario.with(&m.field.path, x)?;
-                self.simulation(&s, base.seed)?.run()
+                self.run(&s, base.seed, None)
             }
             how => {
                 let drawn = &base
@@ -390,7 +410,7 @@ impl Search<'_> {
                     .map(|v| if how == How::Shift { v + c } else { v * c })
                     .collect();
                 let table = InputTable::new(vec![m.field.path.clone()], values)?;
-                self.simulation(m.scenario, base.seed)?.inputs(&table)?.run()
+                self.run(m.scenario, base.seed, Some(&table))
             }
         }
     }
@@ -662,7 +682,7 @@ pub fn implied(scenario: &Scenario, lab: &str, input: &str, options: &Options) -
     let rerun = if search.mover.how == How::Set {
         search.runs += 1;
         let s = scenario.with(input, root)?;
-        search.simulation(&s, check_seed)?.run()?
+        search.run(&s, check_seed, None)?
     } else {
         let other = search.base(check_seed)?;
         search.at(root, &other)?

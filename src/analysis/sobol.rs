@@ -401,7 +401,7 @@ pub fn sobol(
                 .expect("a drawn input is reported")
         })
         .collect();
-    let mut ab = Vec::with_capacity(groups.len());
+    let mut tables = Vec::with_capacity(groups.len());
     for g in &groups {
         let mut values = Vec::with_capacity(nu * names.len());
         for p in 0..nu {
@@ -411,9 +411,15 @@ pub fn sobol(
             }));
         }
         let shift = if g.columns.is_empty() { n } else { 0 };
-        let table = InputTable::new(names.clone(), values)?.with_noise((shift..shift + n).collect())?;
-        ab.push(st.per_path(&runs.run_with(scenario, Some(&table))?)?);
+        tables.push(InputTable::new(names.clone(), values)?.with_noise((shift..shift + n).collect())?);
     }
+    // One batch: an executor runs the k designs' rows side by side.
+    let batch: Vec<_> = tables.iter().map(|t| (scenario, Some(t))).collect();
+    let ab = runs
+        .run_many(&batch)?
+        .iter()
+        .map(|r| st.per_path(r))
+        .collect::<Result<Vec<_>>>()?;
     let design = Design {
         a: y[..nu].to_vec(),
         b: y[nu..].to_vec(),

@@ -59,6 +59,7 @@ pub(super) fn backtest(args: BacktestArgs, cancel: &CancelToken, out: &mut impl 
         threads: args.threads,
         max_memory: args.max_memory,
         cancel: Some(cancel.clone()),
+        executor: None,
     };
     let bt = backtest::backtest(&scenario, &observations, &runs)?;
     if args.json {

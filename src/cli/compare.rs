@@ -39,6 +39,7 @@ impl RunOptions {
             threads: self.threads,
             max_memory: self.max_memory,
             cancel: Some(cancel.clone()),
+            executor: None,
         }
     }
 }

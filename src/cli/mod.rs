@@ -524,6 +524,7 @@ fn implied(args: ImpliedArgs, cancel: &CancelToken, out: &mut impl Write) -> Res
         target: Target::parse(&args.target)?,
         bracket,
         cancel: Some(cancel.clone()),
+        executor: None,
     };
     let rows = match &args.input {
         Some(input) => vec![PageRow::Root(Box::new(implied(&scenario, &args.lab, input, &options)?))],

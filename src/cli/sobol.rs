@@ -63,6 +63,7 @@ pub(super) fn sobol(args: SobolArgs, cancel: &CancelToken, out: &mut impl Write)
         threads: args.threads,
         max_memory: args.max_memory,
         cancel: Some(cancel.clone()),
+        executor: None,
     };
     let grouping = Grouping {
         prefixes: args.groups,
