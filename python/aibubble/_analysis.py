@@ -31,6 +31,7 @@ def sweep(
     net: bool = False,
     threads: Optional[int] = None,
     client: Any = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Fix ``input`` (a field path) at each of ``values`` on every path, as
     ``aibubble sweep SCENARIO --input INPUT --values ...`` does, and return
@@ -50,7 +51,7 @@ def sweep(
 
     With ``client`` (a ``dask.distributed.Client``), each value's run is a
     task on its cluster (see :mod:`aibubble.dask`); the table is the same
-    bit for bit.
+    bit for bit. ``progress``: one tqdm bar over the values.
     """
     _check(scenario)
     vals = [float(v) for v in np.asarray(list(values), dtype=np.float64).ravel()]
@@ -60,7 +61,8 @@ def sweep(
         from .dask import run_in_order
 
         text = scenario.to_json()
-        outs = run_in_order(client, _sweep_one, [(text, input, v, paths, seed, net) for v in vals], unit="value")
+        tasks = [(text, input, v, paths, seed, net) for v in vals]
+        outs = run_in_order(client, _sweep_one, tasks, progress=progress, desc=input, unit="value")
         out = dict(outs[0], rows=[row for o in outs for row in o["rows"]])
     df = pd.DataFrame(out["rows"], columns=["value", "statistic", "estimate", "se", "p5", "p95", "net", "net_se"])
     for c in ["estimate", "se", "p5", "p95", "net", "net_se"]:
@@ -89,6 +91,8 @@ def tornado(
     *,
     inputs: Optional[Sequence[str]] = None,
     threads: Optional[int] = None,
+    client: Any = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Which uncertain input drives ``output`` (a statistic path such as
     ``labs.openai.phi.mean``), as ``aibubble tornado`` does.
@@ -105,11 +109,22 @@ def tornado(
     ``swing_se`` and ``rank_correlation`` (single only). ``df.attrs["base"]``
     is the statistic in the ordinary run. Unknown outputs and inputs, and
     inputs that are not drawn, raise :class:`ArgumentError`.
+
+    With ``client`` (a ``dask.distributed.Client``), the runs are tasks on
+    its cluster, each split into path ranges (see :mod:`aibubble.dask`);
+    with ``method="runs"`` the base run and every p10 and p90 run go out as
+    one batch. The table is the same bit for bit. ``progress``: one tqdm bar
+    over the tasks.
     """
     _check(scenario)
-    out = json.loads(
-        _core.tornado(scenario._inner, output, method, paths, seed, inputs=list(inputs or []), threads=threads)
-    )
+    from .dask import runner
+
+    with runner(client, progress, f"tornado {output}") as run:
+        out = json.loads(
+            _core.tornado(
+                scenario._inner, output, method, paths, seed, inputs=list(inputs or []), threads=threads, runner=run
+            )
+        )
     cols = ["input", "input_low", "input_high", "low", "high", "swing", "swing_se", "rank_correlation"]
     df = pd.DataFrame(out["rows"], columns=cols).set_index("input")
     for c in cols[1:]:
@@ -141,6 +156,8 @@ def sobol(
     groups: Optional[Sequence[str]] = None,
     group_correlated: bool = False,
     threads: Optional[int] = None,
+    client: Any = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Sobol indices of a per-path ``output`` (``labs.openai.fair_value``,
     ``labs.openai.phi``, ``sector.fair_value``, or a probability's indicator
@@ -164,20 +181,31 @@ def sobol(
     between inputs, a :class:`CorrelatedInputsWarning` is issued. Unknown
     outputs, medians (not per-path), and groups naming no uncertain input
     raise :class:`ArgumentError`.
+
+    With ``client`` (a ``dask.distributed.Client``), the design's rows run
+    as tasks on its cluster in chunks of rows (path ranges, see
+    :mod:`aibubble.dask`): first A and B (one run of 2N paths), then every
+    ``AB_g`` at once, each chunk with its rows of the input table and their
+    noise streams. The indices are computed here from the gathered outputs,
+    the same bit for bit. ``progress``: one tqdm bar over the tasks.
     """
     _check(scenario)
-    out = json.loads(
-        _core.sobol(
-            scenario._inner,
-            output,
-            paths,
-            seed,
-            bootstrap,
-            groups=list(groups or []),
-            group_correlated=group_correlated,
-            threads=threads,
+    from .dask import runner
+
+    with runner(client, progress, f"sobol {output}") as run:
+        out = json.loads(
+            _core.sobol(
+                scenario._inner,
+                output,
+                paths,
+                seed,
+                bootstrap,
+                groups=list(groups or []),
+                group_correlated=group_correlated,
+                threads=threads,
+                runner=run,
+            )
         )
-    )
     keys = ["group", "s1", "s1_lo", "s1_hi", "st", "st_lo", "st_hi", "s1_se", "st_se", "inputs"]
     df = pd.DataFrame([[r[k] for k in keys] for r in out["rows"]], columns=["group", *_SOBOL_COLUMNS, "inputs"])
     df = df.set_index("group")

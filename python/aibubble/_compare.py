@@ -5,7 +5,7 @@ from, split over the model's channels. See docs/analysis.md."""
 from __future__ import annotations
 
 import json
-from typing import Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 import pandas as pd
 
@@ -51,6 +51,8 @@ def compare(
     base: Optional[str] = None,
     statistics: Optional[List[str]] = None,
     threads: Optional[int] = None,
+    client: Any = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Compare scenarios on common random numbers (as ``aibubble compare``).
 
@@ -71,18 +73,27 @@ def compare(
     the inputs that differ from the base scenario (the first when the base
     is frozen): ``scenario``, ``against``, ``path``, ``base`` and ``value``
     (values as JSON-loaded Python objects).
+
+    With ``client`` (a ``dask.distributed.Client``), every scenario's run
+    (and frozen run) is split into path ranges, all of them one batch of
+    tasks on its cluster (see :mod:`aibubble.dask`); the table is the same
+    bit for bit. ``progress``: one tqdm bar over the tasks.
     """
     named = _named(scenarios)
-    c = json.loads(
-        _core.compare(
-            [(n, s._inner) for n, s in named],
-            list(statistics or []),
-            paths,
-            seed,
-            base,
-            threads,
+    from .dask import runner
+
+    with runner(client, progress, "compare") as run:
+        c = json.loads(
+            _core.compare(
+                [(n, s._inner) for n, s in named],
+                list(statistics or []),
+                paths,
+                seed,
+                base,
+                threads,
+                runner=run,
+            )
         )
-    )
 
     def value(e: Optional[Dict[str, Optional[float]]], key: str) -> float:
         x = None if e is None else e.get(key)
@@ -135,6 +146,8 @@ def channels(
     seed: int = 42,
     statistics: Optional[List[str]] = None,
     threads: Optional[int] = None,
+    client: Any = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Where a scenario's repricing comes from (as ``aibubble channels``): the
     exact Shapley decomposition of its difference from ``base`` over six
@@ -154,6 +167,12 @@ def channels(
     channel off, and ``"total"``, the scenario against the base), ``value``
     and ``se`` (``sd / sqrt(N)`` of the per-path Shapley value). For each
     statistic the rows other than ``"total"`` add up to it.
+
+    With ``client`` (a ``dask.distributed.Client``), each pair of runs (a
+    channel set, on the scenario and on the base) is split into path ranges
+    that run as one batch of tasks on its cluster (see :mod:`aibubble.dask`);
+    the table is the same bit for bit. ``progress``: one tqdm bar over the
+    tasks.
     """
     s = _scenario(scenario)
     name = scenario if isinstance(scenario, str) else s.name
@@ -162,7 +181,14 @@ def channels(
     if not (isinstance(base, str) and base == "frozen"):
         b = _scenario(base)
         base_name, base_inner = (base if isinstance(base, str) else b.name), b._inner
-    c = json.loads(_core.channels(name, s._inner, list(statistics or []), paths, seed, base_name, base_inner, threads))
+    from .dask import runner
+
+    with runner(client, progress, f"channels {name}") as run:
+        c = json.loads(
+            _core.channels(
+                name, s._inner, list(statistics or []), paths, seed, base_name, base_inner, threads, runner=run
+            )
+        )
     names = [CHANNEL_NAMES[ch] for ch in c["channels"]]
     rows = []
     for d in c["statistics"]:

@@ -5,6 +5,11 @@ from typing import Any, Callable, ClassVar, List, Mapping, Optional, Tuple, fina
 import numpy as np
 import numpy.typing as npt
 
+# A Dask runner of aibubble.dask: jobs (scenario JSON, paths, seed, input
+# table columns and row-major values, or None) to their results.
+_Job = Tuple[str, int, int, Optional[List[str]], Optional[npt.NDArray[np.float64]]]
+_Runner = Callable[[List[_Job]], List["Results"]]
+
 __all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "sobol", "sobol_indices", "backtest", "implied", "compare", "channels", "calibrate", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES", "OUTPUTS"]
 
 __version__: str
@@ -114,6 +119,7 @@ def tornado(
     seed: int,
     inputs: List[str] = ...,
     threads: Optional[int] = None,
+    runner: Optional[_Runner] = None,
 ) -> str: ...
 def backtest(
     scenario: Scenario,
@@ -132,6 +138,7 @@ def sobol(
     groups: List[str] = ...,
     group_correlated: bool = False,
     threads: Optional[int] = None,
+    runner: Optional[_Runner] = None,
 ) -> str: ...
 def sobol_indices(
     a: List[float],
@@ -148,6 +155,7 @@ def implied(
     bracket: Optional[Tuple[float, float]],
     paths: int,
     seed: int,
+    runner: Optional[_Runner] = None,
 ) -> str: ...
 def calibrate(path: str, as_of: Optional[str] = None) -> str: ...
 def available_cores() -> int: ...
@@ -159,6 +167,7 @@ def compare(
     seed: int,
     base: Optional[str] = None,
     threads: Optional[int] = None,
+    runner: Optional[_Runner] = None,
 ) -> str: ...
 def channels(
     name: str,
@@ -169,6 +178,7 @@ def channels(
     base_name: Optional[str] = None,
     base: Optional[Scenario] = None,
     threads: Optional[int] = None,
+    runner: Optional[_Runner] = None,
 ) -> str: ...
 def presets() -> List[str]: ...
 def merge(parts: List[Results]) -> Results: ...

@@ -21,6 +21,8 @@ def implied(
     bracket: Optional[Tuple[float, float]] = None,
     paths: int = 5_000,
     seed: int = 42,
+    client: Any = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """The value of ``input`` at which ``lab``'s fair value meets its mark
     (as ``aibubble implied LAB --input PATH``): one row per input, indexed by
@@ -41,13 +43,23 @@ def implied(
     its default bracket; an input without a root there has only ``note``.
     A bracket without a root, or one the input cannot take, raises
     :class:`ArgumentError` with the values at both ends or the field's name.
+
+    With ``client`` (a ``dask.distributed.Client``), each run of the search
+    is split into path ranges that run as tasks on its cluster (see
+    :mod:`aibubble.dask`); Brent's method still runs here, on the same
+    values, so the table is the same bit for bit. ``progress``: one tqdm
+    bar over the tasks (its total grows as the search asks for runs). A
+    ``client`` that is not a Client raises :class:`ArgumentError`.
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be an aibubble.Scenario, got {type(scenario).__name__}")
     if bracket is not None:
         lo, hi = bracket
         bracket = (float(lo), float(hi))
-    rows = json.loads(_core.implied(scenario._inner, lab, input, target, bracket, paths, seed))
+    from .dask import runner
+
+    with runner(client, progress, f"implied {lab}") as run:
+        rows = json.loads(_core.implied(scenario._inner, lab, input, target, bracket, paths, seed, runner=run))
     out: List[Dict[str, Any]] = []
     for r in rows:
         if "note" in r:

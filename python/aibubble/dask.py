@@ -14,13 +14,23 @@ and :func:`aibubble.merge` joins the shards. Since a path's random numbers
 depend only on the seed and its index, the merged result equals the
 single-process run's bit for bit, whatever the shards. Dask is imported only
 when a run starts: install it with ``pip install "aibubble[dask]"``.
+
+The analysis tools take a client too (``implied``, ``sweep``, ``tornado``,
+``sobol``, ``compare``, ``channels``): each run they ask for is split into
+path ranges the same way (an input table travels as the rows of its range),
+and the runs an analysis can ask for at once (a tornado's p10 and p90 runs,
+a Sobol design's matrices, a comparison's scenarios) are one batch of tasks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from typing import Any, Callable, List, Optional, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
 
+import numpy as np
+
+from . import _core
 from ._result import Result, _progress_bar_class, merge
 from ._result import simulate as _simulate
 from ._scenario import Scenario
@@ -150,26 +160,112 @@ def _check_client(dd: Any, client: Any) -> None:
 
 
 def run_in_order(
-    client: Any, fn: Callable[..., T], tasks: Sequence[Tuple[Any, ...]], *, progress: bool = False, desc: str = "", unit: str = "task"
+    client: Any,
+    fn: Callable[..., T],
+    tasks: Sequence[Tuple[Any, ...]],
+    *,
+    progress: bool = False,
+    desc: str = "",
+    unit: str = "task",
+    bar: Any = None,
 ) -> List[T]:
     """``[fn(*t) for t in tasks]``, each call a task on ``client``'s cluster,
-    the answers in the order of ``tasks``. The first task to fail raises its
-    error here and cancels the others. ``progress``: one tqdm bar over the
-    tasks."""
+    the answers in the order of ``tasks``. The first task to fail (or
+    Ctrl-C) raises its error here and cancels the others. ``progress``: one
+    tqdm bar over the tasks; ``bar``: a bar of the caller's to extend by
+    these tasks instead (left open)."""
     if not isinstance(client, _distributed().Client):
         raise ArgumentError(f"client: must be a dask.distributed.Client, got {type(client).__name__}")
     futures = [client.submit(fn, *t, pure=False) for t in tasks]
     index = {f.key: i for i, f in enumerate(futures)}
     out: List[Any] = [None] * len(futures)
-    bar: Any = _progress_bar_class()(total=len(futures), unit=unit, desc=desc) if progress else None
+    own = bar is None and progress
+    if own:
+        bar = _progress_bar_class()(total=len(futures), unit=unit, desc=desc)
+    elif bar is not None:
+        bar.total = (bar.total or 0) + len(futures)
+        bar.refresh()
     try:
         for f in _distributed().as_completed(futures):
             out[index[f.key]] = f.result()
             if bar is not None:
                 bar.update(1)
     finally:
-        if bar is not None:
+        if own:
             bar.close()
         for f in futures:
             f.cancel()
     return out
+
+
+def _run_rows(
+    scenario_json: str, paths: int, seed: int, start: int, end: int, columns: Optional[List[str]], rows: Optional[np.ndarray]
+) -> Result:
+    """One task of an analysis's run: paths ``[start, end)``, with the rows
+    of its input table for those paths if it has one. The engine reads a
+    table's rows of the range only, so the rows outside it are filled with
+    the range's first (a table has one row per path of the run)."""
+    if columns is None or rows is None:
+        return _run_shard(scenario_json, paths, seed, start, end, 0)
+    scenario = Scenario.from_json_str(scenario_json)
+    width = len(columns)
+    part = rows.reshape(end - start, width)
+    full = np.empty((paths, width))
+    full[start:end] = part
+    full[:start] = part[0]
+    full[end:] = part[0]
+    return Result(
+        _core.simulate(scenario._inner, paths, seed, threads=1, path_range=(start, end), inputs=(columns, full.ravel()))
+    )
+
+
+class _Runner:
+    """The runner an analysis of the core hands its runs to (a
+    ``runner`` argument of ``_core``): each job ``(scenario_json, paths,
+    seed, columns, values)`` split into path ranges as :func:`simulate`
+    splits a run, every task of a batch submitted at once, each job's
+    shards merged. ``progress``: one bar over every task of the analysis,
+    its total growing as batches come."""
+
+    def __init__(self, client: Any, progress: bool, desc: str) -> None:
+        self.client = client
+        self.slots = sum(client.nthreads().values())
+        self.bar: Any = _progress_bar_class()(total=0, unit="task", desc=desc) if progress else None
+
+    def __call__(self, jobs: List[Tuple[str, int, int, Optional[List[str]], Optional[np.ndarray]]]) -> List[Any]:
+        tasks = []
+        counts = []
+        for text, paths, seed, columns, values in jobs:
+            ranges = shard_ranges(paths, None, self.slots)
+            width = 0 if columns is None else len(columns)
+            for a, b in ranges:
+                rows = None if values is None else values[a * width : b * width]
+                tasks.append((text, paths, seed, a, b, columns, rows))
+            counts.append(len(ranges))
+        parts = run_in_order(self.client, _run_rows, tasks, bar=self.bar, progress=self.bar is not None)
+        out = []
+        for n in counts:
+            out.append(merge(parts[:n])._inner)
+            parts = parts[n:]
+        return out
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@contextlib.contextmanager
+def runner(client: Any, progress: bool = False, desc: str = "") -> Iterator[Optional[_Runner]]:
+    """The runner for an analysis's ``client`` argument: None without one
+    (the runs are local), else a :class:`_Runner` on it, its bar closed when
+    the analysis ends; a ``client`` that is not a
+    ``dask.distributed.Client`` raises :class:`ArgumentError`."""
+    if client is None:
+        yield None
+        return
+    _check_client(_distributed(), client)
+    run = _Runner(client, progress, desc)
+    try:
+        yield run
+    finally:
+        run.close()

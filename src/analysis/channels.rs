@@ -329,10 +329,14 @@ pub fn channels(
             ChannelBase::Frozen => s_t.freeze_competition(),
             ChannelBase::Scenario(_, b) => switch_off(b, &on_all)?,
         };
-        // Two runs per set of channels.
+        // Two runs per set of channels (one batch for an executor).
         let (run, total) = (2 * u64::from(mask) + 1, 2u64 << k);
-        let rs = runs.run_as(&s_t, None, format_args!("run {run}/{total}"))?;
-        let rb = runs.run_as(&b_t, None, format_args!("run {}/{total}", run + 1))?;
+        let [rs, rb]: [crate::results::Results; 2] = runs
+            .run_many_as(&[(&s_t, None), (&b_t, None)], |i| {
+                format!("run {}/{total}", run + i as u64)
+            })?
+            .try_into()
+            .map_err(|_| Error::argument("executor", "two runs gave another number of results"))?;
         let size = on.len();
         // The weight of v(T) in phi_i: + |T-1|!(k-|T|)!/k! for i in T, - |T|!(k-|T|-1)!/k! for i not in T.
         let w_in = if size > 0 {

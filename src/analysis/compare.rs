@@ -223,25 +223,21 @@ pub fn compare(scenarios: &[(String, Scenario)], statistics: &[String], runs: &R
                 .collect::<Result<Vec<_>>>()
         })
         .collect::<Result<_>>()?;
-    // One run per scenario, and one more each against frozen competition.
-    let total = scenarios.len() * if base == Base::Frozen { 2 } else { 1 };
-    let results: Vec<Results> = scenarios
-        .iter()
-        .enumerate()
-        .map(|(i, (_, s))| runs.run_as(s, None, format_args!("run {}/{total}", i + 1)))
-        .collect::<Result<_>>()?;
-    let frozen: Vec<Results> = if base == Base::Frozen {
-        scenarios
-            .iter()
-            .enumerate()
-            .map(|(i, (_, s))| {
-                let frozen = s.freeze_competition();
-                runs.run_as(&frozen, None, format_args!("run {}/{total}", scenarios.len() + i + 1))
-            })
-            .collect::<Result<_>>()?
+    // One batch: an executor runs them side by side.
+    let frozen_scenarios: Vec<Scenario> = if base == Base::Frozen {
+        scenarios.iter().map(|(_, s)| s.freeze_competition()).collect()
     } else {
         Vec::new()
     };
+    let batch: Vec<(&Scenario, Option<&crate::engine::InputTable>)> = scenarios
+        .iter()
+        .map(|(_, s)| s)
+        .chain(&frozen_scenarios)
+        .map(|s| (s, None))
+        .collect();
+    let total = batch.len();
+    let mut results = runs.run_many_as(&batch, |i| format!("run {}/{total}", i + 1))?;
+    let frozen: Vec<Results> = results.split_off(scenarios.len());
     let mut rows = Vec::new();
     for (k, path) in paths.iter().enumerate() {
         for (i, (name, _)) in scenarios.iter().enumerate() {

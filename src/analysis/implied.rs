@@ -38,7 +38,7 @@
 
 use serde::Serialize;
 
-use super::runs::{Runs, Watch};
+use super::runs::{Remote, Runs, Watch};
 use crate::dist::Support;
 use crate::engine::{CancelToken, InputTable};
 use crate::error::{Error, Num, Result};
@@ -125,6 +125,10 @@ pub struct Options {
     pub max_memory: Option<u64>,
     /// Told of each run's progress, named `<input> run <k>` (None: no one).
     pub observer: Option<Watch>,
+    /// Runs the runs elsewhere, one at a time (None: here, on all cores).
+    /// The search is the same (the same Brent iterates) if the executor's
+    /// results are the engine's bit for bit.
+    pub executor: Option<Remote>,
 }
 
 impl Default for Options {
@@ -138,6 +142,7 @@ impl Default for Options {
             threads: None,
             max_memory: None,
             observer: None,
+            executor: None,
         }
     }
 }
@@ -372,6 +377,7 @@ impl Search<'_> {
             max_memory: o.max_memory,
             cancel: o.cancel.clone(),
             observer: o.observer.clone(),
+            executor: o.executor.clone(),
         }
     }
 

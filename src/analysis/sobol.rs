@@ -403,8 +403,8 @@ pub fn sobol(
                 .expect("a drawn input is reported")
         })
         .collect();
-    let mut ab = Vec::with_capacity(groups.len());
-    for (i, g) in groups.iter().enumerate() {
+    let mut tables = Vec::with_capacity(groups.len());
+    for g in &groups {
         let mut values = Vec::with_capacity(nu * names.len());
         for p in 0..nu {
             values.extend(columns.iter().enumerate().map(|(j, col)| {
@@ -413,10 +413,15 @@ pub fn sobol(
             }));
         }
         let shift = if g.columns.is_empty() { n } else { 0 };
-        let table = InputTable::new(names.clone(), values)?.with_noise((shift..shift + n).collect())?;
-        let r = runs.run_as(scenario, Some(&table), format_args!("run {}/{total}", i + 2))?;
-        ab.push(st.per_path(&r)?);
+        tables.push(InputTable::new(names.clone(), values)?.with_noise((shift..shift + n).collect())?);
     }
+    // One batch: an executor runs the k designs' rows side by side.
+    let batch: Vec<_> = tables.iter().map(|t| (scenario, Some(t))).collect();
+    let ab = runs
+        .run_many_as(&batch, |i| format!("run {}/{total}", i + 2))?
+        .iter()
+        .map(|r| st.per_path(r))
+        .collect::<Result<Vec<_>>>()?;
     let design = Design {
         a: y[..nu].to_vec(),
         b: y[nu..].to_vec(),

@@ -223,16 +223,26 @@ fn held(
 ) -> Result<(Estimate, Vec<TornadoRow>)> {
     // The base run, then each input at its p10 and p90.
     let total = 1 + 2 * drawn.len();
-    let base = st.estimate(&runs.run_as(scenario, None, format_args!("run 1/{total}"))?)?;
     let n = usize::try_from(runs.paths).expect("paths fit in memory");
+    // The base run and each input's p10 and p90 runs, one batch: an
+    // executor runs them side by side.
+    let mut tables = Vec::with_capacity(2 * drawn.len());
+    for (name, sampler) in drawn {
+        for x in [sampler.quantile(0.1), sampler.quantile(0.9)] {
+            tables.push(InputTable::new(vec![name.clone()], vec![x; n])?);
+        }
+    }
+    let batch: Vec<_> = std::iter::once((scenario, None))
+        .chain(tables.iter().map(|t| (scenario, Some(t))))
+        .collect();
+    let mut results = runs
+        .run_many_as(&batch, |i| format!("run {}/{total}", i + 1))?
+        .into_iter();
+    let base = st.estimate(&results.next().expect("the base run"))?;
     let mut rows = Vec::with_capacity(drawn.len());
-    for (i, (name, sampler)) in drawn.iter().enumerate() {
+    for (name, sampler) in drawn {
         let (x_lo, x_hi) = (sampler.quantile(0.1), sampler.quantile(0.9));
-        let at = |x: f64, run: usize| -> Result<_> {
-            let table = InputTable::new(vec![name.clone()], vec![x; n])?;
-            runs.run_as(scenario, Some(&table), format_args!("run {run}/{total}"))
-        };
-        let (r_lo, r_hi) = (at(x_lo, 2 * i + 2)?, at(x_hi, 2 * i + 3)?);
+        let (r_lo, r_hi) = (results.next().expect("a p10 run"), results.next().expect("a p90 run"));
         let (low, high) = (st.estimate(&r_lo)?, st.estimate(&r_hi)?);
         let d = st.paired_difference(&r_hi, &r_lo)?;
         rows.push(TornadoRow {

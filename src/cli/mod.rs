@@ -500,6 +500,7 @@ fn implied(args: ImpliedArgs, cancel: &CancelToken, out: &mut impl Write) -> Res
             threads: runs.threads,
             max_memory: runs.max_memory,
             observer: runs.observer,
+            executor: None,
         };
         let rows = match &args.input {
             Some(input) => vec![PageRow::Root(Box::new(implied(&scenario, &args.lab, input, &options)?))],

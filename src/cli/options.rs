@@ -61,6 +61,7 @@ impl AnalysisOptions {
             max_memory: self.run.max_memory,
             cancel: Some(cancel.clone()),
             observer: progress.as_ref().map(Progress::watch),
+            executor: None,
         };
         analysis(runs)
     }

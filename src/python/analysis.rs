@@ -1,11 +1,15 @@
 //! The analysis layer's sweeps, tornados and Sobol indices for the facade
 //! (`aibubble.sweep`, `aibubble.tornado`, `aibubble.sobol`): each returns
 //! its result as JSON, which the facade turns into a DataFrame. The runs
-//! release the GIL, and Ctrl-C cancels them and raises `KeyboardInterrupt`.
+//! release the GIL, and Ctrl-C cancels them and raises `KeyboardInterrupt`;
+//! given a `runner` (the facade's Dask runner), the runs are its tasks.
+
+use std::sync::Arc;
 
 use pyo3::prelude::*;
 
 use super::errors::{PyAibubbleError, guard};
+use super::executor::{PyExecutor, executor, finish};
 use super::scenario::PyScenario;
 use super::{interruptible, uint};
 use crate::analysis::Method;
@@ -16,23 +20,32 @@ use crate::analysis::tornado as tornados;
 use crate::engine::CancelToken;
 
 /// The runs' settings from Python's arguments (every analysis function's),
-/// with a cancel token for [`detached`].
+/// with a cancel token for [`detached`], and the executor of `runner` if
+/// given (kept to raise its exception, see [`finish`]).
 pub(super) fn runs(
     paths: &Bound<'_, PyAny>,
     seed: &Bound<'_, PyAny>,
     threads: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Runs> {
+    runner: Option<Py<PyAny>>,
+) -> PyResult<(Runs, Option<Arc<PyExecutor>>)> {
     let mut r = Runs::new(uint("paths", paths, 1)?, uint("seed", seed, 0)?);
     r.threads = threads
         .map(|t| uint("threads", t, 1).map(|t| usize::try_from(t).unwrap_or(usize::MAX)))
         .transpose()?;
     r.cancel = Some(CancelToken::new());
-    Ok(r)
+    let (remote, e) = executor(runner);
+    r.executor = remote;
+    Ok((r, e))
 }
 
 /// `work` (an analysis on `runs`) with the GIL released; Ctrl-C cancels
 /// `runs`' token and raises `KeyboardInterrupt` once the runs have stopped.
+/// With an executor, `work` runs here with the GIL held: its runner is
+/// Python, which sees Ctrl-C itself.
 pub(super) fn detached<T: Send>(py: Python<'_>, runs: &Runs, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    if runs.executor.is_some() {
+        return Ok(work());
+    }
     let token = runs.cancel.clone().unwrap_or_default();
     interruptible(py, &token, work, |_| Ok(()))
 }
@@ -52,7 +65,7 @@ pub fn sweep(
     threads: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
     guard(|| {
-        let r = runs(paths, seed, threads)?;
+        let (r, _) = runs(paths, seed, threads, None)?;
         let s = &scenario.inner;
         let out = detached(py, &r, || sweeps::sweep(s, &input, &values, &r, net))?.map_err(PyAibubbleError)?;
         Ok(serde_json::to_string(&out).expect("a sweep serializes"))
@@ -61,7 +74,7 @@ pub fn sweep(
 
 /// A tornado of `output` (see `analysis::tornado`), as JSON.
 #[pyfunction]
-#[pyo3(signature = (scenario, output, method, paths, seed, inputs=Vec::new(), threads=None))]
+#[pyo3(signature = (scenario, output, method, paths, seed, inputs=Vec::new(), threads=None, runner=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn tornado(
     py: Python<'_>,
@@ -72,12 +85,16 @@ pub fn tornado(
     seed: &Bound<'_, PyAny>,
     inputs: Vec<String>,
     threads: Option<&Bound<'_, PyAny>>,
+    runner: Option<Py<PyAny>>,
 ) -> PyResult<String> {
     guard(|| {
-        let r = runs(paths, seed, threads)?;
+        let (r, e) = runs(paths, seed, threads, runner)?;
         let method = Method::parse(&method).map_err(PyAibubbleError)?;
         let s = &scenario.inner;
-        let out = detached(py, &r, || tornados::tornado(s, &output, method, &inputs, &r))?.map_err(PyAibubbleError)?;
+        let out = finish(
+            &e,
+            detached(py, &r, || tornados::tornado(s, &output, method, &inputs, &r))?,
+        )?;
         Ok(serde_json::to_string(&out).expect("a tornado serializes"))
     })
 }
@@ -85,7 +102,7 @@ pub fn tornado(
 /// Sobol indices of `output` (see `analysis::sobol`), as JSON, with the
 /// design's outputs under `design` (`a`, `b`, `ab`).
 #[pyfunction]
-#[pyo3(signature = (scenario, output, paths, seed, bootstrap, groups=Vec::new(), group_correlated=false, threads=None))]
+#[pyo3(signature = (scenario, output, paths, seed, bootstrap, groups=Vec::new(), group_correlated=false, threads=None, runner=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn sobol(
     py: Python<'_>,
@@ -97,16 +114,20 @@ pub fn sobol(
     groups: Vec<String>,
     group_correlated: bool,
     threads: Option<&Bound<'_, PyAny>>,
+    runner: Option<Py<PyAny>>,
 ) -> PyResult<String> {
     guard(|| {
-        let r = runs(paths, seed, threads)?;
+        let (r, e) = runs(paths, seed, threads, runner)?;
         let resamples = usize::try_from(uint("bootstrap", bootstrap, 2)?).unwrap_or(usize::MAX);
         let grouping = sobols::Grouping {
             prefixes: groups,
             correlated: group_correlated,
         };
         let s = &scenario.inner;
-        let out = detached(py, &r, || sobols::sobol(s, &output, &grouping, resamples, &r))?.map_err(PyAibubbleError)?;
+        let out = finish(
+            &e,
+            detached(py, &r, || sobols::sobol(s, &output, &grouping, resamples, &r))?,
+        )?;
         let mut v = serde_json::to_value(&out).expect("a Sobol result serializes");
         v["design"] = serde_json::json!({"a": out.design.a, "b": out.design.b, "ab": out.design.ab});
         Ok(v.to_string())

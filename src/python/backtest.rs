@@ -24,7 +24,7 @@ pub fn backtest(
     threads: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
     guard(|| {
-        let r = runs(paths, seed, threads)?;
+        let (r, _) = runs(paths, seed, threads, None)?;
         let obs = Observations::parse(&text, &name).map_err(PyAibubbleError)?;
         let s = &scenario.inner;
         let out = detached(py, &r, || run_backtest(s, &obs, &r))?.map_err(PyAibubbleError)?;

@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 use super::analysis::{detached, runs};
 use super::errors::{PyAibubbleError, guard};
+use super::executor::finish;
 use super::scenario::PyScenario;
 use crate::analysis::Base;
 use crate::analysis::channels::{CHANNELS, ChannelBase};
@@ -15,10 +16,11 @@ fn json<T: serde::Serialize>(x: &T) -> PyResult<String> {
     serde_json::to_string(x).map_err(|e| PyAibubbleError(Error::argument("json", e.to_string())).into())
 }
 
-/// `compare([(name, scenario), ...], statistics, paths, seed, base, threads)`:
+/// `compare([(name, scenario), ...], statistics, paths, seed, base, threads, runner)`:
 /// `base` is None (the first), a scenario's name, or `"frozen"`.
 #[pyfunction]
-#[pyo3(signature = (scenarios, statistics, paths, seed, base=None, threads=None))]
+#[pyo3(signature = (scenarios, statistics, paths, seed, base=None, threads=None, runner=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn compare(
     py: Python<'_>,
     scenarios: Vec<(String, PyRef<'_, PyScenario>)>,
@@ -27,9 +29,10 @@ pub fn compare(
     seed: &Bound<'_, PyAny>,
     base: Option<String>,
     threads: Option<&Bound<'_, PyAny>>,
+    runner: Option<Py<PyAny>>,
 ) -> PyResult<String> {
     guard(|| {
-        let runs = runs(paths, seed, threads)?;
+        let (runs, e) = runs(paths, seed, threads, runner)?;
         let list: Vec<(String, crate::Scenario)> =
             scenarios.iter().map(|(n, s)| (n.clone(), s.inner.clone())).collect();
         let base = match base.as_deref() {
@@ -42,16 +45,18 @@ pub fn compare(
                 ))
             })?),
         };
-        let c = detached(py, &runs, || crate::analysis::compare(&list, &statistics, &runs, base))?
-            .map_err(PyAibubbleError)?;
+        let c = finish(
+            &e,
+            detached(py, &runs, || crate::analysis::compare(&list, &statistics, &runs, base))?,
+        )?;
         json(&c)
     })
 }
 
-/// `channels(name, scenario, statistics, paths, seed, base_name, base, threads)`:
+/// `channels(name, scenario, statistics, paths, seed, base_name, base, threads, runner)`:
 /// against frozen when `base` is None.
 #[pyfunction]
-#[pyo3(signature = (name, scenario, statistics, paths, seed, base_name=None, base=None, threads=None))]
+#[pyo3(signature = (name, scenario, statistics, paths, seed, base_name=None, base=None, threads=None, runner=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn channels(
     py: Python<'_>,
@@ -63,9 +68,10 @@ pub fn channels(
     base_name: Option<String>,
     base: Option<PyRef<'_, PyScenario>>,
     threads: Option<&Bound<'_, PyAny>>,
+    runner: Option<Py<PyAny>>,
 ) -> PyResult<String> {
     guard(|| {
-        let runs = runs(paths, seed, threads)?;
+        let (runs, e) = runs(paths, seed, threads, runner)?;
         let base = match base {
             None => ChannelBase::Frozen,
             Some(b) => ChannelBase::Scenario(
@@ -74,10 +80,12 @@ pub fn channels(
             ),
         };
         let s = scenario.inner.clone();
-        let c = detached(py, &runs, || {
-            crate::analysis::channels(&name, &s, &base, &CHANNELS, &statistics, &runs)
-        })?
-        .map_err(PyAibubbleError)?;
+        let c = finish(
+            &e,
+            detached(py, &runs, || {
+                crate::analysis::channels(&name, &s, &base, &CHANNELS, &statistics, &runs)
+            })?,
+        )?;
         json(&c)
     })
 }

@@ -7,6 +7,7 @@ mod calibrate;
 mod compare;
 mod doc;
 mod errors;
+mod executor;
 mod results;
 mod scenario;
 
@@ -224,7 +225,7 @@ fn simulate(
 /// list of rows). Runs with the GIL released; Ctrl-C cancels the runs and
 /// raises `KeyboardInterrupt`.
 #[pyfunction]
-#[pyo3(signature = (scenario, lab, input, target, bracket, paths, seed))]
+#[pyo3(signature = (scenario, lab, input, target, bracket, paths, seed, runner=None))]
 #[allow(clippy::too_many_arguments)]
 fn implied(
     py: Python<'_>,
@@ -235,28 +236,32 @@ fn implied(
     bracket: Option<(f64, f64)>,
     paths: &Bound<'_, PyAny>,
     seed: &Bound<'_, PyAny>,
+    runner: Option<Py<PyAny>>,
 ) -> PyResult<String> {
     guard(|| {
         let token = CancelToken::new();
+        let (remote, e) = executor::executor(runner);
         let options = im::Options {
             paths: uint("paths", paths, 1)?,
             seed: uint("seed", seed, 0)?,
             target: im::Target::parse(target).map_err(PyAibubbleError)?,
             bracket,
             cancel: Some(token.clone()),
+            executor: remote,
             ..im::Options::default()
         };
         let s = &scenario.inner;
-        let rows = interruptible(
-            py,
-            &token,
-            || match &input {
-                Some(i) => im::implied(s, &lab, i, &options).map(|r| vec![im::PageRow::Root(Box::new(r))]),
-                None => im::investor_page(s, &lab, &options),
-            },
-            |_| Ok(()),
-        )?
-        .map_err(PyAibubbleError)?;
+        let work = || match &input {
+            Some(i) => im::implied(s, &lab, i, &options).map(|r| vec![im::PageRow::Root(Box::new(r))]),
+            None => im::investor_page(s, &lab, &options),
+        };
+        // With a runner (Python, which sees Ctrl-C itself), the search runs
+        // here with the GIL held.
+        let outcome = match &e {
+            Some(_) => work(),
+            None => interruptible(py, &token, work, |_| Ok(()))?,
+        };
+        let rows = executor::finish(&e, outcome)?;
         serde_json::to_string(&rows).map_err(|e| internal(Box::new(e.to_string())))
     })
 }
