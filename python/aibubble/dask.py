@@ -68,13 +68,17 @@ def shard_ranges(paths: int, shards: Shards, slots: int = 1) -> List[Tuple[int, 
     return ranges
 
 
-def _run_shard(scenario_json: str, paths: int, seed: int, start: int, end: int, store_paths: int) -> Result:
+def _run_shard(
+    scenario_json: str, paths: int, seed: int, start: int, end: int, store_paths: int, keep_years: bool = False
+) -> Result:
     """One task: the scenario travels as JSON and is rebuilt on the worker.
     One thread per task: Dask runs a worker's tasks side by side."""
     scenario = Scenario.from_json_str(scenario_json)
     # store_paths counts from path 0 of the whole run: the engine keeps this
     # shard's part of them.
-    return _simulate(scenario, paths, seed, threads=1, path_range=(start, end), store_paths=store_paths)
+    return _simulate(
+        scenario, paths, seed, threads=1, path_range=(start, end), store_paths=store_paths, keep_years=keep_years
+    )
 
 
 def simulate(
@@ -86,6 +90,7 @@ def simulate(
     shards: Shards = None,
     store_paths: int = 0,
     progress: bool = False,
+    keep_years: bool = False,
 ) -> Result:
     """Run ``scenario`` as :func:`aibubble.simulate` does, split into path
     ranges that run as tasks on a Dask cluster, and merge the shards in path
@@ -105,6 +110,10 @@ def simulate(
         :func:`aibubble.simulate`.
     progress : bool
         One tqdm bar over the shards, advanced as each finishes.
+    keep_years : bool
+        Keep each year's revenue and FCF per path, as in
+        :func:`aibubble.simulate`. Without it the shards carry each year's
+        exact sums, which merge to the single run's bits.
 
     Bad shards or a ``client`` that is not a ``dask.distributed.Client``
     raise :class:`~aibubble.ArgumentError`; a task's error is raised here.
@@ -113,6 +122,8 @@ def simulate(
         raise TypeError(f"scenario must be an aibubble.Scenario, got {type(scenario).__name__}")
     if isinstance(store_paths, bool) or not isinstance(store_paths, int) or store_paths < 0:
         raise ArgumentError(f"store_paths: must be a non-negative integer, got {store_paths!r}")
+    if not isinstance(keep_years, bool):
+        raise TypeError(f"keep_years must be a bool, got {type(keep_years).__name__}")
     dd = _distributed()
     _check_client(dd, client)
     # The arguments are checked before a cluster starts.
@@ -126,7 +137,7 @@ def simulate(
     try:
         ranges = shard_ranges(paths, shards, sum(client.nthreads().values()))
         text = scenario.to_json()
-        tasks = [(text, paths, seed, a, b, store_paths) for a, b in ranges]
+        tasks = [(text, paths, seed, a, b, store_paths, keep_years) for a, b in ranges]
         parts = run_in_order(client, _run_shard, tasks, progress=progress, desc=scenario.name, unit="shard")
     finally:
         if own is not None:

@@ -353,7 +353,12 @@ struct Search<'a> {
 
 impl Search<'_> {
     fn simulation<'t>(&self, scenario: &Scenario, seed: u64) -> Result<Simulation<'t>> {
-        let mut sim = Simulation::new(scenario)?.paths(self.options.paths).seed(seed);
+        // keep_years: the page places the root's median revenue of a year
+        // among the base run's per-path values of that year.
+        let mut sim = Simulation::new(scenario)?
+            .paths(self.options.paths)
+            .seed(seed)
+            .keep_years(true);
         if let Some(c) = &self.options.cancel {
             sim = sim.cancel_token(c.clone());
         }
