@@ -83,8 +83,8 @@ impl PyResults {
     }
     /// Whether the run kept each year's revenue and FCF per path (`keep_years`).
     #[getter]
-    fn keep_years(&self) -> bool {
-        self.inner.keep_years
+    fn keep_years(&self) -> PyResult<bool> {
+        guard(|| Ok(self.inner.keep_years))
     }
     #[getter]
     fn years(&self) -> PyResult<Vec<(i32, f64)>> {
