@@ -2,7 +2,11 @@
 //! quantiles, probabilities with their standard errors, CVaR, and the
 //! mergeable DDSketch used for time-series quantiles.
 
+pub mod exact;
+
 use serde::{Deserialize, Serialize};
+
+pub use exact::{ExactMoments, ExactSum};
 
 /// Quantile of sorted data by linear interpolation between order statistics
 /// (Hyndman-Fan type 7, numpy's default): `h = (N - 1) q`.

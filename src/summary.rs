@@ -107,16 +107,52 @@ pub struct YearProb {
     pub p_se: f64,
 }
 
-/// Statistics of a calendar year's revenue or FCF.
+/// Statistics of a calendar year's revenue or FCF over the paths: the
+/// moments of every run, the quantiles of a run with `keep_years`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct YearStats {
     /// The calendar year.
     pub year: i32,
     /// Fraction of the year inside the horizon.
     pub fraction: f64,
-    /// Statistics of the year's sum over paths.
+    /// Paths.
+    pub n: u64,
+    /// Mean over paths.
+    pub mean: f64,
+    /// Standard deviation (N - 1).
+    pub sd: f64,
+    /// Standard error of the mean, `sd / sqrt(N)`.
+    pub se: f64,
+    /// Quantiles (`p5` ... `p95` in the JSON): only with `keep_years`.
     #[serde(flatten)]
-    pub stats: Stats,
+    pub quantiles: Option<Quantiles>,
+}
+
+/// The quantiles of [`Stats`], type 7.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Quantiles {
+    /// 5th percentile.
+    pub p5: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+impl YearStats {
+    /// The year's quantiles.
+    ///
+    /// # Errors
+    /// [`Error::Argument`](crate::Error::Argument) naming `keep_years` for
+    /// a run without it (its years have moments only).
+    pub fn quantiles(&self) -> crate::error::Result<Quantiles> {
+        self.quantiles
+            .ok_or_else(|| crate::results::keep_years_needed("a quantile of a year's revenue or FCF"))
+    }
 }
 
 /// One lab's summary.
@@ -269,13 +305,43 @@ fn lab_summary(r: &Results, lab: &LabPaths) -> LabSummary {
     let metric = |m: LabMetric| lab.values(m);
     let spec = r.scenario.lab(&lab.id).expect("lab of the scenario");
     let mark = spec.mark.as_ref().map(|m| m.central());
-    let years = |cols: &[crate::results::Column]| {
-        cols.iter()
-            .zip(&r.years)
-            .map(|(c, y)| YearStats {
-                year: y.year,
-                fraction: y.fraction,
-                stats: Stats::of(&c.values),
+    // With keep_years, the statistics of the columns (as before the
+    // option); without, the moments of the exact sums (equal to 1e-12).
+    let years = |cols: &[crate::results::Column], moments: &[crate::stats::ExactMoments]| {
+        r.years
+            .iter()
+            .enumerate()
+            .map(|(i, y)| match cols.get(i) {
+                Some(c) => {
+                    let s = Stats::of(&c.values);
+                    YearStats {
+                        year: y.year,
+                        fraction: y.fraction,
+                        n: s.n,
+                        mean: s.mean,
+                        sd: s.sd,
+                        se: s.se,
+                        quantiles: Some(Quantiles {
+                            p5: s.p5,
+                            p25: s.p25,
+                            p50: s.p50,
+                            p75: s.p75,
+                            p95: s.p95,
+                        }),
+                    }
+                }
+                None => {
+                    let m = moments.get(i).cloned().unwrap_or_default();
+                    YearStats {
+                        year: y.year,
+                        fraction: y.fraction,
+                        n: m.n,
+                        mean: m.mean(),
+                        sd: m.sd(),
+                        se: m.se(),
+                        quantiles: None,
+                    }
+                }
             })
             .collect()
     };
@@ -314,8 +380,8 @@ fn lab_summary(r: &Results, lab: &LabPaths) -> LabSummary {
         funding_need: Stats::of(metric(LabMetric::FundingNeed)),
         pv: Stats::of(metric(LabMetric::Pv)),
         tv_share: Stats::of(metric(LabMetric::TvShare)),
-        revenue: years(&lab.revenue),
-        fcf: years(&lab.fcf),
+        revenue: years(&lab.revenue, &lab.revenue_moments),
+        fcf: years(&lab.fcf, &lab.fcf_moments),
     }
 }
 

@@ -1949,3 +1949,52 @@ fn piped_analyses_print_no_progress() {
         }
     }
 }
+
+/// `--keep-years` adds each lab's yearly revenue and FCF to per_path.csv and
+/// the quantiles to the summary's years; without it each year has its moments.
+#[test]
+fn keep_years_adds_the_yearly_columns_and_quantiles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = frozen();
+    let mut header = Vec::new();
+    let mut years = Vec::new();
+    for (name, extra) in [("plain", None), ("kept", Some("--keep-years"))] {
+        let dir = tmp.path().join(name);
+        let d = dir.display().to_string();
+        let mut args = vec![
+            "run",
+            f.as_str(),
+            "--paths",
+            "300",
+            "--seed",
+            "3",
+            "--json",
+            "--out",
+            d.as_str(),
+        ];
+        args.extend(extra);
+        let v = parse(&ok(args));
+        years.push(v["labs"][0]["revenue"][1].clone());
+        let csv = std::fs::read_to_string(dir.join("per_path.csv")).unwrap();
+        header.push(csv.lines().next().unwrap().to_string());
+    }
+    assert!(
+        !header[0].contains(".revenue.") && !header[0].contains(".fcf."),
+        "{}",
+        header[0]
+    );
+    assert!(
+        header[1].contains("labs.alpha.revenue.") && header[1].contains("labs.alpha.fcf."),
+        "{}",
+        header[1]
+    );
+    let (plain, kept) = (&years[0], &years[1]);
+    assert!(
+        plain.get("p50").is_none() && kept["p50"].is_number(),
+        "{plain} / {kept}"
+    );
+    for key in ["mean", "sd"] {
+        let (a, b) = (num(plain, key, "plain"), num(kept, key, "kept"));
+        assert!(close(a, b, 1e-12), "{key}: {a} vs {b}");
+    }
+}

@@ -86,6 +86,8 @@ fn run(s: &Scenario) -> Results {
         .paths(1)
         .seed(1)
         .store_paths(1)
+        // The reference's yearly flows are compared per path.
+        .keep_years(true)
         .run()
         .expect("run succeeds")
 }

@@ -53,7 +53,13 @@ proptest! {
             }
         })).unwrap();
         let n = 200u64;
-        let r = Simulation::new(&s).unwrap().paths(n).seed(seed).run().unwrap();
+        let r = Simulation::new(&s)
+            .unwrap()
+            .paths(n)
+            .seed(seed)
+            .keep_years(true)
+            .run()
+            .unwrap();
         for lab in &r.labs {
             let m = |name| lab.metric(name).unwrap();
             for p in 0..r.len() {

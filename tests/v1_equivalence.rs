@@ -71,7 +71,14 @@ fn data(rel: &str) -> std::path::PathBuf {
 
 fn run(file: &str, paths: u64, seed: u64) -> Results {
     let s = Scenario::from_file(data(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    Simulation::new(&s).unwrap().paths(paths).seed(seed).run().unwrap()
+    // keep_years: the yearly flows per path are pinned too.
+    Simulation::new(&s)
+        .unwrap()
+        .paths(paths)
+        .seed(seed)
+        .keep_years(true)
+        .run()
+        .unwrap()
 }
 
 /// (file, paths, seed, fingerprint from the v1 engine).

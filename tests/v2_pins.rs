@@ -85,6 +85,8 @@ fn run(s: &Scenario, paths: u64, seed: u64) -> Results {
         .paths(paths)
         .seed(seed)
         .store_paths(STORED)
+        // The yearly flows per path are pinned too.
+        .keep_years(true)
         .run()
         .unwrap()
 }

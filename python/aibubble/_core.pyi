@@ -7,7 +7,7 @@ import numpy.typing as npt
 
 # A Dask runner of aibubble.dask: jobs (scenario JSON, paths, seed, input
 # table columns and row-major values, or None) to their results.
-_Job = Tuple[str, int, int, Optional[List[str]], Optional[npt.NDArray[np.float64]]]
+_Job = Tuple[str, int, int, Optional[List[str]], Optional[npt.NDArray[np.float64]], bool]
 _Runner = Callable[[List[_Job]], List["Results"]]
 
 __all__ = ["Scenario", "Results", "simulate", "presets", "merge", "available_cores", "cli_main", "sweep", "tornado", "sobol", "sobol_indices", "backtest", "implied", "compare", "channels", "calibrate", "__version__", "LAB_METRICS", "SERIES", "SERIES_QUANTILES", "OUTPUTS"]
@@ -73,6 +73,8 @@ class Results:
     @property
     def lab_ids(self) -> List[str]: ...
     @property
+    def keep_years(self) -> bool: ...
+    @property
     def years(self) -> List[Tuple[int, float]]: ...
     def per_path(self) -> Tuple[List[str], npt.NDArray[np.float64]]: ...
     def inputs(self) -> Tuple[List[str], npt.NDArray[np.float64]]: ...
@@ -101,6 +103,7 @@ def simulate(
     progress: Optional[Callable[[int, int], None]] = None,
     max_memory: int | str | None = None,
     inputs: Optional[Tuple[List[str], npt.NDArray[np.float64]]] = None,
+    keep_years: bool = False,
 ) -> Results: ...
 def sweep(
     scenario: Scenario,

@@ -47,6 +47,7 @@ def simulate(
     progress: bool = False,
     max_memory: Union[int, str, None] = None,
     inputs: Optional[pd.DataFrame] = None,
+    keep_years: bool = False,
 ) -> "Result":
     """Run a scenario.
 
@@ -83,6 +84,13 @@ def simulate(
         sub-streams of the gap, prices, demand, labs and events it draws
         from (by default its own index; inputs not in the table are still
         drawn at the row's own index).
+    keep_years : bool
+        Keep each lab's revenue and FCF of every calendar year per path:
+        what :meth:`Result.annual`'s quantiles and
+        :meth:`Result.distribution` of ``revenue.<year>`` need. Without it
+        (the default) each year has its mean and sd only, from exact sums
+        over the paths, and the run takes much less memory (at the default
+        horizon the yearly values are most of the per-path table).
 
     An argument out of range raises :class:`ArgumentError` naming it; one of
     the wrong type, ``TypeError``. ``threads`` beyond the cores available
@@ -117,6 +125,7 @@ def simulate(
             progress=callback,
             max_memory=max_memory,
             inputs=table,
+            keep_years=keep_years,
         )
     finally:
         if bar is not None:
@@ -358,6 +367,11 @@ class Result:
     def labs(self) -> List[str]:
         return list(self._inner.lab_ids)
 
+    @property
+    def keep_years(self) -> bool:
+        """Whether the run kept each year's revenue and FCF per path (``keep_years``)."""
+        return bool(self._inner.keep_years)
+
     def summary_dict(self) -> Dict[str, Any]:
         """The CLI's ``--json`` summary as a dict."""
         if self._summary is None:
@@ -481,14 +495,29 @@ class Result:
         df.index.name = "year"
         return df
 
-    def annual(self, lab: str, variable: str = "revenue") -> pd.DataFrame:
-        """Calendar-year ``revenue`` or ``fcf`` of a lab: the paths (``n``), mean, sd, se and quantiles."""
+    def annual(self, lab: str, variable: str = "revenue", quantiles: Optional[bool] = None) -> pd.DataFrame:
+        """Calendar-year ``revenue`` or ``fcf`` of a lab: the paths (``n``),
+        mean, sd and se, and the quantiles ``p5`` ... ``p95`` of a run with
+        ``keep_years``. ``quantiles=True`` asks for them (an
+        :class:`ArgumentError` naming ``keep_years`` without it),
+        ``False`` leaves them out; by default they are there when kept."""
         _check_str(lab=lab, variable=variable)
         if variable not in ("revenue", "fcf"):
             raise ArgumentError(f"invalid argument variable: 'revenue' or 'fcf', got {variable!r}")
+        if quantiles is not None and not isinstance(quantiles, bool):
+            raise TypeError(f"quantiles must be a bool or None, got {type(quantiles).__name__}")
+        if quantiles and not self.keep_years:
+            raise ArgumentError(
+                "invalid argument keep_years: per-year quantiles need a run that keeps yearly values "
+                "per path: simulate(..., keep_years=True); without it a run keeps each year's mean and sd only"
+            )
+        moments = ["year", "fraction", "n", "mean", "sd", "se"]
         for entry in self.summary_dict()["labs"]:
             if entry["id"] == lab:
-                return pd.DataFrame(entry[variable]).set_index("year")
+                df = pd.DataFrame(entry[variable])
+                if quantiles is False:
+                    df = df[moments]
+                return df.set_index("year")
         raise ArgumentError(f"invalid argument lab: unknown lab {lab!r} (labs: {', '.join(self.labs)})")
 
     def timeseries(self, variable: str, lab: Optional[str] = None, segment: Optional[str] = None) -> pd.DataFrame:

@@ -78,13 +78,17 @@ def shard_ranges(paths: int, shards: Shards, slots: int = 1) -> List[Tuple[int, 
     return ranges
 
 
-def _run_shard(scenario_json: str, paths: int, seed: int, start: int, end: int, store_paths: int) -> Result:
+def _run_shard(
+    scenario_json: str, paths: int, seed: int, start: int, end: int, store_paths: int, keep_years: bool = False
+) -> Result:
     """One task: the scenario travels as JSON and is rebuilt on the worker.
     One thread per task: Dask runs a worker's tasks side by side."""
     scenario = Scenario.from_json_str(scenario_json)
     # store_paths counts from path 0 of the whole run: the engine keeps this
     # shard's part of them.
-    return _simulate(scenario, paths, seed, threads=1, path_range=(start, end), store_paths=store_paths)
+    return _simulate(
+        scenario, paths, seed, threads=1, path_range=(start, end), store_paths=store_paths, keep_years=keep_years
+    )
 
 
 def simulate(
@@ -96,6 +100,7 @@ def simulate(
     shards: Shards = None,
     store_paths: int = 0,
     progress: bool = False,
+    keep_years: bool = False,
 ) -> Result:
     """Run ``scenario`` as :func:`aibubble.simulate` does, split into path
     ranges that run as tasks on a Dask cluster, and merge the shards in path
@@ -115,6 +120,10 @@ def simulate(
         :func:`aibubble.simulate`.
     progress : bool
         One tqdm bar over the shards, advanced as each finishes.
+    keep_years : bool
+        Keep each year's revenue and FCF per path, as in
+        :func:`aibubble.simulate`. Without it the shards carry each year's
+        exact sums, which merge to the single run's bits.
 
     Bad shards or a ``client`` that is not a ``dask.distributed.Client``
     raise :class:`~aibubble.ArgumentError`; a task's error is raised here.
@@ -123,6 +132,8 @@ def simulate(
         raise TypeError(f"scenario must be an aibubble.Scenario, got {type(scenario).__name__}")
     if isinstance(store_paths, bool) or not isinstance(store_paths, int) or store_paths < 0:
         raise ArgumentError(f"store_paths: must be a non-negative integer, got {store_paths!r}")
+    if not isinstance(keep_years, bool):
+        raise TypeError(f"keep_years must be a bool, got {type(keep_years).__name__}")
     dd = _distributed()
     _check_client(dd, client)
     # The arguments are checked before a cluster starts.
@@ -136,7 +147,7 @@ def simulate(
     try:
         ranges = shard_ranges(paths, shards, sum(client.nthreads().values()))
         text = scenario.to_json()
-        tasks = [(text, paths, seed, a, b, store_paths) for a, b in ranges]
+        tasks = [(text, paths, seed, a, b, store_paths, keep_years) for a, b in ranges]
         parts = run_in_order(client, _run_shard, tasks, progress=progress, desc=scenario.name, unit="shard")
     finally:
         if own is not None:
@@ -199,14 +210,21 @@ def run_in_order(
 
 
 def _run_rows(
-    scenario_json: str, paths: int, seed: int, start: int, end: int, columns: Optional[List[str]], rows: Optional[np.ndarray]
+    scenario_json: str,
+    paths: int,
+    seed: int,
+    start: int,
+    end: int,
+    columns: Optional[List[str]],
+    rows: Optional[np.ndarray],
+    keep_years: bool = False,
 ) -> Result:
     """One task of an analysis's run: paths ``[start, end)``, with the rows
     of its input table for those paths if it has one. The engine reads a
     table's rows of the range only, so the rows outside it are filled with
     the range's first (a table has one row per path of the run)."""
     if columns is None or rows is None:
-        return _run_shard(scenario_json, paths, seed, start, end, 0)
+        return _run_shard(scenario_json, paths, seed, start, end, 0, keep_years)
     scenario = Scenario.from_json_str(scenario_json)
     width = len(columns)
     part = rows.reshape(end - start, width)
@@ -215,14 +233,22 @@ def _run_rows(
     full[:start] = part[0]
     full[end:] = part[0]
     return Result(
-        _core.simulate(scenario._inner, paths, seed, threads=1, path_range=(start, end), inputs=(columns, full.ravel()))
+        _core.simulate(
+            scenario._inner,
+            paths,
+            seed,
+            threads=1,
+            path_range=(start, end),
+            inputs=(columns, full.ravel()),
+            keep_years=keep_years,
+        )
     )
 
 
 class _Runner:
     """The runner an analysis of the core hands its runs to (a
     ``runner`` argument of ``_core``): each job ``(scenario_json, paths,
-    seed, columns, values)`` split into path ranges as :func:`simulate`
+    seed, columns, values, keep_years)`` split into path ranges as :func:`simulate`
     splits a run, every task of a batch submitted at once, each job's
     shards merged. ``progress``: one bar over every task of the analysis,
     its total growing as batches come."""
@@ -232,15 +258,17 @@ class _Runner:
         self.slots = sum(client.nthreads().values())
         self.bar: Any = _progress_bar_class()(total=0, unit="task", desc=desc) if progress else None
 
-    def __call__(self, jobs: List[Tuple[str, int, int, Optional[List[str]], Optional[np.ndarray]]]) -> List[Any]:
+    def __call__(
+        self, jobs: List[Tuple[str, int, int, Optional[List[str]], Optional[np.ndarray], bool]]
+    ) -> List[Any]:
         tasks = []
         counts = []
-        for text, paths, seed, columns, values in jobs:
+        for text, paths, seed, columns, values, keep_years in jobs:
             ranges = shard_ranges(paths, None, self.slots)
             width = 0 if columns is None else len(columns)
             for a, b in ranges:
                 rows = None if values is None else values[a * width : b * width]
-                tasks.append((text, paths, seed, a, b, columns, rows))
+                tasks.append((text, paths, seed, a, b, columns, rows, keep_years))
             counts.append(len(ranges))
         parts = run_in_order(self.client, _run_rows, tasks, bar=self.bar, progress=self.bar is not None)
         out = []

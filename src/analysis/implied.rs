@@ -378,6 +378,9 @@ impl Search<'_> {
             cancel: o.cancel.clone(),
             observer: o.observer.clone(),
             executor: o.executor.clone(),
+            // The page places the root's median revenue of a year among
+            // the base run's per-path values of that year.
+            keep_years: true,
         }
     }
 

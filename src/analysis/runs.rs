@@ -61,6 +61,9 @@ pub struct Runs {
     pub observer: Option<Watch>,
     /// Runs the runs elsewhere (None: here, with `threads`).
     pub executor: Option<Remote>,
+    /// Keep each year's per-path values ([`Simulation::keep_years`]), for
+    /// a tool that places a value among them.
+    pub keep_years: bool,
 }
 
 /// One run asked of an [`Executor`]: `scenario` on `paths` paths and
@@ -75,6 +78,8 @@ pub struct Job<'a> {
     pub seed: u64,
     /// The input table, if any.
     pub table: Option<&'a InputTable>,
+    /// Keep each year's per-path values.
+    pub keep_years: bool,
 }
 
 /// Runs jobs somewhere else than this thread (a cluster), all of a batch
@@ -128,6 +133,7 @@ impl Runs {
             cancel: None,
             observer: None,
             executor: None,
+            keep_years: false,
         }
     }
 
@@ -193,6 +199,7 @@ impl Runs {
                         paths: self.paths,
                         seed: self.seed,
                         table,
+                        keep_years: self.keep_years,
                     })
                     .collect();
                 e.run(&jobs)
@@ -214,7 +221,10 @@ impl Runs {
     /// # Errors
     /// Those of [`Simulation::new`].
     pub(crate) fn simulation<'a>(&self, scenario: &Scenario) -> Result<Simulation<'a>> {
-        let mut sim = Simulation::new(scenario)?.paths(self.paths).seed(self.seed);
+        let mut sim = Simulation::new(scenario)?
+            .paths(self.paths)
+            .seed(self.seed)
+            .keep_years(self.keep_years);
         if let Some(t) = self.threads {
             sim = sim.threads(t);
         }
@@ -295,7 +305,11 @@ mod tests {
                     let parts = [(0, cut), (cut, j.paths)]
                         .iter()
                         .map(|&(a, b)| {
-                            let mut sim = Simulation::new(j.scenario)?.paths(j.paths).seed(j.seed).range(a, b);
+                            let mut sim = Simulation::new(j.scenario)?
+                                .paths(j.paths)
+                                .seed(j.seed)
+                                .range(a, b)
+                                .keep_years(j.keep_years);
                             if let Some(t) = j.table {
                                 sim = sim.inputs(t)?;
                             }

@@ -62,6 +62,7 @@ impl AnalysisOptions {
             cancel: Some(cancel.clone()),
             observer: progress.as_ref().map(Progress::watch),
             executor: None,
+            keep_years: false,
         };
         analysis(runs)
     }

@@ -32,7 +32,7 @@ fn pct(x: Option<f64>) -> String {
 
 /// Whether a lab books no revenue on any path in any year.
 fn books_no_revenue(l: &LabSummary) -> bool {
-    l.revenue.iter().all(|y| y.stats.p95 == 0.0 && y.stats.mean == 0.0)
+    l.revenue.iter().all(|y| y.mean == 0.0 && y.sd == 0.0)
 }
 
 pub(super) fn print_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {

@@ -2,7 +2,7 @@
 //! columns, labs, events, series sketches. Columns are moved, not copied.
 
 use crate::results::{Column, LabMetric, LabPaths, Results, SCHEMA_VERSION, SeriesSketches, Year};
-use crate::stats::Sketch;
+use crate::stats::{ExactMoments, Sketch};
 
 use super::compiled::Compiled;
 use super::layout::RowLayout;
@@ -14,6 +14,7 @@ pub struct Span {
     pub start: u64,
     pub end: u64,
     pub store_paths: u64,
+    pub keep_years: bool,
 }
 
 /// What the batches wrote: the per-path table of [`RowLayout`] columns, the
@@ -22,6 +23,9 @@ pub struct Written {
     pub table: Vec<Vec<f64>>,
     pub stored: Vec<f64>,
     pub sketches: Vec<Sketch>,
+    /// Exact moments of the yearly flows, `[lab * years + y]` for revenue,
+    /// then FCF.
+    pub moments: Vec<ExactMoments>,
 }
 
 /// Assemble the results of the paths of `span` from what the batches wrote.
@@ -32,14 +36,20 @@ pub fn results(c: &Compiled, span: Span, written: Written) -> Results {
         start,
         end,
         store_paths,
+        keep_years,
     } = span;
     let Written {
         mut table,
         stored,
         sketches,
+        moments,
     } = written;
     let layout = RowLayout::new(c);
-    debug_assert_eq!(table.len(), layout.table_width(true));
+    debug_assert_eq!(table.len(), layout.table_width(keep_years));
+    let ny = layout.years;
+    let nv = layout.year_values();
+    // Without keep_years the table has no yearly columns: nothing to take.
+    let kept = |count: usize| if keep_years { count } else { 0 };
     let mut take = |name: String, j: usize| Column {
         name,
         values: std::mem::take(&mut table[j]),
@@ -66,15 +76,19 @@ pub fn results(c: &Compiled, span: Span, written: Written) -> Results {
             revenue: c
                 .years
                 .iter()
+                .take(kept(ny))
                 .enumerate()
                 .map(|(y, (yr, _))| take(yr.to_string(), layout.revenue(i, y)))
                 .collect(),
             fcf: c
                 .years
                 .iter()
+                .take(kept(ny))
                 .enumerate()
                 .map(|(y, (yr, _))| take(yr.to_string(), layout.fcf(i, y)))
                 .collect(),
+            revenue_moments: moments[i * ny..(i + 1) * ny].to_vec(),
+            fcf_moments: moments[nv + i * ny..nv + (i + 1) * ny].to_vec(),
         })
         .collect();
     let events = s
@@ -106,6 +120,7 @@ pub fn results(c: &Compiled, span: Span, written: Written) -> Results {
         steps: c.steps,
         steps_per_year: c.n,
         years: c.years.iter().map(|(y, f)| Year { year: *y, fraction: *f }).collect(),
+        keep_years,
         quarter_times: (0..nq)
             .map(|q| s.start_year() + (q * c.stride) as f64 / c.n as f64)
             .collect(),

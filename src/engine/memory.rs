@@ -36,7 +36,8 @@ fn sketch_bytes(buckets: f64) -> f64 {
 pub struct MemoryEstimate {
     /// Paths of the run.
     pub paths: u64,
-    /// Values kept per path (inputs, lab metrics, yearly sums, events).
+    /// Values kept per path: inputs, lab metrics, events and the PV of
+    /// savings, and with `keep_years` each lab's yearly revenue and FCF.
     pub outputs: u64,
     /// The per-path table: `paths x outputs x 8`.
     pub table: u64,
@@ -50,11 +51,15 @@ pub struct MemoryEstimate {
 }
 
 impl MemoryEstimate {
-    pub(crate) fn new(c: &Compiled, paths: u64, stored_paths: u64, threads: usize) -> Self {
-        let outputs = RowLayout::new(c).table_width(true) as u64;
+    pub(crate) fn new(c: &Compiled, paths: u64, stored_paths: u64, threads: usize, keep_years: bool) -> Self {
+        let layout = RowLayout::new(c);
+        let outputs = layout.table_width(keep_years) as u64;
         let n_sketch = (c.series.len() * c.quarters()) as u64;
         let threads = threads.max(1) as u64;
-        let per_thread = n_sketch * BATCH * 8 + outputs * 8;
+        // An exact sum holds a few partials: about 200 bytes per moment,
+        // a set per thread and one per batch in flight.
+        let moments = 2 * layout.year_values() as u64 * 200;
+        let per_thread = n_sketch * BATCH * 8 + outputs * 8 + 2 * moments;
         // The peak of the sketches is at the merge: the first thread's set
         // grown to every path, beside the other threads' sets.
         let series = c.series.len() as f64;

@@ -22,12 +22,12 @@ use rayon::prelude::*;
 use crate::error::{Error, Problem, Problems, Result};
 use crate::results::Results;
 use crate::scenario::Scenario;
-use crate::stats::Sketch;
+use crate::stats::{ExactMoments, Sketch};
 
 pub use compiled::Compiled;
 use layout::RowLayout;
 use runner::{PathRunner, Stop};
-use sink::TableSink;
+use sink::{TableSink, YearMomentsSink};
 
 /// Paths per batch: the unit of work and of progress reports.
 pub const BATCH: u64 = 256;
@@ -162,6 +162,15 @@ pub struct Simulation<'a> {
     observer: &'a dyn Observer,
     cancel: Option<CancelToken>,
     max_memory: Option<u64>,
+    keep_years: bool,
+}
+
+/// What each worker thread collects: the time-series sketches and the
+/// yearly flows' exact moments.
+#[derive(Default)]
+struct Collected {
+    sketches: Vec<Sketch>,
+    moments: Vec<ExactMoments>,
 }
 
 impl<'a> Simulation<'a> {
@@ -178,6 +187,7 @@ impl<'a> Simulation<'a> {
             observer: &NoObserver,
             cancel: None,
             max_memory: None,
+            keep_years: false,
         })
     }
     /// Number of paths `N` of the whole run.
@@ -228,7 +238,16 @@ impl<'a> Simulation<'a> {
         let (start, end) = self.range.unwrap_or((0, self.paths));
         let n = end.saturating_sub(start);
         let stored = self.store_paths.min(end).saturating_sub(start);
-        MemoryEstimate::new(&self.compiled, n, stored, self.threads_used())
+        MemoryEstimate::new(&self.compiled, n, stored, self.threads_used(), self.keep_years)
+    }
+    /// Keep each lab's revenue and FCF of every calendar year per path
+    /// (default false): what per-year quantiles and per-path yearly values
+    /// need. Without it, each year's mean and sd come from exact sums over
+    /// the paths, and the per-path table is `2 x labs x years` columns
+    /// smaller (most of it at long horizons).
+    pub fn keep_years(mut self, keep: bool) -> Self {
+        self.keep_years = keep;
+        self
     }
     /// Keep full paths (every step) for the paths with the lowest indices.
     pub fn store_paths(mut self, n: u64) -> Self {
@@ -348,13 +367,13 @@ impl<'a> Simulation<'a> {
         let (start, end) = self.check()?;
         let c = &self.compiled;
         let n = (end - start) as usize;
-        let width = RowLayout::new(c).table_width(true);
+        let width = RowLayout::new(c).table_width(self.keep_years);
         // The final columns, written in place by the batches: one copy of
         // the per-path table at any time (zeroed pages are committed as written).
         let mut table: Vec<Vec<f64>> = (0..width).map(|_| vec![0.0; n]).collect();
         let n_stored = self.store_paths.min(end).saturating_sub(start) as usize;
         let mut stored = vec![0.0; n_stored * c.series.len() * (c.steps + 1)];
-        let sketches = match self.threads.map(|t| t.min(cores())) {
+        let collected = match self.threads.map(|t| t.min(cores())) {
             Some(t) => rayon::ThreadPoolBuilder::new()
                 .num_threads(t)
                 .build()
@@ -368,6 +387,7 @@ impl<'a> Simulation<'a> {
             start,
             end,
             store_paths: self.store_paths,
+            keep_years: self.keep_years,
         };
         Ok(assemble::results(
             c,
@@ -375,30 +395,32 @@ impl<'a> Simulation<'a> {
             assemble::Written {
                 table,
                 stored,
-                sketches,
+                sketches: collected.sketches,
+                moments: collected.moments,
             },
         ))
     }
 
     /// Every batch of `[start, end)` on the current rayon pool, writing into
     /// `table` (one column per output, path `start` first) and `stored`;
-    /// returns the time-series sketches.
+    /// returns the time-series sketches and the yearly flows' moments.
     ///
-    /// Sketches are merged per worker thread, so their memory does not grow
-    /// with the number of batches (merging is exact and order-free). After a
+    /// Sketches and moments are merged per worker thread, so their memory
+    /// does not grow with the number of batches (merging is exact and order-free). After a
     /// failure, batches above the failing one are skipped and those below
     /// still run, so the error reported is the lowest failing path.
-    fn run_batches(&self, start: u64, end: u64, table: &mut [Vec<f64>], stored: &mut [f64]) -> Result<Vec<Sketch>> {
+    fn run_batches(&self, start: u64, end: u64, table: &mut [Vec<f64>], stored: &mut [f64]) -> Result<Collected> {
         let c = &self.compiled;
         let layout = RowLayout::new(c);
         let n_sketch = c.series.len() * c.quarters();
+        let n_moments = 2 * layout.year_values();
         let stored_len = c.series.len() * (c.steps + 1);
         let total = end - start;
         let done = AtomicU64::new(0);
         let first_failure = AtomicU64::new(u64::MAX);
         let cancel = self.cancel.clone().unwrap_or_default();
-        let per_thread: Vec<Mutex<Vec<Sketch>>> = (0..rayon::current_num_threads())
-            .map(|_| Mutex::new(Vec::new()))
+        let per_thread: Vec<Mutex<Collected>> = (0..rayon::current_num_threads())
+            .map(|_| Mutex::new(Collected::default()))
             .collect();
         let views = batch_views(start, end, self.store_paths, stored_len, table, stored);
         let outs: Vec<Option<Result<()>>> = views
@@ -413,10 +435,11 @@ impl<'a> Simulation<'a> {
                     let (a, b) = view.paths;
                     let n_batch = (b - a) as usize;
                     let mut quarters = vec![0.0; n_sketch * n_batch];
+                    let mut moments = vec![ExactMoments::new(); n_moments];
                     let mut stored_paths = view.stored.chunks_exact_mut(stored_len.max(1));
                     for p in a..b {
                         let j = (p - a) as usize;
-                        let mut sink = TableSink {
+                        let table = TableSink {
                             layout,
                             columns: &mut view.columns,
                             quarters: &mut quarters,
@@ -426,6 +449,7 @@ impl<'a> Simulation<'a> {
                             stored: stored_paths.next(),
                             per: c.steps + 1,
                         };
+                        let mut sink = (table, YearMomentsSink { moments: &mut moments });
                         let (given, noise) = self.table.map_or((None, p), |t| (Some(t.row(p)), t.noise_index(p)));
                         match runner.run(p, noise, given, &mut sink) {
                             Ok(()) => {}
@@ -438,14 +462,18 @@ impl<'a> Simulation<'a> {
                         }
                     }
                     let thread = rayon::current_thread_index().unwrap_or(0) % per_thread.len();
-                    let mut sketches = per_thread[thread].lock().unwrap_or_else(|e| e.into_inner());
-                    if sketches.is_empty() {
-                        sketches.resize(n_sketch, Sketch::new());
+                    let mut mine = per_thread[thread].lock().unwrap_or_else(|e| e.into_inner());
+                    if mine.sketches.is_empty() {
+                        mine.sketches.resize(n_sketch, Sketch::new());
+                        mine.moments.resize(n_moments, ExactMoments::new());
                     }
-                    for (sketch, values) in sketches.iter_mut().zip(quarters.chunks_exact(n_batch)) {
+                    for (sketch, values) in mine.sketches.iter_mut().zip(quarters.chunks_exact(n_batch)) {
                         values.iter().for_each(|x| sketch.insert(*x));
                     }
-                    drop(sketches);
+                    for (m, b) in mine.moments.iter_mut().zip(&moments) {
+                        m.merge(b);
+                    }
+                    drop(mine);
                     let d = done.fetch_add(b - a, Ordering::Relaxed) + (b - a);
                     self.observer.progress(d, total);
                     Some(Ok(()))
@@ -473,14 +501,24 @@ impl<'a> Simulation<'a> {
         let mut sets = per_thread
             .into_iter()
             .map(|slot| slot.into_inner().unwrap_or_else(|e| e.into_inner()))
-            .filter(|set| !set.is_empty());
-        let mut sketches = sets.next().unwrap_or_else(|| vec![Sketch::new(); n_sketch]);
+            .filter(|set| !set.sketches.is_empty());
+        let mut all = sets.next().unwrap_or_else(|| Collected {
+            sketches: vec![Sketch::new(); n_sketch],
+            moments: vec![ExactMoments::new(); n_moments],
+        });
         for part in sets {
-            for (s, o) in sketches.iter_mut().zip(&part) {
+            for (s, o) in all.sketches.iter_mut().zip(&part.sketches) {
                 s.merge(o);
             }
+            for (m, o) in all.moments.iter_mut().zip(&part.moments) {
+                m.merge(o);
+            }
         }
-        Ok(sketches)
+        // Canonical partials: the same bits whatever the threads and batches.
+        for m in &mut all.moments {
+            *m = m.canonical();
+        }
+        Ok(all)
     }
 }
 

@@ -7,12 +7,18 @@
 //! path hands over no row and no flows.
 //!
 //! The sinks: [`TableSink`] is the assembly of [`Results`](crate::results::Results)
-//! (the per-path table, the quarter buffer that feeds the sketches, the
-//! stored paths). An analysis statistic that needs only a running summary
-//! of each path could be another, fed as the paths finish without a table.
+//! (the per-path table, with the yearly flows when the run keeps them, the
+//! quarter buffer that feeds the sketches, the stored paths);
+//! [`YearMomentsSink`] sums each year's flows exactly over the paths (the
+//! per-year means and sds of every run). A pair of sinks is a sink that
+//! hands each output to both. An analysis statistic that needs only a
+//! running summary of each path could be a third, fed as the paths finish
+//! without a table.
 //!
 //! The runner is generic over its sink, so the calls are monomorphised and
 //! inlined: no dynamic dispatch in the step loop.
+
+use crate::stats::ExactMoments;
 
 use super::layout::RowLayout;
 
@@ -95,5 +101,49 @@ impl PathSink for TableSink<'_, '_> {
         for (col, x) in self.columns.iter_mut().zip(row) {
             col[self.j] = *x;
         }
+    }
+}
+
+/// Each year's revenue and FCF summed exactly over the paths:
+/// `moments[lab * years + y]` for revenue, then the same for FCF.
+pub struct YearMomentsSink<'a> {
+    pub moments: &'a mut [ExactMoments],
+}
+
+impl PathSink for YearMomentsSink<'_> {
+    #[inline]
+    fn quarter(&mut self, _q: usize, _obs: &[f64]) {}
+    fn years(&mut self, revenue: &[f64], fcf: &[f64]) {
+        for (m, x) in self.moments.iter_mut().zip(revenue.iter().chain(fcf)) {
+            m.add(*x);
+        }
+    }
+    #[inline]
+    fn row(&mut self, _row: &[f64]) {}
+}
+
+/// Both sinks, each output to the first then the second.
+impl<A: PathSink, B: PathSink> PathSink for (A, B) {
+    #[inline]
+    fn quarter(&mut self, q: usize, obs: &[f64]) {
+        self.0.quarter(q, obs);
+        self.1.quarter(q, obs);
+    }
+    #[inline]
+    fn keeps_steps(&self) -> bool {
+        self.0.keeps_steps() || self.1.keeps_steps()
+    }
+    #[inline]
+    fn step(&mut self, k: usize, obs: &[f64]) {
+        self.0.step(k, obs);
+        self.1.step(k, obs);
+    }
+    fn years(&mut self, revenue: &[f64], fcf: &[f64]) {
+        self.0.years(revenue, fcf);
+        self.1.years(revenue, fcf);
+    }
+    fn row(&mut self, row: &[f64]) {
+        self.0.row(row);
+        self.1.row(row);
     }
 }

@@ -63,7 +63,7 @@ impl PyExecutor {
                     (Some(columns), Some(values.into_pyarray(py)))
                 }
             };
-            args.push((j.scenario.to_json(), j.paths, j.seed, columns, values));
+            args.push((j.scenario.to_json(), j.paths, j.seed, columns, values, j.keep_years));
         }
         let out = self.runner.call1(py, (args,))?;
         let parts: Vec<PyRef<'_, PyResults>> = out.extract(py)?;

@@ -135,8 +135,8 @@ fn range(v: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
 /// thread as batches finish.
 #[pyfunction]
 #[pyo3(
-    signature = (scenario, paths, seed, threads=None, path_range=None, store_paths=None, progress=None, max_memory=None, inputs=None),
-    text_signature = "(scenario, paths, seed, threads=None, path_range=None, store_paths=0, progress=None, max_memory=None, inputs=None)"
+    signature = (scenario, paths, seed, threads=None, path_range=None, store_paths=None, progress=None, max_memory=None, inputs=None, keep_years=false),
+    text_signature = "(scenario, paths, seed, threads=None, path_range=None, store_paths=0, progress=None, max_memory=None, inputs=None, keep_years=False)"
 )]
 #[allow(clippy::too_many_arguments)]
 fn simulate(
@@ -150,6 +150,7 @@ fn simulate(
     progress: Option<Py<PyAny>>,
     max_memory: Option<&Bound<'_, PyAny>>,
     inputs: Option<(Vec<String>, numpy::PyReadonlyArray1<'_, f64>)>,
+    keep_years: bool,
 ) -> PyResult<PyResults> {
     guard(|| {
         // An input table: its columns and its values, row-major.
@@ -174,6 +175,7 @@ fn simulate(
             .paths(paths)
             .seed(seed)
             .store_paths(store_paths)
+            .keep_years(keep_years)
             .observer(&counter)
             .cancel_token(token.clone());
         if let Some(t) = threads {

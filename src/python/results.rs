@@ -81,6 +81,11 @@ impl PyResults {
     fn lab_ids(&self) -> PyResult<Vec<String>> {
         guard(|| Ok(self.inner.labs.iter().map(|l| l.id.clone()).collect()))
     }
+    /// Whether the run kept each year's revenue and FCF per path (`keep_years`).
+    #[getter]
+    fn keep_years(&self) -> PyResult<bool> {
+        guard(|| Ok(self.inner.keep_years))
+    }
     #[getter]
     fn years(&self) -> PyResult<Vec<(i32, f64)>> {
         guard(|| Ok(self.inner.years.iter().map(|y| (y.year, y.fraction)).collect()))
@@ -105,6 +110,11 @@ impl PyResults {
                 Some((_, v)) => Ok(v.to_vec().into_pyarray(py)),
                 None => {
                     let known_lab = self.inner.lab(lab).is_some();
+                    let yearly = metric.starts_with("revenue.") || metric.starts_with("fcf.");
+                    if known_lab && yearly && !self.inner.keep_years {
+                        let what = format!("the per-path {metric} of lab {lab:?}");
+                        return Err(PyAibubbleError(crate::results::keep_years_needed(&what)).into());
+                    }
                     let msg = if known_lab {
                         format!("no per-path metric {metric:?} for lab {lab:?}")
                     } else {

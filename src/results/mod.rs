@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::scenario::{Class, Scenario};
-use crate::stats::Sketch;
+use crate::stats::{ExactMoments, Sketch};
 
 pub use csv::{SERIES_QUANTILES, SeriesRow};
 pub use file::SCHEMA_VERSION;
@@ -107,10 +107,18 @@ pub struct LabPaths {
     /// The metrics of [`LabMetric::ALL`] (`fair_value`, `phi`, ...), one column
     /// each, in its order.
     pub metrics: Vec<Column>,
-    /// Revenue of each calendar year (`sum R dt`), one column per year.
+    /// Revenue of each calendar year (`sum R dt`), one column per year:
+    /// kept per path only by a run with `keep_years` (else empty).
     pub revenue: Vec<Column>,
-    /// Free cash flow of each calendar year (`sum FCF dt`).
+    /// Free cash flow of each calendar year (`sum FCF dt`), as `revenue`.
     pub fcf: Vec<Column>,
+    /// Each year's revenue over the paths, summed exactly: mean and sd
+    /// with or without `keep_years`, the same whatever the path split.
+    #[serde(default)]
+    pub revenue_moments: Vec<ExactMoments>,
+    /// Each year's FCF over the paths, summed exactly.
+    #[serde(default)]
+    pub fcf_moments: Vec<ExactMoments>,
 }
 
 impl LabPaths {
@@ -132,11 +140,56 @@ impl LabPaths {
             _ => self.metric(m.name()).expect("every lab has every metric"),
         }
     }
+    /// The per-path values of a yearly flow (`revenue` or `fcf`) in year
+    /// index `y`.
+    ///
+    /// # Errors
+    /// [`Error::Argument`] naming `keep_years` when the run did not keep
+    /// yearly values per path, or for another variable or year.
+    pub fn year_values(&self, variable: &str, y: usize) -> Result<&[f64]> {
+        let cols = match variable {
+            "revenue" => &self.revenue,
+            "fcf" => &self.fcf,
+            _ => {
+                return Err(Error::argument(
+                    "variable",
+                    format!("a yearly flow is revenue or fcf, got {variable:?}"),
+                ));
+            }
+        };
+        if cols.is_empty() {
+            return Err(keep_years_needed(&format!("per-path {variable} of each year")));
+        }
+        cols.get(y)
+            .map(|c| c.values.as_slice())
+            .ok_or_else(|| Error::argument("year", format!("year index {y} is beyond the {} years", cols.len())))
+    }
+    /// The exact moments of a yearly flow (`revenue` or `fcf`), one per year.
+    pub fn year_moments(&self, variable: &str) -> Option<&[ExactMoments]> {
+        match variable {
+            "revenue" => Some(&self.revenue_moments),
+            "fcf" => Some(&self.fcf_moments),
+            _ => None,
+        }
+    }
     /// Whether the lab has a mark: some path has a `phi` (NaN without a mark).
     pub fn has_mark(&self) -> bool {
         self.metric(LabMetric::Phi.name())
             .is_some_and(|v| v.iter().any(|x| !x.is_nan()))
     }
+}
+
+/// The error for per-year per-path values (or their quantiles) of a run
+/// without `keep_years`.
+pub fn keep_years_needed(what: &str) -> Error {
+    Error::argument(
+        "keep_years",
+        format!(
+            "{what} needs a run that keeps yearly values per path: run with keep_years \
+             (CLI --keep-years, Python keep_years=True); without it a run keeps each year's \
+             mean and sd only"
+        ),
+    )
 }
 
 /// A calendar year of the horizon and the fraction of it covered.
@@ -181,6 +234,11 @@ pub struct Results {
     pub steps_per_year: usize,
     /// The calendar years of the horizon, in order.
     pub years: Vec<Year>,
+    /// Whether each lab's yearly revenue and FCF are kept per path
+    /// ([`LabPaths::revenue`]); without, only their exact moments are.
+    /// (Files of schema 3 always kept them.)
+    #[serde(default = "kept")]
+    pub keep_years: bool,
     /// Calendar time of each quarter end.
     pub quarter_times: Vec<f64>,
     /// Drawn (or tabled) inputs, by field path.
@@ -197,6 +255,10 @@ pub struct Results {
     /// Full paths `[path][series][k]` for paths `start..min(end, store_paths)`.
     #[serde(with = "file::floats")]
     pub stored: Vec<f64>,
+}
+
+fn kept() -> bool {
+    true
 }
 
 impl Results {
@@ -338,6 +400,12 @@ pub fn merge(mut parts: Vec<Results>) -> Result<Results> {
                 ),
             ));
         }
+        if p.keep_years != out.keep_years {
+            return Err(Error::argument(
+                "results",
+                "parts differ in keep_years: some keep yearly values per path and some do not",
+            ));
+        }
         if p.inputs.iter().map(|c| &c.name).ne(out.inputs.iter().map(|c| &c.name)) {
             return Err(Error::argument("results", "parts have different input columns"));
         }
@@ -351,6 +419,16 @@ pub fn merge(mut parts: Vec<Results>) -> Result<Results> {
             cat(&mut a.metrics, b.metrics);
             cat(&mut a.revenue, b.revenue);
             cat(&mut a.fcf, b.fcf);
+            for (x, y) in a
+                .revenue_moments
+                .iter_mut()
+                .zip(&b.revenue_moments)
+                .chain(a.fcf_moments.iter_mut().zip(&b.fcf_moments))
+            {
+                x.merge(y);
+                // Canonical, so that the merge equals the single run bit for bit.
+                *x = x.canonical();
+            }
         }
         cat(&mut out.events, p.events);
         out.pv_savings.extend(p.pv_savings);

@@ -44,6 +44,12 @@ def small(baseline: aibubble.Scenario) -> aibubble.Result:
 
 
 @pytest.fixture(scope="session")
+def small_years(baseline: aibubble.Scenario) -> aibubble.Result:
+    """``small`` with ``keep_years``: each year's revenue and FCF per path. Do not mutate."""
+    return aibubble.simulate(baseline, paths=PATHS, seed=SEED, store_paths=STORE, keep_years=True)
+
+
+@pytest.fixture(scope="session")
 def marked_labs(small: aibubble.Result) -> List[str]:
     """Labs with a latest mark (so with phi and P(pop))."""
     return [lab["id"] for lab in small.summary_dict()["labs"] if lab["mark"] is not None]

@@ -52,6 +52,18 @@ def _same(a: aibubble.Result, b: aibubble.Result) -> None:
     assert a == b
 
 
+def test_keep_years_passes_through_and_both_modes_merge_bit_for_bit(
+    client: Any, baseline: aibubble.Scenario, single: aibubble.Result
+) -> None:
+    # Without keep_years (as `single`), the yearly moments are exact sums.
+    assert not single.keep_years
+    kept = aibubble.simulate(baseline, 600, SEED, keep_years=True)
+    merged = abd.simulate(baseline, 600, SEED, client=client, shards=[(0, 250), (250, 600)], keep_years=True)
+    assert merged.keep_years
+    _same(merged, kept)
+    assert "labs.openai.revenue.2030" in merged.per_path().columns
+
+
 def test_unequal_shards_on_two_processes_equal_the_single_run_bit_for_bit(
     client: Any, baseline: aibubble.Scenario, single: aibubble.Result
 ) -> None:

@@ -62,13 +62,19 @@ def test_distribution_dtype_and_shape(small: Result, metric: str) -> None:
         assert v.shape == (PATHS,)
 
 
-def test_distribution_of_calendar_years(small: Result) -> None:
-    lab = small.labs[0]
-    years = small.annual(lab).index
+def test_distribution_of_calendar_years(small_years: Result, small: Result) -> None:
+    lab = small_years.labs[0]
+    years = small_years.annual(lab).index
     for variable in ("revenue", "fcf"):
-        v = small.distribution(lab, f"{variable}.{years[0]}")
+        v = small_years.distribution(lab, f"{variable}.{years[0]}")
         assert v.dtype == np.float64 and v.shape == (PATHS,)
+        assert small_years.annual(lab, variable).loc[years[0], "mean"] == pytest.approx(v.mean(), rel=1e-12, abs=1e-12)
+        # Without keep_years: the same mean and sd from the exact sums.
         assert small.annual(lab, variable).loc[years[0], "mean"] == pytest.approx(v.mean(), rel=1e-12, abs=1e-12)
+        assert small.annual(lab, variable).loc[years[0], "sd"] == pytest.approx(v.std(ddof=1), rel=1e-12, abs=1e-12)
+        with pytest.raises(aibubble.ArgumentError, match="keep_years") as info:
+            small.distribution(lab, f"{variable}.{years[0]}")
+        assert isinstance(info.value, ValueError)
 
 
 def test_distribution_is_a_copy(small: Result) -> None:
@@ -276,14 +282,25 @@ def test_pop_probability_by_year(small: Result, marked_labs: List[str]) -> None:
         assert p[-1] == pytest.approx(small.summary().loc[lab, "p_pop"], abs=1e-15)
 
 
-def test_annual(small: Result) -> None:
+def test_annual(small: Result, small_years: Result) -> None:
     lab = small.labs[0]
+    assert small_years.keep_years and not small.keep_years
+    moments = ["fraction", "n", "mean", "sd", "se"]
     for variable in ("revenue", "fcf"):
+        kept = small_years.annual(lab, variable)
+        assert kept.index.name == "year"
+        assert list(kept.columns) == [*moments, "p5", "p25", "p50", "p75", "p95"]
+        assert kept["n"].dtype == np.int64 and (kept["n"] == small_years.n_paths).all()
+        assert set(kept.drop(columns="n").dtypes) == {np.dtype(np.float64)}
+        assert list(small_years.annual(lab, variable, quantiles=False).columns) == moments
+        # Without keep_years: the moments only, equal to 1e-12.
         df = small.annual(lab, variable)
-        assert df.index.name == "year"
-        assert list(df.columns) == ["fraction", "n", "mean", "sd", "se", "p5", "p25", "p50", "p75", "p95"]
-        assert df["n"].dtype == np.int64 and (df["n"] == small.n_paths).all()
-        assert set(df.drop(columns="n").dtypes) == {np.dtype(np.float64)}
+        assert list(df.columns) == moments
+        assert (df["n"] == small.n_paths).all() and df["n"].dtype == np.int64
+        for c in ("mean", "sd", "se"):
+            np.testing.assert_allclose(df[c], kept[c], rtol=1e-12, atol=1e-12)
+        with pytest.raises(aibubble.ArgumentError, match="keep_years"):
+            small.annual(lab, variable, quantiles=True)
     with pytest.raises(aibubble.ArgumentError):
         small.annual(lab, "profit")
     with pytest.raises(aibubble.ArgumentError, match="unknown lab"):
