@@ -62,7 +62,7 @@ MUTANTS: list[Mutant] = [
       "gap floor `max(G_floor, G)`: comparison reversed"),
     M("gap.noise.dt", "src/model/gap.rs", "p.sigma * sqrt_dt * z", "p.sigma * z",
       "gap noise: `sqrt(dt)` dropped (random term)"),
-    M("gap.jumps.rate", "src/engine/shocks.rs", "jump_count(p.release_rate * dt, rng)", "jump_count(p.release_rate, rng)",
+    M("gap.jumps.rate", "src/engine/shocks.rs", "JumpCount::new(p.release_rate * dt)", "JumpCount::new(p.release_rate)",
       "gap jumps: Poisson rate without `dt` (random term)"),
     # docs/equations.md §2: reference prices and competition.
     M("price.closed.drift", "src/model/prices.rs", "ln_pc - p.closed_decline * dt", "ln_pc + p.closed_decline * dt",
@@ -184,7 +184,7 @@ MUTANTS: list[Mutant] = [
       "attractiveness drift: time step dropped"),
     M("attractiveness.noise", "src/model/labs.rs", "+ sigma * sqrt_dt * z", "+ sigma * dt * z",
       "attractiveness noise: `sqrt(dt)` as `dt` (random term)"),
-    M("attractiveness.jumps", "src/engine/shocks.rs", "jump_count(rate * dt, rng)", "jump_count(rate, rng)",
+    M("attractiveness.jumps", "src/engine/shocks.rs", "JumpCount::new(rate * dt)", "JumpCount::new(rate)",
       "attractiveness jumps: Poisson rate without `dt` (random term)"),
     M("revenues.class", "src/model/labs.rs", "let off = if lab.closed { 0 } else { ns };", "let off = if lab.closed { ns } else { 0 };",
       "market-share denominators: class index swapped"),

@@ -154,6 +154,9 @@ pub struct PathRunner<'c> {
     gap_ref: f64,
     /// The gap at `t_k`, before the step's update (for hazards).
     gap_k: f64,
+    /// This path's jump samplers (built once per path).
+    gap_jumps: shocks::GapJumps,
+    lab_jumps: shocks::LabJumps,
     path: u64,
     /// Checked at every step, so that a cancelled run stops within a step of
     /// each worker (a path of 100 years at daily steps takes seconds).
@@ -241,6 +244,8 @@ impl<'c> PathRunner<'c> {
             pressure_floor: 0.0,
             gap_ref: 0.0,
             gap_k: 0.0,
+            gap_jumps: shocks::GapJumps::new(&Default::default(), 0.0),
+            lab_jumps: shocks::LabJumps::new(0.0, 0.0, 0.0),
             path: 0,
             cancel,
         }
@@ -322,6 +327,9 @@ impl<'c> PathRunner<'c> {
         self.pressure_pull = -(-self.params.prices.adjustment_speed * c.dt).exp_m1();
         self.pressure_floor = prices::pressure_floor(&self.params.prices, c.pressure);
         self.gap_ref = self.params.reference_lead();
+        self.gap_jumps = shocks::GapJumps::new(&self.params.gap, c.dt);
+        let a = &self.params.attractiveness;
+        self.lab_jumps = shocks::LabJumps::new(a.jump_rate, a.jump_sd, c.dt);
         let s = &mut self.streams;
         s.gap = stream(self.seed, noise, c.gap_key);
         s.prices = stream(self.seed, noise, c.prices_key);
@@ -605,7 +613,9 @@ impl<'c> PathRunner<'c> {
         let st = &mut self.state;
         let s = &mut self.streams;
         let z_gap = shocks::normal(&mut s.gap);
-        let jumps = shocks::gap_jumps(&pp.gap, dt, &mut s.gap)
+        let jumps = self
+            .gap_jumps
+            .draw(&mut s.gap)
             .map_err(|e| unsampled(c, path, "gap.release_rate", pp.gap.release_rate, k, e))?;
         let z_price = shocks::normal(&mut s.prices);
         let z_ratio = shocks::normal(&mut s.prices);
@@ -635,7 +645,9 @@ impl<'c> PathRunner<'c> {
         let a = &pp.attractiveness;
         for (i, lab) in pp.labs.iter().enumerate() {
             let z = shocks::normal(&mut s.labs[i]);
-            let jumps = shocks::attractiveness_jumps(a.jump_rate, a.jump_sd, dt, &mut s.labs[i])
+            let jumps = self
+                .lab_jumps
+                .draw(&mut s.labs[i])
                 .map_err(|e| unsampled(c, path, "attractiveness.jump_rate", a.jump_rate, k, e))?;
             st.attractiveness[i] =
                 labs::next_attractiveness(st.attractiveness[i], lab.drift, a.sigma, dt, sqrt_dt, z) + jumps;
