@@ -567,6 +567,7 @@ impl<'c> PathRunner<'c> {
         let plans = &c.plans[k * pp.labs.len()..(k + 1) * pp.labs.len()];
         let l = self.layout;
         let lab = &mut self.lab;
+        let discount = valuation::discount_factor(v.discount_rate, t + dt);
         for (i, params) in pp.labs.iter().enumerate() {
             let rev = lab.revenue[i];
             let gm = lab.gross_margin[i];
@@ -590,7 +591,7 @@ impl<'c> PathRunner<'c> {
                 let fcf = x - tax;
                 st.loss_pool[i] = pool;
                 lab.fcf[i] = fcf;
-                tr.pv += valuation::discounted_flow(fcf, dt, v.discount_rate, t + dt);
+                tr.pv += valuation::discounted_flow(fcf, dt, discount);
                 st.cash[i] += fcf * dt;
                 let y = c.year_of_period[k];
                 row[l.revenue(i, y)] += rev * dt;
@@ -598,7 +599,7 @@ impl<'c> PathRunner<'c> {
             }
         }
         if k < c.steps {
-            self.pv_savings += valuation::discounted_flow(self.savings, dt, v.discount_rate, t + dt);
+            self.pv_savings += valuation::discounted_flow(self.savings, dt, discount);
         }
     }
 
