@@ -11,6 +11,7 @@ pub mod compiled;
 mod layout;
 mod memory;
 mod runner;
+mod schedule;
 mod shocks;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

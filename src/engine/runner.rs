@@ -94,6 +94,8 @@ struct SegmentStep {
     /// `ln Pi_{s,0}` (CES) or `Pbar_{s,0}` (mean): the reference of the demand curve.
     reference_0: Vec<f64>,
     target: Vec<f64>,
+    /// `(theta, 1 - exp(-theta dt))` of the last switching speed seen.
+    share_pull: Vec<(f64, f64)>,
 }
 
 /// Values of the current step, per lab.
@@ -220,6 +222,7 @@ impl<'c> PathRunner<'c> {
                 open_pool: seg_vec(),
                 reference_0: seg_vec(),
                 target: seg_vec(),
+                share_pull: vec![(f64::NAN, f64::NAN); ns],
             },
             lab: LabStep {
                 exp_a: lab_vec(),
@@ -340,6 +343,7 @@ impl<'c> PathRunner<'c> {
         s.events
             .extend(c.events.iter().map(|e| stream(self.seed, noise, e.key)));
         self.fired.fill(false);
+        self.seg.share_pull.fill((f64::NAN, f64::NAN));
         self.tracks.fill(LabTrack::start());
         self.history.fill(0.0);
         self.lab.market_value.fill(0.0);
@@ -416,9 +420,11 @@ impl<'c> PathRunner<'c> {
             &mut self.denominators,
             &mut lab.revenue,
         );
+        let cost_rise = labs::cost_rise(y);
         for (i, l) in pp.labs.iter().enumerate() {
-            let gmr = labs::reference_margin(l, st.gross_margin_inf[i], t);
-            lab.gross_margin[i] = labs::gross_margin(l.closed, gmr, y, pp.prices.pass_through, pp.prices.margin_floor);
+            let gmr = labs::reference_margin(l, st.gross_margin_inf[i], c.margin_decay.at(k, i, l.margin_tau));
+            let (pass, floor) = (pp.prices.pass_through, pp.prices.margin_floor);
+            lab.gross_margin[i] = labs::gross_margin(l.closed, gmr, cost_rise, pass, floor);
         }
         if k == 0 {
             lab.revenue_0.copy_from_slice(&lab.revenue);
@@ -463,7 +469,7 @@ impl<'c> PathRunner<'c> {
                     let gm_l = labs::gross_margin(
                         l.closed,
                         st.gross_margin_inf[i],
-                        y,
+                        cost_rise,
                         pp.prices.pass_through,
                         pp.prices.margin_floor,
                     );
@@ -609,7 +615,6 @@ impl<'c> PathRunner<'c> {
         let c = self.c;
         let path = self.path;
         let (dt, sqrt_dt) = (c.dt, c.sqrt_dt);
-        let t = k as f64 * dt;
         let pp = &self.params;
         let st = &mut self.state;
         let s = &mut self.streams;
@@ -639,9 +644,14 @@ impl<'c> PathRunner<'c> {
             self.pressure_floor,
         );
         for (s, seg) in pp.segments.iter().enumerate() {
-            let g = demand::growth(seg, t);
+            let g = demand::growth(seg, c.growth_decay.at(k, s, seg.growth_tau));
             st.ln_demand[s] = demand::next_ln_demand(st.ln_demand[s], g, pp.demand.sigma, dt, sqrt_dt, za);
-            st.closed_share[s] = demand::next_share(st.closed_share[s], self.seg.target[s], st.switching[s], dt);
+            // The pull changes only when an event changes the switching speed.
+            let (theta, pull) = &mut self.seg.share_pull[s];
+            if theta.to_bits() != st.switching[s].to_bits() {
+                (*theta, *pull) = (st.switching[s], demand::share_pull(st.switching[s], dt));
+            }
+            st.closed_share[s] = demand::next_share(st.closed_share[s], self.seg.target[s], *pull);
         }
         let a = &pp.attractiveness;
         for (i, lab) in pp.labs.iter().enumerate() {
