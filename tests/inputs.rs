@@ -88,11 +88,20 @@ fn every_input_has_its_row_in_the_docs() {
 
 #[test]
 fn every_input_is_read_by_the_model() {
+    // Every source file under the model and the engine (the runner is a directory).
+    fn read_tree(dir: &Path, code: &mut String) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                read_tree(&path, code);
+            } else {
+                *code += &std::fs::read_to_string(path).unwrap();
+            }
+        }
+    }
     let mut code = String::new();
     for dir in ["src/model", "src/engine"] {
-        for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)).unwrap() {
-            code += &std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        }
+        read_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join(dir), &mut code);
     }
     code += &read("src/valuation.rs");
     for (prefix, specs) in sections() {

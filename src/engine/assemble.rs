@@ -39,7 +39,7 @@ pub fn results(c: &Compiled, span: Span, written: Written) -> Results {
         sketches,
     } = written;
     let layout = RowLayout::new(c);
-    debug_assert_eq!(table.len(), layout.width());
+    debug_assert_eq!(table.len(), layout.table_width(true));
     let mut take = |name: String, j: usize| Column {
         name,
         values: std::mem::take(&mut table[j]),

@@ -51,7 +51,7 @@ pub struct MemoryEstimate {
 
 impl MemoryEstimate {
     pub(crate) fn new(c: &Compiled, paths: u64, stored_paths: u64, threads: usize) -> Self {
-        let outputs = RowLayout::new(c).width() as u64;
+        let outputs = RowLayout::new(c).table_width(true) as u64;
         let n_sketch = (c.series.len() * c.quarters()) as u64;
         let threads = threads.max(1) as u64;
         let per_thread = n_sketch * BATCH * 8 + outputs * 8;

@@ -13,6 +13,7 @@ mod memory;
 mod runner;
 mod schedule;
 mod shocks;
+mod sink;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,7 +27,8 @@ use crate::stats::Sketch;
 
 pub use compiled::Compiled;
 use layout::RowLayout;
-use runner::{PathOut, PathRunner, Stop};
+use runner::{PathRunner, Stop};
+use sink::TableSink;
 
 /// Paths per batch: the unit of work and of progress reports.
 pub const BATCH: u64 = 256;
@@ -347,7 +349,7 @@ impl<'a> Simulation<'a> {
         let (start, end) = self.check()?;
         let c = &self.compiled;
         let n = (end - start) as usize;
-        let width = RowLayout::new(c).width();
+        let width = RowLayout::new(c).table_width(true);
         // The final columns, written in place by the batches: one copy of
         // the per-path table at any time (zeroed pages are committed as written).
         let mut table: Vec<Vec<f64>> = (0..width).map(|_| vec![0.0; n]).collect();
@@ -389,7 +391,7 @@ impl<'a> Simulation<'a> {
     /// still run, so the error reported is the lowest failing path.
     fn run_batches(&self, start: u64, end: u64, table: &mut [Vec<f64>], stored: &mut [f64]) -> Result<Vec<Sketch>> {
         let c = &self.compiled;
-        let width = table.len();
+        let layout = RowLayout::new(c);
         let n_sketch = c.series.len() * c.quarters();
         let stored_len = c.series.len() * (c.steps + 1);
         let total = end - start;
@@ -404,8 +406,8 @@ impl<'a> Simulation<'a> {
             .into_par_iter()
             .enumerate()
             .map_init(
-                || (PathRunner::new(c, self.seed, cancel.clone()), vec![0.0; width]),
-                |(runner, row), (bi, mut view)| {
+                || PathRunner::new(c, self.seed, cancel.clone()),
+                |runner, (bi, mut view)| {
                     if cancel.is_cancelled() || bi as u64 > first_failure.load(Ordering::Relaxed) {
                         return None;
                     }
@@ -415,15 +417,18 @@ impl<'a> Simulation<'a> {
                     let mut stored_paths = view.stored.chunks_exact_mut(stored_len.max(1));
                     for p in a..b {
                         let j = (p - a) as usize;
-                        let mut out = PathOut {
-                            row,
+                        let mut sink = TableSink {
+                            layout,
+                            columns: &mut view.columns,
                             quarters: &mut quarters,
+                            n_quarters: c.quarters(),
                             paths: n_batch,
                             j,
                             stored: stored_paths.next(),
+                            per: c.steps + 1,
                         };
                         let (given, noise) = self.table.map_or((None, p), |t| (Some(t.row(p)), t.noise_index(p)));
-                        match runner.run(p, noise, given, &mut out) {
+                        match runner.run(p, noise, given, &mut sink) {
                             Ok(()) => {}
                             // The batch is incomplete: skipped, as those not started.
                             Err(Stop::Cancelled) => return None,
@@ -431,9 +436,6 @@ impl<'a> Simulation<'a> {
                                 first_failure.fetch_min(bi as u64, Ordering::Relaxed);
                                 return Some(Err(e));
                             }
-                        }
-                        for (col, x) in view.columns.iter_mut().zip(row.iter()) {
-                            col[j] = *x;
                         }
                     }
                     let thread = rayon::current_thread_index().unwrap_or(0) % per_thread.len();
