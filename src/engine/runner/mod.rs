@@ -58,6 +58,8 @@ pub struct PathRunner<'c> {
     history: Vec<f64>,
     denominators: Vec<f64>,
     fired: Vec<bool>,
+    /// Each hazard event's `(rate, 1 - exp(-rate dt))` of the last rate seen.
+    hazard: Vec<(f64, f64)>,
     obs: Vec<f64>,
     tracks: Vec<LabTrack>,
     years: YearFlows,
@@ -126,6 +128,7 @@ impl<'c> PathRunner<'c> {
             history: vec![0.0; c.n * nl],
             denominators: Vec::new(),
             fired: vec![false; c.events.len()],
+            hazard: vec![(f64::NAN, f64::NAN); c.events.len()],
             obs: vec![0.0; c.series.len()],
             tracks: vec![LabTrack::start(); nl],
             years: YearFlows::new(nl, layout.years),

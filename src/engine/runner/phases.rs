@@ -34,6 +34,7 @@ impl PathRunner<'_> {
         self.lab_jumps = shocks::LabJumps::new(a.jump_rate, a.jump_sd, c.dt);
         self.streams.reset(c, self.seed, noise);
         self.fired.fill(false);
+        self.hazard.fill((f64::NAN, f64::NAN));
         self.seg.share_pull.fill((f64::NAN, f64::NAN));
         self.tracks.fill(LabTrack::start());
         self.history.fill(0.0);
@@ -324,7 +325,12 @@ impl PathRunner<'_> {
                     let p = &self.params.events[e];
                     let rate =
                         events::hazard_rate(p.hazard.unwrap_or(0.0), p.gap_sensitivity, self.gap_ref, self.gap_k);
-                    u < events::hazard_probability(rate, dt)
+                    // The probability changes only with the rate (with the gap when `kappa_e != 0`).
+                    let (r, prob) = &mut self.hazard[e];
+                    if r.to_bits() != rate.to_bits() {
+                        (*r, *prob) = (rate, events::hazard_probability(rate, dt));
+                    }
+                    u < *prob
                 }
                 Firing::Dated(period) => period == Some(k),
                 Firing::Removed => false,
