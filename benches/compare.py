@@ -79,7 +79,9 @@ def child_inputs(args) -> dict:
     # Draws per path-step (docs/equations.md §0): four process normals and one per lab;
     # on average lambda_R dt lognormal jumps (when J_sd > 0) and lambda_a dt normal
     # jumps per lab (when s_a > 0); one uniform per hazard event not yet fired (counted
-    # as one), and the Poisson counts (one per jump process, each about one uniform).
+    # as one), and the Poisson counts (one per jump process, each 1 + mean uniforms:
+    # Knuth's sampler, below a mean of 12, multiplies uniforms until the product falls
+    # below exp(-mean)). benches/engine.rs counts them the same way.
     v = Values(sc, list(names), table[:1000], min(1000, len(table)))
     d = sc.to_dict(expanded=True)
     n = int(d.get("steps_per_year", 12))
@@ -92,7 +94,7 @@ def child_inputs(args) -> dict:
     lab_j = lam_a > 0 and s_a > 0
     normals = 4 + labs + (lam_r * dt if gap_j and j_sd > 0 else 0.0) + (labs * lam_a * dt if lab_j else 0.0)
     hazards = sum(1 for e in d.get("events", []) if e.get("date") is None)
-    uniforms = hazards + (1 if gap_j else 0) + (labs if lab_j else 0)
+    uniforms = hazards + (1 + lam_r * dt if gap_j else 0) + (labs * (1 + lam_a * dt) if lab_j else 0)
     steps = int(round(float(d.get("horizon", 10.0)) * n))
     return {"normals": normals, "uniforms": uniforms, "steps": steps, "labs": labs}
 
@@ -191,7 +193,7 @@ def main() -> None:
         line("RNG floor, 1 thread", fl["wall_ns"], fl["cpu_ns"], fl["peak_mib"])
     info = rows[0][6]
     print(
-        f"# floor: {info['normals']:.3f} normals and {info['uniforms']} uniforms per path-step "
+        f"# floor: {info['normals']:.3f} normals and {info['uniforms']:.3f} uniforms per path-step "
         "(StandardNormal and uniforms on aibubble's Xoshiro256++ streams) on min(paths, 200000) paths; "
         "engine wall speed-up on all cores: "
         + ", ".join(f"{r[2]['wall'] / r[3]['wall']:.2f}x at {r[0]}" for r in rows)

@@ -2,20 +2,23 @@
 //! per path-step. Each path draws from the engine's own sub-streams
 //! (`aibubble::internals::rng::stream`, Xoshiro256++) with the engine's normal sampler
 //! (`rand_distr::StandardNormal`) and uniform, the same number of each per
-//! path-step as the engine (benches/compare.py counts them for a scenario),
-//! written into a buffer. One thread. Prints one line: wall and CPU ns per
-//! path-step, and the peak resident memory in MiB.
+//! path-step as the engine (benches/compare.py counts them for a scenario:
+//! process and lab normals, the expected jump normals, hazard uniforms and
+//! the Poisson counts' uniforms), written into a buffer; the loop is
+//! `benches/common/floor.rs`, which `benches/engine.rs` runs too. One
+//! thread. Prints one line: wall and CPU ns per path-step, and the peak
+//! resident memory in MiB.
 //!
 //! `cargo run --release --example rng_floor -- PATHS STEPS NORMALS_PER_STEP UNIFORMS_PER_STEP`
-//! (defaults 20000 120 14 2: baseline's 4 process normals and 10 lab normals,
-//! and its two hazard events' uniforms, without the jumps)
+//! (defaults 20000 120 17.75 16.75: baseline's 4 process normals, 10 lab
+//! normals and its expected jump normals, 6 x 1/12 gap and 10 x 3.9/12 lab;
+//! its two hazard events' uniforms and the 11 Poisson counts' 1 + mean
+//! uniforms each)
 
-use std::hint::black_box;
 use std::time::Instant;
 
-use aibubble::internals::rng::{component_key, stream};
-use rand::RngExt;
-use rand_distr::StandardNormal;
+#[path = "../benches/common/floor.rs"]
+mod floor;
 
 fn arg<T: std::str::FromStr>(i: usize, default: T) -> T {
     std::env::args().nth(i).and_then(|a| a.parse().ok()).unwrap_or(default)
@@ -44,25 +47,11 @@ fn cpu_seconds() -> f64 {
 fn main() {
     let paths: u64 = arg(1, 20_000);
     let steps: usize = arg(2, 120);
-    let normals: f64 = arg(3, 14.0);
-    let uniforms: f64 = arg(4, 2.0);
-    // A fractional count (the expected jump normals) is met over the path.
-    let n_normals = (normals * steps as f64).round() as usize;
-    let n_uniforms = (uniforms * steps as f64).round() as usize;
-    let mut buf = vec![0.0f64; n_normals + n_uniforms];
-    let key = component_key("gap");
+    let normals: f64 = arg(3, 17.75);
+    let uniforms: f64 = arg(4, 16.75);
+    let mut buf = Vec::new();
     let (wall, cpu) = (Instant::now(), cpu_seconds());
-    for p in 0..paths {
-        let mut rng = stream(1, p, key);
-        let (zs, us) = buf.split_at_mut(n_normals);
-        for x in zs.iter_mut() {
-            *x = rng.sample(StandardNormal);
-        }
-        for x in us.iter_mut() {
-            *x = rng.random();
-        }
-        black_box(&buf);
-    }
+    floor::run(paths, steps, floor::Draws { normals, uniforms }, &mut buf);
     let per = 1e9 / (paths as f64 * steps as f64);
     let (wall_ns, cpu_ns) = (wall.elapsed().as_secs_f64() * per, (cpu_seconds() - cpu) * per);
     println!("{wall_ns:.3} {cpu_ns:.3} {:.1}", peak_mib());

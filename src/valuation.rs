@@ -1,10 +1,18 @@
 //! docs/equations.md §5: discounting, terminal value, limited-liability equity and
 //! market marks. Pure maths: no randomness, no I/O.
 
-/// The PV term of period k: `FCF dt exp(-r t_{k+1})`.
+/// The discount factor `exp(-r t)`.
 #[inline]
-pub fn discounted_flow(flow: f64, dt: f64, r: f64, t_next: f64) -> f64 {
-    flow * dt * (-r * t_next).exp()
+pub fn discount_factor(r: f64, t: f64) -> f64 {
+    (-r * t).exp()
+}
+
+/// The PV term of period k: `FCF dt exp(-r t_{k+1})`, given the discount
+/// factor `exp(-r t_{k+1})` ([`discount_factor`]; one per step, shared by
+/// every lab and the savings).
+#[inline]
+pub fn discounted_flow(flow: f64, dt: f64, discount: f64) -> f64 {
+    flow * dt * discount
 }
 
 /// The discounted terminal value `exp(-r H) max(0, flow) / (r - g_T)` of an

@@ -115,6 +115,7 @@ fn the_architecture_doc_names_every_layer() {
 /// `CancelToken`) are the module's own vocabulary, usable by every file.
 const ENGINE: &[(&str, u8)] = &[
     ("shocks", 0),
+    ("schedule", 0),
     ("compiled", 1),
     ("layout", 2),
     ("memory", 3),

@@ -6,13 +6,16 @@ use crate::dist::InputCopula;
 use crate::dist::Sampler;
 use crate::error::{Error, Result};
 use crate::model::correlation::ProcessShocks;
+use crate::model::demand;
 use crate::model::events::{self, Effect, Target};
-use crate::model::labs::plan_at;
+use crate::model::labs::{self, plan_at};
+use crate::model::params::PathParams;
 use crate::results::{Series, SeriesId};
 use crate::rng::{component_key, stream};
 use crate::scenario::{MarkBasis, MatureMultiple, Pressure, PriceEffect, PriceIndex, Scenario, SlotLayout, Terminal};
 
 use super::InputTable;
+use super::schedule::Decay;
 
 /// An input drawn per path.
 #[derive(Clone, Debug)]
@@ -66,6 +69,10 @@ pub struct Compiled {
     pub process: ProcessShocks,
     /// `Plan_i(start_year + t_k)`, `[k * labs + i]`.
     pub plans: Vec<f64>,
+    /// Each lab's `exp(-t_k / tau_gm)` (`labs::margin_decay`), per step.
+    pub margin_decay: Decay,
+    /// Each segment's `exp(-t_k / tau)` (`demand::growth_decay`), per step.
+    pub growth_decay: Decay,
     pub events: Vec<CompiledEvent>,
     pub lab_keys: Vec<u64>,
     pub gap_key: u64,
@@ -148,6 +155,21 @@ impl Compiled {
             let year = s.start_year() + k as f64 * dt;
             plans.extend(s.labs.iter().map(|l| plan_at(&l.plan, year)));
         }
+        // The decays at the scenario's values (NaN where drawn).
+        let mut base = PathParams::for_scenario(&s);
+        base.fill(&layout, &base_values);
+        let margin_decay = Decay::new(
+            base.labs.iter().map(|l| l.margin_tau).collect(),
+            steps,
+            dt,
+            labs::margin_decay,
+        );
+        let growth_decay = Decay::new(
+            base.segments.iter().map(|g| g.growth_tau).collect(),
+            steps,
+            dt,
+            demand::growth_decay,
+        );
         let removed = s.removed_events();
         let events = s
             .events
@@ -234,6 +256,8 @@ impl Compiled {
             copula,
             process,
             plans,
+            margin_decay,
+            growth_decay,
             events,
             lab_keys: s.labs.iter().map(|l| component_key(&format!("lab:{}", l.id))).collect(),
             gap_key: component_key("gap"),

@@ -11,6 +11,7 @@ pub mod compiled;
 mod layout;
 mod memory;
 mod runner;
+mod schedule;
 mod shocks;
 mod sink;
 

@@ -30,55 +30,125 @@ pub struct Unsampled {
     pub mean: f64,
 }
 
-/// `N ~ Poisson(mean)`, `mean >= 0`. A mean of exactly 0 (a positive rate so
-/// small that `rate x dt` underflows) is no jumps, with no draw.
-fn jump_count(mean: f64, rng: &mut Stream) -> Result<u64, Unsampled> {
-    if mean == 0.0 {
-        return Ok(0);
-    }
-    let d = Poisson::new(mean).map_err(|_| Unsampled { mean })?;
-    Ok(d.sample(rng) as u64)
+/// A period's jump count `N ~ Poisson(mean)`, `mean >= 0`, its sampler
+/// built once per path: the mean `rate x dt` is fixed on a path, and
+/// building the sampler computes `exp(-mean)`. A mean of exactly 0 (a
+/// positive rate so small that `rate x dt` underflows) is no jumps, with no
+/// draw; a mean the sampler refuses is kept and returned at the first draw.
+#[derive(Clone, Copy, Debug)]
+enum JumpCount {
+    Zero,
+    Poisson(Poisson<f64>),
+    Unsampled(Unsampled),
 }
 
-/// The sum of the closed-release jumps of one period: `N ~ Poisson(lambda_R dt)`,
-/// each `J ~ lognormal(J_mean, J_sd)` (every jump `J_mean` when `J_sd = 0`).
-/// Draws nothing when `lambda_R = 0` or `J_mean = 0`, so a scenario without
-/// releases keeps the draws of one with none. A sum of lognormals has no
-/// closed form, so the jumps are drawn one by one: the domain of
-/// `gap.release_rate` (at most 365 a year) is what bounds `N`.
-///
-/// # Errors
-/// [`Unsampled`] when the sampler cannot take `lambda_R dt`.
-pub fn gap_jumps(p: &GapParams, dt: f64, rng: &mut Stream) -> Result<f64, Unsampled> {
-    if p.release_rate <= 0.0 || p.jump_mean <= 0.0 {
-        return Ok(0.0);
+impl JumpCount {
+    fn new(mean: f64) -> Self {
+        if mean == 0.0 {
+            return JumpCount::Zero;
+        }
+        match Poisson::new(mean) {
+            Ok(d) => JumpCount::Poisson(d),
+            Err(_) => JumpCount::Unsampled(Unsampled { mean }),
+        }
     }
-    let n = jump_count(p.release_rate * dt, rng)?;
-    if p.jump_sd <= 0.0 {
-        return Ok(n as f64 * p.jump_mean);
+
+    #[inline]
+    fn sample(&self, rng: &mut Stream) -> Result<u64, Unsampled> {
+        match self {
+            JumpCount::Zero => Ok(0),
+            JumpCount::Poisson(d) => Ok(d.sample(rng) as u64),
+            JumpCount::Unsampled(e) => Err(*e),
+        }
     }
-    let (mu, sigma) = crate::dist::lognormal_params(p.jump_mean, p.jump_sd);
-    Ok((0..n)
-        .map(|_| (mu + sigma * rng.sample::<f64, _>(StandardNormal)).exp())
-        .sum())
 }
 
-/// The sum of a lab's attractiveness jumps in one period: `N ~ Poisson(lambda_a dt)`,
-/// each jump ~ normal(0, `s_a`). Draws nothing when `lambda_a = 0` or `s_a = 0`,
-/// so a scenario without jumps keeps the draws of one with none. Above
-/// [`NORMAL_JUMPS_ONE_BY_ONE`] jumps, one draw for the sum.
-///
-/// # Errors
-/// [`Unsampled`] when the sampler cannot take `lambda_a dt`.
-pub fn attractiveness_jumps(rate: f64, sd: f64, dt: f64, rng: &mut Stream) -> Result<f64, Unsampled> {
-    if rate <= 0.0 || sd <= 0.0 {
-        return Ok(0.0);
+/// The closed-release jumps of a path, built once per path: per period,
+/// `N ~ Poisson(lambda_R dt)`, each `J ~ lognormal(J_mean, J_sd)` (every
+/// jump `J_mean` when `J_sd = 0`). Draws nothing when `lambda_R = 0` or
+/// `J_mean = 0`, so a scenario without releases keeps the draws of one with
+/// none. A sum of lognormals has no closed form, so the jumps are drawn one
+/// by one: the domain of `gap.release_rate` (at most 365 a year) is what
+/// bounds `N`.
+#[derive(Clone, Copy, Debug)]
+pub struct GapJumps {
+    /// None when the path draws nothing for them.
+    count: Option<JumpCount>,
+    jump_mean: f64,
+    /// The lognormal's `(mu, sigma)`, None for jumps of fixed size.
+    lognormal: Option<(f64, f64)>,
+}
+
+impl GapJumps {
+    pub fn new(p: &GapParams, dt: f64) -> Self {
+        if p.release_rate <= 0.0 || p.jump_mean <= 0.0 {
+            return GapJumps {
+                count: None,
+                jump_mean: 0.0,
+                lognormal: None,
+            };
+        }
+        GapJumps {
+            count: Some(JumpCount::new(p.release_rate * dt)),
+            jump_mean: p.jump_mean,
+            lognormal: (p.jump_sd > 0.0).then(|| crate::dist::lognormal_params(p.jump_mean, p.jump_sd)),
+        }
     }
-    let n = jump_count(rate * dt, rng)?;
-    if n > NORMAL_JUMPS_ONE_BY_ONE {
-        return Ok(sd * (n as f64).sqrt() * rng.sample::<f64, _>(StandardNormal));
+
+    /// The sum of one period's jumps.
+    ///
+    /// # Errors
+    /// [`Unsampled`] when the sampler cannot take `lambda_R dt`.
+    #[inline]
+    pub fn draw(&self, rng: &mut Stream) -> Result<f64, Unsampled> {
+        let Some(count) = self.count else {
+            return Ok(0.0);
+        };
+        let n = count.sample(rng)?;
+        let Some((mu, sigma)) = self.lognormal else {
+            return Ok(n as f64 * self.jump_mean);
+        };
+        Ok((0..n)
+            .map(|_| (mu + sigma * rng.sample::<f64, _>(StandardNormal)).exp())
+            .sum())
     }
-    Ok((0..n).map(|_| sd * rng.sample::<f64, _>(StandardNormal)).sum())
+}
+
+/// The attractiveness jumps of a path, built once per path and shared by
+/// its labs (the rate and size are run-wide): per lab and period,
+/// `N ~ Poisson(lambda_a dt)` jumps, each ~ normal(0, `s_a`). Draws nothing
+/// when `lambda_a = 0` or `s_a = 0`, so a scenario without jumps keeps the
+/// draws of one with none. Above [`NORMAL_JUMPS_ONE_BY_ONE`] jumps, one draw
+/// for the sum.
+#[derive(Clone, Copy, Debug)]
+pub struct LabJumps {
+    /// None when the path draws nothing for them.
+    count: Option<JumpCount>,
+    sd: f64,
+}
+
+impl LabJumps {
+    pub fn new(rate: f64, sd: f64, dt: f64) -> Self {
+        let count = (rate > 0.0 && sd > 0.0).then(|| JumpCount::new(rate * dt));
+        LabJumps { count, sd }
+    }
+
+    /// The sum of one lab's jumps in one period.
+    ///
+    /// # Errors
+    /// [`Unsampled`] when the sampler cannot take `lambda_a dt`.
+    #[inline]
+    pub fn draw(&self, rng: &mut Stream) -> Result<f64, Unsampled> {
+        let Some(count) = self.count else {
+            return Ok(0.0);
+        };
+        let sd = self.sd;
+        let n = count.sample(rng)?;
+        if n > NORMAL_JUMPS_ONE_BY_ONE {
+            return Ok(sd * (n as f64).sqrt() * rng.sample::<f64, _>(StandardNormal));
+        }
+        Ok((0..n).map(|_| sd * rng.sample::<f64, _>(StandardNormal)).sum())
+    }
 }
 
 /// One standard normal.
@@ -99,6 +169,17 @@ mod tests {
     //! draws the tolerance is five standard errors of the sample statistic.
     use super::*;
     use crate::rng::stream;
+
+    /// One period's gap jumps from a sampler built for the call (the
+    /// engine builds it once per path: the same draws).
+    fn gap_jumps(p: &GapParams, dt: f64, rng: &mut Stream) -> Result<f64, Unsampled> {
+        GapJumps::new(p, dt).draw(rng)
+    }
+
+    /// One period's attractiveness jumps from a sampler built for the call.
+    fn attractiveness_jumps(rate: f64, sd: f64, dt: f64, rng: &mut Stream) -> Result<f64, Unsampled> {
+        LabJumps::new(rate, sd, dt).draw(rng)
+    }
 
     const N: usize = 200_000;
 
@@ -194,12 +275,14 @@ mod tests {
     #[test]
     fn ordinary_rates_keep_their_draws() {
         // At or below the threshold the jumps are drawn one by one, as
-        // before: the sum equals the loop over the same stream.
+        // before: the sum equals the loop over the same stream, with the
+        // sampler built once (as the engine does per path) or per period.
         let (rate, sd, dt) = (3.9, 0.2, 1.0 / 12.0);
         let mut a = stream(3, 5, 9);
         let mut b = a.clone();
+        let once = LabJumps::new(rate, sd, dt);
         for _ in 0..10_000 {
-            let x = attractiveness_jumps(rate, sd, dt, &mut a).unwrap();
+            let x = once.draw(&mut a).unwrap();
             let n = Poisson::new(rate * dt).unwrap().sample(&mut b) as u64;
             assert!(n <= NORMAL_JUMPS_ONE_BY_ONE);
             let y: f64 = (0..n).map(|_| sd * normal(&mut b)).sum();

@@ -19,10 +19,19 @@ pub fn brand_premium(s: &SegmentParams, gap_ref: f64, ratio_0: f64) -> f64 {
     }
 }
 
-/// `g_s(t) = g_inf + (g_0 - g_inf) exp(-t / tau)`.
+/// `exp(-t / tau)`: the part of a segment's growth's way from `g_0` to
+/// `g_inf` still ahead at `t` (the engine computes it once per run for a
+/// `tau` that no path draws).
 #[inline]
-pub fn growth(s: &SegmentParams, t: f64) -> f64 {
-    s.growth_inf + (s.growth_0 - s.growth_inf) * (-t / s.growth_tau).exp()
+pub fn growth_decay(growth_tau: f64, t: f64) -> f64 {
+    (-t / growth_tau).exp()
+}
+
+/// `g_s(t) = g_inf + (g_0 - g_inf) exp(-t / tau)`, from
+/// `decay = exp(-t / tau)` ([`growth_decay`]).
+#[inline]
+pub fn growth(s: &SegmentParams, decay: f64) -> f64 {
+    s.growth_inf + (s.growth_0 - s.growth_inf) * decay
 }
 
 /// `ln A_{k+1} = ln A_k + g(t_k) dt - sigma_A^2 dt / 2 + sigma_A sqrt(dt) Z^A`.
@@ -91,10 +100,18 @@ pub fn share_target(b: f64, s: &SegmentParams, gap: f64, ln_rho: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// `u_{k+1} = u_k + (1 - exp(-theta dt)) (u* - u_k)`.
+/// `1 - exp(-theta dt)`: the part of the way to the target share that one
+/// step takes at switching speed `theta`.
 #[inline]
-pub fn next_share(u: f64, target: f64, theta: f64, dt: f64) -> f64 {
-    u + -(-theta * dt).exp_m1() * (target - u)
+pub fn share_pull(theta: f64, dt: f64) -> f64 {
+    -(-theta * dt).exp_m1()
+}
+
+/// `u_{k+1} = u_k + (1 - exp(-theta dt)) (u* - u_k)`, from
+/// `pull = 1 - exp(-theta dt)` ([`share_pull`]; `theta` changes only at events).
+#[inline]
+pub fn next_share(u: f64, target: f64, pull: f64) -> f64 {
+    u + pull * (target - u)
 }
 
 /// Value moved to users in a segment, `Q (1 - u) (P^c - P^o)` (docs/equations.md §5).

@@ -44,23 +44,40 @@ pub fn revenues(
     }
 }
 
-/// The reference margin `gmr_k = gm_inf + (gm_0 - gm_inf) exp(-t / tau_gm)`,
-/// the margin at the reference price.
+/// `exp(-t / tau_gm)`: the part of the reference margin's way from `gm_0`
+/// to `gm_inf` still ahead at `t` (the engine computes it once per run for
+/// a `tau_gm` that no path draws).
 #[inline]
-pub fn reference_margin(lab: &LabParams, gross_margin_inf: f64, t: f64) -> f64 {
-    gross_margin_inf + (lab.gross_margin_0 - gross_margin_inf) * (-t / lab.margin_tau).exp()
+pub fn margin_decay(margin_tau: f64, t: f64) -> f64 {
+    (-t / margin_tau).exp()
+}
+
+/// The reference margin `gmr_k = gm_inf + (gm_0 - gm_inf) exp(-t / tau_gm)`,
+/// the margin at the reference price, from `decay = exp(-t / tau_gm)`
+/// ([`margin_decay`]).
+#[inline]
+pub fn reference_margin(lab: &LabParams, gross_margin_inf: f64, decay: f64) -> f64 {
+    gross_margin_inf + (lab.gross_margin_0 - gross_margin_inf) * decay
+}
+
+/// `expm1(y)`: how much a closed lab's cost share rises at the price
+/// pressure `y` (one per step, shared by every closed lab).
+#[inline]
+pub fn cost_rise(y: f64) -> f64 {
+    y.exp_m1()
 }
 
 /// The gross margin after competition. A closed lab's unit cost does not
 /// fall with its price, so its cost share rises by `exp(y)`:
 /// `gm = max(gm_floor, gmr - kappa_m (1 - gmr) expm1(y))` (written so that
-/// `y = 0` gives `gmr` to the bit); an open lab keeps `gmr`.
+/// `y = 0` gives `gmr` to the bit), from `cost_rise = expm1(y)`
+/// ([`cost_rise`]); an open lab keeps `gmr`.
 #[inline]
-pub fn gross_margin(closed: bool, gmr: f64, y: f64, pass_through: f64, floor: Option<f64>) -> f64 {
+pub fn gross_margin(closed: bool, gmr: f64, cost_rise: f64, pass_through: f64, floor: Option<f64>) -> f64 {
     if !closed {
         return gmr;
     }
-    let gm = gmr - pass_through * (1.0 - gmr) * y.exp_m1();
+    let gm = gmr - pass_through * (1.0 - gmr) * cost_rise;
     match floor {
         Some(f) if gm < f => f,
         _ => gm,

@@ -36,6 +36,7 @@ use self::tracks::{LabTrack, YearFlows};
 use super::CancelToken;
 use super::compiled::Compiled;
 use super::layout::RowLayout;
+use super::shocks;
 use super::sink::PathSink;
 
 /// Runs paths of one compiled scenario; reused across the paths of a batch.
@@ -57,6 +58,8 @@ pub struct PathRunner<'c> {
     history: Vec<f64>,
     denominators: Vec<f64>,
     fired: Vec<bool>,
+    /// Each hazard event's `(rate, 1 - exp(-rate dt))` of the last rate seen.
+    hazard: Vec<(f64, f64)>,
     obs: Vec<f64>,
     tracks: Vec<LabTrack>,
     years: YearFlows,
@@ -77,6 +80,9 @@ pub struct PathRunner<'c> {
     gap_ref: f64,
     /// The gap at `t_k`, before the step's update (for hazards).
     gap_k: f64,
+    /// This path's jump samplers (built once per path).
+    gap_jumps: shocks::GapJumps,
+    lab_jumps: shocks::LabJumps,
     path: u64,
     /// Checked at every step, so that a cancelled run stops within a step of
     /// each worker (a path of 100 years at daily steps takes seconds).
@@ -122,6 +128,7 @@ impl<'c> PathRunner<'c> {
             history: vec![0.0; c.n * nl],
             denominators: Vec::new(),
             fired: vec![false; c.events.len()],
+            hazard: vec![(f64::NAN, f64::NAN); c.events.len()],
             obs: vec![0.0; c.series.len()],
             tracks: vec![LabTrack::start(); nl],
             years: YearFlows::new(nl, layout.years),
@@ -134,6 +141,8 @@ impl<'c> PathRunner<'c> {
             pressure_floor: 0.0,
             gap_ref: 0.0,
             gap_k: 0.0,
+            gap_jumps: shocks::GapJumps::new(&Default::default(), 0.0),
+            lab_jumps: shocks::LabJumps::new(0.0, 0.0, 0.0),
             path: 0,
             cancel,
         }

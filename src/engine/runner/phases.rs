@@ -29,8 +29,13 @@ impl PathRunner<'_> {
         self.pressure_pull = -(-self.params.prices.adjustment_speed * c.dt).exp_m1();
         self.pressure_floor = prices::pressure_floor(&self.params.prices, c.pressure);
         self.gap_ref = self.params.reference_lead();
+        self.gap_jumps = shocks::GapJumps::new(&self.params.gap, c.dt);
+        let a = &self.params.attractiveness;
+        self.lab_jumps = shocks::LabJumps::new(a.jump_rate, a.jump_sd, c.dt);
         self.streams.reset(c, self.seed, noise);
         self.fired.fill(false);
+        self.hazard.fill((f64::NAN, f64::NAN));
+        self.seg.share_pull.fill((f64::NAN, f64::NAN));
         self.tracks.fill(LabTrack::start());
         self.history.fill(0.0);
         self.lab.market_value.fill(0.0);
@@ -68,9 +73,11 @@ impl PathRunner<'_> {
             &mut self.denominators,
             &mut lab.revenue,
         );
+        let cost_rise = labs::cost_rise(y);
         for (i, l) in pp.labs.iter().enumerate() {
-            let gmr = labs::reference_margin(l, st.gross_margin_inf[i], t);
-            lab.gross_margin[i] = labs::gross_margin(l.closed, gmr, y, pp.prices.pass_through, pp.prices.margin_floor);
+            let gmr = labs::reference_margin(l, st.gross_margin_inf[i], c.margin_decay.at(k, i, l.margin_tau));
+            let (pass, floor) = (pp.prices.pass_through, pp.prices.margin_floor);
+            lab.gross_margin[i] = labs::gross_margin(l.closed, gmr, cost_rise, pass, floor);
         }
         if k == 0 {
             lab.revenue_0.copy_from_slice(&lab.revenue);
@@ -115,7 +122,7 @@ impl PathRunner<'_> {
                     let gm_l = labs::gross_margin(
                         l.closed,
                         st.gross_margin_inf[i],
-                        y,
+                        cost_rise,
                         pp.prices.pass_through,
                         pp.prices.margin_floor,
                     );
@@ -211,6 +218,7 @@ impl PathRunner<'_> {
         let st = &mut self.state;
         let plans = &c.plans[k * pp.labs.len()..(k + 1) * pp.labs.len()];
         let lab = &mut self.lab;
+        let discount = valuation::discount_factor(v.discount_rate, t + dt);
         for (i, params) in pp.labs.iter().enumerate() {
             let rev = lab.revenue[i];
             let gm = lab.gross_margin[i];
@@ -234,14 +242,14 @@ impl PathRunner<'_> {
                 let fcf = x - tax;
                 st.loss_pool[i] = pool;
                 lab.fcf[i] = fcf;
-                tr.pv += valuation::discounted_flow(fcf, dt, v.discount_rate, t + dt);
+                tr.pv += valuation::discounted_flow(fcf, dt, discount);
                 st.cash[i] += fcf * dt;
                 let y = c.year_of_period[k];
                 self.years.add(i, y, rev * dt, fcf * dt);
             }
         }
         if k < c.steps {
-            self.pv_savings += valuation::discounted_flow(self.run.savings, dt, v.discount_rate, t + dt);
+            self.pv_savings += valuation::discounted_flow(self.run.savings, dt, discount);
         }
     }
 
@@ -251,12 +259,13 @@ impl PathRunner<'_> {
         let c = self.c;
         let path = self.path;
         let (dt, sqrt_dt) = (c.dt, c.sqrt_dt);
-        let t = k as f64 * dt;
         let pp = &self.params;
         let st = &mut self.state;
         let s = &mut self.streams;
         let z_gap = shocks::normal(&mut s.gap);
-        let jumps = shocks::gap_jumps(&pp.gap, dt, &mut s.gap)
+        let jumps = self
+            .gap_jumps
+            .draw(&mut s.gap)
             .map_err(|e| unsampled(c, path, "gap.release_rate", pp.gap.release_rate, k, e))?;
         let z_price = shocks::normal(&mut s.prices);
         let z_ratio = shocks::normal(&mut s.prices);
@@ -279,14 +288,21 @@ impl PathRunner<'_> {
             self.pressure_floor,
         );
         for (s, seg) in pp.segments.iter().enumerate() {
-            let g = demand::growth(seg, t);
+            let g = demand::growth(seg, c.growth_decay.at(k, s, seg.growth_tau));
             st.ln_demand[s] = demand::next_ln_demand(st.ln_demand[s], g, pp.demand.sigma, dt, sqrt_dt, za);
-            st.closed_share[s] = demand::next_share(st.closed_share[s], self.seg.target[s], st.switching[s], dt);
+            // The pull changes only when an event changes the switching speed.
+            let (theta, pull) = &mut self.seg.share_pull[s];
+            if theta.to_bits() != st.switching[s].to_bits() {
+                (*theta, *pull) = (st.switching[s], demand::share_pull(st.switching[s], dt));
+            }
+            st.closed_share[s] = demand::next_share(st.closed_share[s], self.seg.target[s], *pull);
         }
         let a = &pp.attractiveness;
         for (i, lab) in pp.labs.iter().enumerate() {
             let z = shocks::normal(&mut s.labs[i]);
-            let jumps = shocks::attractiveness_jumps(a.jump_rate, a.jump_sd, dt, &mut s.labs[i])
+            let jumps = self
+                .lab_jumps
+                .draw(&mut s.labs[i])
                 .map_err(|e| unsampled(c, path, "attractiveness.jump_rate", a.jump_rate, k, e))?;
             st.attractiveness[i] =
                 labs::next_attractiveness(st.attractiveness[i], lab.drift, a.sigma, dt, sqrt_dt, z) + jumps;
@@ -309,7 +325,12 @@ impl PathRunner<'_> {
                     let p = &self.params.events[e];
                     let rate =
                         events::hazard_rate(p.hazard.unwrap_or(0.0), p.gap_sensitivity, self.gap_ref, self.gap_k);
-                    u < events::hazard_probability(rate, dt)
+                    // The probability changes only with the rate (with the gap when `kappa_e != 0`).
+                    let (r, prob) = &mut self.hazard[e];
+                    if r.to_bits() != rate.to_bits() {
+                        (*r, *prob) = (rate, events::hazard_probability(rate, dt));
+                    }
+                    u < *prob
                 }
                 Firing::Dated(period) => period == Some(k),
                 Firing::Removed => false,

@@ -31,6 +31,8 @@ pub(super) struct SegmentStep {
     /// `ln Pi_{s,0}` (CES) or `Pbar_{s,0}` (mean): the reference of the demand curve.
     pub reference_0: Vec<f64>,
     pub target: Vec<f64>,
+    /// `(theta, 1 - exp(-theta dt))` of the last switching speed seen.
+    pub share_pull: Vec<(f64, f64)>,
 }
 
 impl SegmentStep {
@@ -43,6 +45,7 @@ impl SegmentStep {
             open_pool: v(),
             reference_0: v(),
             target: v(),
+            share_pull: vec![(f64::NAN, f64::NAN); segments],
         }
     }
 
