@@ -23,7 +23,7 @@ def umask() -> int:
     return 0o022
 
 
-def write_atomic(path: PathLike, write: Callable[[IO[bytes]], None]) -> None:
+def write_atomic(path: PathLike, write: Callable[[IO[bytes]], object]) -> None:
     """Call ``write`` on a new temporary file of a random name beside
     ``path`` (created exclusively: a file or link already there is never
     written through), then rename it over ``path``: the file is complete or

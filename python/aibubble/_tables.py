@@ -3,7 +3,7 @@ from a :class:`Result` so that every surface shows the same numbers."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,7 @@ from ._outputs import outputs
 from ._result import QUANTILES, Result
 
 # The per-lab headline: (summary column, heading, unit), in display order.
-HEADLINE: List[tuple] = [
+HEADLINE: List[Tuple[str, str, str]] = [
     ("mark", "latest mark", "USD bn"),
     ("fair_value_mean", "fair value, mean", "USD bn"),
     ("fair_value_p5", "fair value, p5", "USD bn"),
@@ -67,13 +67,16 @@ def marked_labs(result: Result) -> List[str]:
 def series_entities(result: Result, name: str) -> List[Optional[str]]:
     """The labs or segments a series is kept for (``[None]`` for a run-wide one)."""
     per = outputs().loc[name, "per"]
+    out: List[Optional[str]]
     if per == "lab":
-        return list(result.labs)
-    if per == "marked_lab":
-        return marked_labs(result)
-    if per == "segment":
-        return [seg["id"] for seg in result.scenario.to_dict()["segments"]]
-    return [None]
+        out = list(result.labs)
+    elif per == "marked_lab":
+        out = list(marked_labs(result))
+    elif per == "segment":
+        out = [seg["id"] for seg in result.scenario.to_dict()["segments"]]
+    else:
+        out = [None]
+    return out
 
 
 def series_table(result: Result) -> pd.DataFrame:

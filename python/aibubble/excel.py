@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import IO, Any, List, Optional, Sequence, Union
+from typing import IO, Any, List, Optional, Union
 
 import numpy as np
 import pandas as pd
@@ -206,8 +206,7 @@ class _Writer:
         if len(events.columns):
             df = df.join(events.add_prefix("event."))
         if n > self.limit:
-            take = _sample(n, self.limit)
-            df = df.iloc[take]
+            df = df.iloc[_sample(n, self.limit)]
             note = (
                 f"{self.limit:,} of {n:,} paths: an evenly spaced sample (every path i = floor(j * {n} / "
                 f"{self.limit}), j = 0, 1, ...), the row limit of a sheet; the path column numbers them. "
@@ -221,9 +220,9 @@ class _Writer:
         ws.freeze_panes(2, 1)
 
 
-def _sample(n: int, k: int) -> Sequence[int]:
+def _sample(n: int, k: int) -> List[int]:
     """``k`` evenly spaced indices of ``range(n)``, the first 0."""
-    return (np.arange(k, dtype=np.int64) * n // k).tolist()
+    return [j * n // k for j in range(k)]
 
 
 __all__: List[str] = ["write_workbook", "EXCEL_MAX_ROWS"]

@@ -26,7 +26,7 @@ import json
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -135,10 +135,34 @@ class Explorer:
         if not isinstance(path, str):
             raise TypeError(f"path must be a str, got {type(path).__name__}")
         if path not in self.moves:
-            m = movement(self.base, path)
+            m = self._widened(movement(self.base, path))
             self.moves[path] = m
             self.values[path] = m.today
         return self.moves[path]
+
+    def _admits(self, path: str, x: float) -> bool:
+        try:
+            self.base._inner.moved(path, x)
+        except AibubbleError:
+            return False
+        return True
+
+    def _widened(self, m: Movement) -> Movement:
+        """The analyses' bracket is narrow for a small rate (a hazard of 2%
+        a year spans up to 12%): a slider reaches up to ten times today's
+        value, or as far as the input can go."""
+        if not (m.today > 0 and m.hi < 10 * m.today):
+            return m
+        hi, target = m.hi, 10 * m.today
+        if self._admits(m.path, target):
+            hi = target
+        else:
+            ok, bad = m.hi, target
+            for _ in range(40):
+                mid = 0.5 * (ok + bad)
+                ok, bad = (mid, bad) if self._admits(m.path, mid) else (ok, mid)
+            hi = ok
+        return Movement(m.path, m.how, m.today, m.lo, hi, m.unit)
 
     def set(self, path: str, value: float) -> None:
         """Put ``path``'s central value at ``value`` (checked against what
@@ -370,10 +394,11 @@ class ExplorerWidget:
         self.status = w.HTML()
         self.table_html = w.HTML()
         self.changes_html = w.HTML()
-        self.fan = w.Image(format="png")
+        self.fan = w.Image(format="png", layout=w.Layout(width="720px"))
         self.paths.observe(self._on_paths, names="value")
+        # Another series or lab redraws the fan from the run at hand.
         for c in (self.series, self.lab):
-            c.observe(lambda _: self.schedule(), names="value")
+            c.observe(lambda _: self.schedule(now=True, redraw=True), names="value")
         self.add_button.on_click(self._on_add)
         self.save_button.on_click(self._on_save)
         controls = w.VBox(
@@ -392,7 +417,7 @@ class ExplorerWidget:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        display(self.box)
+        display(self.box)  # type: ignore[no-untyped-call]
 
     # Controls -------------------------------------------------------------
     def _add_slider(self, path: str) -> None:
@@ -462,25 +487,29 @@ class ExplorerWidget:
         self.sliders[path].value = value
 
     # Reruns ---------------------------------------------------------------
-    def schedule(self, now: bool = False) -> None:
-        """Rerun after the debounce (at once with ``now``)."""
+    def schedule(self, now: bool = False, redraw: bool = False) -> None:
+        """Rerun after the debounce (at once with ``now``); with ``redraw``,
+        only draw the fan again from the current run."""
         with self._idle:
             self._generation += 1
             gen = self._generation
             if self._timer is not None:
                 self._timer.cancel()
-            self._timer = threading.Timer(0.0 if now else self.debounce, self._submit, args=(gen,))
+            self._timer = threading.Timer(0.0 if now else self.debounce, self._submit, args=(gen, redraw))
             self._timer.daemon = True
             self._timer.start()
 
-    def _submit(self, gen: int) -> None:
-        self._future = self._pool.submit(self._rerun, gen)
+    def _submit(self, gen: int, redraw: bool) -> None:
+        self._future = self._pool.submit(self._rerun, gen, redraw)
 
-    def _rerun(self, gen: int) -> None:
+    def _rerun(self, gen: int, redraw: bool = False) -> None:
         if gen != self._generation:
             return  # superseded while waiting
-        self.status.value = "running…"
         try:
+            if redraw and self.x.result is not None:
+                self.fan.value = self._fan_png()
+                return
+            self.status.value = "running…"
             table = self.x.run()
             self._show(table)
             self.runs += 1

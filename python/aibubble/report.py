@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import os
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 import pandas as pd
@@ -54,7 +54,7 @@ def _plotly() -> Tuple[Any, Any, Any]:
 def _named(results: Results) -> List[Tuple[str, Result]]:
     if isinstance(results, Result):
         return [(results.scenario.name, results)]
-    items = list(results.items()) if isinstance(results, Mapping) else [(r.scenario.name, r) for r in results]
+    items = list(results.items()) if isinstance(results, Mapping) else [(None, r) for r in results]
     if not items:
         raise ArgumentError("invalid argument results: at least one Result")
     out: List[Tuple[str, Result]] = []
@@ -62,7 +62,7 @@ def _named(results: Results) -> List[Tuple[str, Result]]:
     for name, r in items:
         if not isinstance(r, Result):
             raise TypeError(f"results: expected aibubble.Result, got {type(r).__name__}")
-        name = str(name)
+        name = r.scenario.name if name is None else str(name)
         if name in seen:
             seen[name] += 1
             name = f"{name} ({seen[name]})"
@@ -154,7 +154,7 @@ class _Page:
                 row: Dict[str, Any] = {"lab": lab, "statistic": stat}
                 for name, _ in named:
                     h = heads[name]
-                    row[name] = float(h.loc[lab, stat]) if lab in h.index and stat in h.columns else float("nan")
+                    row[name] = float(cast(Any, h.loc[lab, stat])) if lab in h.index and stat in h.columns else float("nan")
                 rows.append(row)
         self.add(_table(pd.DataFrame(rows), "side-by-side", index=False))
         go = self.go
@@ -191,7 +191,7 @@ class _Page:
         src = _tables.sources_table(r)
         self.add("<h3>Assumptions</h3><p class='note'>Inputs that no dated source gives, as the scenario states them.</p><ul>")
         for row in src[src["assumption"]].itertuples():
-            self.add(f"<li><code>{html.escape(row.path)}</code>: {html.escape(str(row.source))}</li>")
+            self.add(f"<li><code>{html.escape(str(row.path))}</code>: {html.escape(str(row.source))}</li>")
         self.add("</ul>")
 
     def fan(self, r: Result, series: str, labs: List[str], name: str) -> None:
@@ -280,6 +280,43 @@ class _Page:
             cols = [c for c in ("today", "root", "change", "se", "percentile_2030", "note") if c in df.columns]
             self.add(f"<p><b>{html.escape(lab)}</b></p>")
             self.add(_table(df[cols], f"implied:{lab}:{name}"))
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``aibubble report PRESET|FILE ... -o report.html``: run each scenario
+    and write one report (the console script's ``report`` command)."""
+    import argparse
+    import sys
+
+    from ._scenario import Scenario
+
+    p = argparse.ArgumentParser(
+        prog="aibubble report",
+        description="Run scenarios and write one self-contained HTML report (works offline).",
+    )
+    p.add_argument("scenarios", nargs="+", metavar="PRESET|FILE", help="presets or scenario files, compared side by side")
+    p.add_argument("-o", "--output", required=True, metavar="report.html", help="the report file to write")
+    p.add_argument("--paths", type=int, default=20_000, help="paths per run (default 20000)")
+    p.add_argument("--seed", type=int, default=42, help="seed (default 42)")
+    p.add_argument("--analysis-paths", type=int, default=2_000, help="paths per run of the channels and reverse DCF (default 2000)")
+    p.add_argument("--no-analyses", action="store_true", help="leave out the counterfactual, channels and reverse DCF")
+    args = p.parse_args(argv)
+    named: Dict[str, Result] = {}
+    try:
+        for text in args.scenarios:
+            if text in _core.presets():
+                s = Scenario.preset(text)
+            elif text.endswith(".json"):
+                s = Scenario.from_json(text)
+            else:
+                s = Scenario.from_toml(text)
+            named[text] = simulate(s, paths=args.paths, seed=args.seed)
+        report(named, args.output, analyses=not args.no_analyses, analysis_paths=args.analysis_paths)
+    except (ValueError, OSError) as e:
+        print(f"aibubble report: error: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
 
 
 __all__: List[str] = ["report"]

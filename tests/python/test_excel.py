@@ -7,7 +7,7 @@ import math
 import subprocess
 import zipfile
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import numpy as np
 import pytest
