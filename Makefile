@@ -2,6 +2,8 @@
 # `make crate-test` (part of it) builds the README's Rust example as a crate
 # of its own outside the repository, depending on aibubble by path.
 # `make notebooks` re-executes the notebooks at full path count, in place.
+# `make screenshots` retakes the README's images of the explorer and the
+# report (docs/images/), through their browser tests.
 # `make bench-compare` times the engine (1 thread, all cores) against the
 # NumPy implementation of the model (benches/numpy_model.py) and the RNG
 # floor (examples/rng_floor.rs) at 1e5 and 1e6 paths (benches/compare.py;
@@ -39,7 +41,7 @@ NO_RUST_PATH := $(shell printf '%s' "$$PATH" | tr ':' '\n' | grep -v -e '\.cargo
 
 STAGE = @printf '\n==> %s  %s\n' "$$(date +%H:%M:%S)"
 
-.PHONY: bench-compare test rust-test examples-test python-test crate-test package-test notebooks-test notebooks venv wheel sdist wheel-test mutants
+.PHONY: screenshots bench-compare test rust-test examples-test python-test crate-test package-test notebooks-test notebooks venv wheel sdist wheel-test mutants
 
 test: rust-test examples-test python-test crate-test package-test notebooks-test wheel-test
 	$(STAGE) "make test: every stage passed"
@@ -87,8 +89,13 @@ python-test: venv
 	$(PY) -m mypy.stubtest aibubble._core
 
 notebooks-test: venv
-	$(STAGE) "notebooks on $(TEST_PATHS) paths, four of them (about a minute)"
+	$(STAGE) "notebooks on $(TEST_PATHS) paths, five of them (about two minutes)"
 	AIBUBBLE_PATHS=$(TEST_PATHS) $(PY) tests/run_notebooks.py
+
+# The README's screenshots of the explorer and the report, taken by their
+# browser tests in Debian's chromium.
+screenshots: venv
+	AIBUBBLE_SCREENSHOTS=docs/images $(PY) -m pytest -q tests/python/test_explore_app.py tests/python/test_report.py -k "slider or chromium"
 
 notebooks: venv
 	$(PY) tests/run_notebooks.py --in-place

@@ -56,6 +56,8 @@ pub mod scenario;
 pub mod stats;
 pub mod summary;
 mod valuation;
+#[cfg(feature = "xlsx")]
+pub mod workbook;
 
 pub use dist::{Dist, DistKind, Uncertain};
 pub use engine::{BATCH, CancelToken, InputTable, MAX_PATHS, MemoryEstimate, NoObserver, Observer, Simulation};

@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("engine", 6),
     ("output", 7),
     ("net", 7),
+    ("workbook", 7),
     ("analysis", 8),
 ];
 

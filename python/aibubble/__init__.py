@@ -21,6 +21,8 @@ from ._outputs import outputs
 from ._compare import channels, compare
 from ._result import LAB_METRICS, MAX_LOAD_BYTES, QUANTILES, SERIES, Result, load, merge, net, simulate
 from ._scenario import Scenario
+from .explore import explore
+from .report import report
 from .errors import (
     AibubbleError,
     ArgumentError,
@@ -53,6 +55,8 @@ __all__ = [
     "calibrate",
     "calibration_curves",
     "outputs",
+    "explore",
+    "report",
     "merge",
     "load",
     "presets",

@@ -6,7 +6,6 @@ import gzip
 import json
 import os
 import stat
-import tempfile
 import warnings
 import zlib
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._files import write_atomic
 from ._scenario import Scenario
 from .errors import ArgumentError, ResultsFileError
 
@@ -565,29 +565,19 @@ class Result:
         through) and renamed over ``path``, so it is complete or absent, and
         of two saves to one path at once, one wins whole.
         """
-        path = os.fspath(path)
         data = self._inner.to_json().encode("utf-8")
         if compress:
             data = gzip.compress(data, compresslevel=1)
-        # A new file of a random name, created exclusively (never a file or a
-        # link already there, never another thread's), renamed over ``path``.
-        directory, name = os.path.split(path)
-        fd, tmp = tempfile.mkstemp(dir=directory or ".", prefix=f".{name}.", suffix=".tmp")
-        try:
-            with open(fd, "wb", closefd=True) as f:
-                # mkstemp makes the file private (0600); give it the mode open() would.
-                if hasattr(os, "fchmod"):
-                    os.fchmod(fd, 0o666 & ~_umask())
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.remove(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        write_atomic(path, lambda f: f.write(data))
+
+    def to_excel(self, path: Union[str, "os.PathLike[str]"], *, max_rows: Optional[int] = None) -> None:
+        """Write the run as an Excel workbook (needs XlsxWriter, in the
+        ``explore`` extra): Summary (with native charts of a revenue fan and
+        the phi histogram), Inputs, Time series, Per path and Sources; see
+        :mod:`aibubble.excel`. The file is complete or absent."""
+        from .excel import write_workbook
+
+        write_workbook(self, path, max_rows=max_rows)
 
     def __reduce__(self) -> Any:
         return (_restore, (self._inner.to_json(),))
@@ -629,19 +619,6 @@ class Result:
         )
         table = self._table().to_html(float_format=lambda x: f"{x:,.3g}", na_rep="-")
         return f"<p><b>{self._headline()}</b></p>{table}{note}"
-
-
-def _umask() -> int:
-    """The process's umask, read without setting it (``os.umask`` sets it for
-    every thread); 0o022 where it cannot be read."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
 
 
 def _restore(text: str) -> Result:

@@ -608,6 +608,72 @@ fn bracket_of(m: &Mover<'_>) -> (f64, f64) {
     (lo, hi)
 }
 
+/// How an analysis moves one input (as the reverse DCF does): set, shifted
+/// or scaled, named by its central value `today`, with the default range
+/// of central values it may take ([`default_bracket`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct Movement {
+    /// The field path.
+    pub input: String,
+    /// Set, shift or scale.
+    pub how: How,
+    /// The central value today: the fixed value, or the distribution's median.
+    pub today: f64,
+    /// The default range of central values, inside what the input can take.
+    pub bracket: (f64, f64),
+    /// The field's unit.
+    pub unit: String,
+}
+
+/// How `input` moves when its central value is put elsewhere.
+///
+/// # Errors
+/// [`Error::Argument`] naming `input` when it is not an input that may be
+/// uncertain, or an uncertain one of median <= 0 on a positive-only domain.
+pub fn movement(scenario: &Scenario, input: &str) -> Result<Movement> {
+    let m = Mover::new(scenario, input)?;
+    Ok(Movement {
+        input: input.to_string(),
+        how: m.how,
+        today: m.today,
+        bracket: bracket_of(&m),
+        unit: m.field.unit.to_string(),
+    })
+}
+
+/// `input`'s value with its central value at `x`: the fixed value `x`, or
+/// the distribution shifted or scaled as [`movement`] says, as a scenario
+/// file writes it; the move changes each draw exactly as the input table
+/// of an analysis does (up to rounding).
+///
+/// # Errors
+/// [`Error::Argument`] as [`movement`], or naming `input` and `x` when the
+/// input cannot take `x` (its draws would leave the domain), or when the
+/// family has no form for the move (a shifted lognormal).
+pub fn moved(scenario: &Scenario, input: &str, x: f64) -> Result<crate::dist::Uncertain> {
+    let m = Mover::new(scenario, input)?;
+    m.admits(x).map_err(|e| Error::argument(input, e))?;
+    let c = m.change(x);
+    match (&m.field.value, m.how) {
+        (_, How::Set) => Ok(crate::dist::Uncertain::Fixed(x)),
+        (crate::dist::Uncertain::Dist(d), how) => {
+            let out = if how == How::Shift { d.shifted(c) } else { d.scaled(c) };
+            out.map(crate::dist::Uncertain::Dist).ok_or_else(|| {
+                Error::argument(
+                    input,
+                    format!(
+                        "a {} {} by {} has no form as a distribution",
+                        d.family(),
+                        how.name(),
+                        short(c)
+                    ),
+                )
+            })
+        }
+        (crate::dist::Uncertain::Fixed(_), _) => unreachable!("a fixed input is set"),
+    }
+}
+
 /// Solve for the value of `input` at which `lab`'s fair value meets its mark.
 ///
 /// # Errors
@@ -911,6 +977,55 @@ mod tests {
             e.contains(" at 0.1 and ") && e.contains(" at 0.2 (the same sign)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_moved_input_has_its_central_value_and_its_shape() {
+        use crate::dist::Uncertain;
+        let s = Scenario::preset("baseline").unwrap();
+        // A fixed input is set.
+        let m = movement(&s, "labs.openai.mark").unwrap();
+        assert_eq!(m.how, How::Set);
+        assert_eq!(moved(&s, "labs.openai.mark", 300.0).unwrap(), Uncertain::Fixed(300.0));
+        // A shifted distribution: every quantile moves by the same amount.
+        for (input, x) in [
+            ("gap.long_run", 4.0),
+            ("valuation.discount_rate", 0.2),
+            ("gap.half_life", 0.4),
+        ] {
+            let m = movement(&s, input).unwrap();
+            assert!(m.bracket.0 < m.today && m.today < m.bracket.1, "{input}: {m:?}");
+            let field = s.fields().into_iter().find(|f| f.path == input).unwrap();
+            let Uncertain::Dist(before) = field.value else {
+                panic!("{input} is drawn in baseline")
+            };
+            let Uncertain::Dist(after) = moved(&s, input, x).unwrap() else {
+                panic!("{input} stays a distribution")
+            };
+            let (a, b) = (before.sampler().unwrap(), after.sampler().unwrap());
+            assert!(
+                (b.quantile(0.5) - x).abs() <= 1e-12 * x.abs().max(1.0),
+                "{input}: median {}",
+                b.quantile(0.5)
+            );
+            for u in [0.01, 0.2, 0.5, 0.9, 0.99] {
+                let want = match m.how {
+                    How::Shift => a.quantile(u) + (x - m.today),
+                    _ => a.quantile(u) * (x / m.today),
+                };
+                assert!(
+                    (b.quantile(u) - want).abs() <= 1e-12 * want.abs().max(1.0),
+                    "{input} at {u}"
+                );
+            }
+        }
+        let e = moved(&s, "labs.anthropic.committed", 1.2).unwrap_err().to_string();
+        assert!(
+            e.contains("labs.anthropic.committed") && e.contains("out of its domain"),
+            "{e}"
+        );
+        let e = movement(&s, "no.such.input").unwrap_err().to_string();
+        assert!(e.contains("no.such.input"), "{e}");
     }
 
     #[test]

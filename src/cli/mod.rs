@@ -186,6 +186,13 @@ struct RunArgs {
     /// (they are deleted). A file at DIR is never replaced.
     #[arg(long, requires = "out")]
     force: bool,
+    /// Also write an Excel workbook of the run to FILE.xlsx: Summary (the
+    /// per-lab table, every statistic, charts of a revenue fan and the phi
+    /// histogram), Inputs, Time series, Per path (every path up to a
+    /// sheet's 1,048,574 rows, then an evenly spaced sample) and Sources.
+    /// FILE must not exist.
+    #[arg(long, value_name = "FILE.xlsx", conflicts_with = "net")]
+    xlsx: Option<PathBuf>,
     /// Also run the scenario with competition frozen (same seed and paths)
     /// and print each lab's P(pop), P(FV=0), P(crunch) and fair value net
     /// of what frozen competition gives, with standard errors.
@@ -370,6 +377,18 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         // Before the run, so that a refused directory costs no waiting.
         crate::internals::output::check_target(dir, args.force)?;
     }
+    if let Some(file) = &args.xlsx
+        && std::fs::symlink_metadata(file).is_ok()
+    {
+        return Err(Error::argument(
+            "--xlsx",
+            format!(
+                "{} exists; give a new file name",
+                printable(&file.display().to_string())
+            ),
+        )
+        .into());
+    }
     let base = load(&args.scenario)?;
     let mut overrides = Vec::new();
     // Every non-finite value is listed, not only the first.
@@ -472,6 +491,12 @@ fn run(args: RunArgs, cancel: &CancelToken, out: &mut impl Write) -> Result<(), 
         crate::internals::output::write_run(dir, &results, args.force)?;
         if !args.run.json {
             report(&format!("wrote {}", printable(&dir.display().to_string())));
+        }
+    }
+    if let Some(file) = &args.xlsx {
+        crate::workbook::write(&results, file, &crate::workbook::Options::default())?;
+        if !args.run.json {
+            report(&format!("wrote {}", printable(&file.display().to_string())));
         }
     }
     if args.run.json {

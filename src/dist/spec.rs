@@ -134,6 +134,103 @@ impl Dist {
         self
     }
 
+    /// The distribution of `x + c` for `x` drawn from this one, where the
+    /// family has that form (every family but the lognormal's and the beta's
+    /// `lo`/`hi`-free shapes; a shifted beta moves its `lo` and `hi`).
+    pub fn shifted(&self, c: f64) -> Option<Dist> {
+        use DistKind as K;
+        let kind = match &self.kind {
+            K::Fixed { value } => K::Fixed { value: value + c },
+            K::Uniform { lo, hi } => K::Uniform { lo: lo + c, hi: hi + c },
+            K::Normal { mean, sd } => K::Normal {
+                mean: mean + c,
+                sd: *sd,
+            },
+            K::LogNormal { .. } | K::LogNormalLog { .. } => return None,
+            K::Triangular { lo, mode, hi } => K::Triangular {
+                lo: lo + c,
+                mode: mode + c,
+                hi: hi + c,
+            },
+            K::Pert { lo, mode, hi } => K::Pert {
+                lo: lo + c,
+                mode: mode + c,
+                hi: hi + c,
+            },
+            K::Beta { a, b, lo, hi } => K::Beta {
+                a: *a,
+                b: *b,
+                lo: lo + c,
+                hi: hi + c,
+            },
+            K::Discrete { values, probs } => K::Discrete {
+                values: values.iter().map(|v| v + c).collect(),
+                probs: probs.clone(),
+            },
+            K::Empirical { values } => K::Empirical {
+                values: values.iter().map(|v| v + c).collect(),
+            },
+        };
+        Some(Dist {
+            kind,
+            min: self.min.map(|m| m + c),
+            max: self.max.map(|m| m + c),
+        })
+    }
+
+    /// The distribution of `c x` for `x` drawn from this one, `c > 0` (every
+    /// family has that form); `None` for `c <= 0`.
+    pub fn scaled(&self, c: f64) -> Option<Dist> {
+        use DistKind as K;
+        if !(c > 0.0 && c.is_finite()) {
+            return None;
+        }
+        let kind = match &self.kind {
+            K::Fixed { value } => K::Fixed { value: value * c },
+            K::Uniform { lo, hi } => K::Uniform { lo: lo * c, hi: hi * c },
+            K::Normal { mean, sd } => K::Normal {
+                mean: mean * c,
+                sd: sd * c,
+            },
+            K::LogNormal { mean, sd } => K::LogNormal {
+                mean: mean * c,
+                sd: sd * c,
+            },
+            K::LogNormalLog { mu, sigma } => K::LogNormalLog {
+                mu: mu + c.ln(),
+                sigma: *sigma,
+            },
+            K::Triangular { lo, mode, hi } => K::Triangular {
+                lo: lo * c,
+                mode: mode * c,
+                hi: hi * c,
+            },
+            K::Pert { lo, mode, hi } => K::Pert {
+                lo: lo * c,
+                mode: mode * c,
+                hi: hi * c,
+            },
+            K::Beta { a, b, lo, hi } => K::Beta {
+                a: *a,
+                b: *b,
+                lo: lo * c,
+                hi: hi * c,
+            },
+            K::Discrete { values, probs } => K::Discrete {
+                values: values.iter().map(|v| v * c).collect(),
+                probs: probs.clone(),
+            },
+            K::Empirical { values } => K::Empirical {
+                values: values.iter().map(|v| v * c).collect(),
+            },
+        };
+        Some(Dist {
+            kind,
+            min: self.min.map(|m| m * c),
+            max: self.max.map(|m| m * c),
+        })
+    }
+
     /// The family name as written in files.
     pub fn family(&self) -> &'static str {
         match self.kind {

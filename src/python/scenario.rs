@@ -157,6 +157,24 @@ impl PyScenario {
         })
     }
 
+    /// How an analysis moves an input (`analysis::implied::movement`), as
+    /// JSON: `{input, how, today, bracket, unit}`.
+    fn movement(&self, path: &str) -> PyResult<String> {
+        guard(|| {
+            let m = crate::analysis::implied::movement(&self.inner, path).map_err(PyAibubbleError)?;
+            Ok(serde_json::to_string(&m).expect("json"))
+        })
+    }
+
+    /// An input's value with its central value at `x`
+    /// (`analysis::implied::moved`), as JSON: a number or a distribution.
+    fn moved(&self, path: &str, x: f64) -> PyResult<String> {
+        guard(|| {
+            let v = crate::analysis::implied::moved(&self.inner, path, x).map_err(PyAibubbleError)?;
+            Ok(serde_json::to_string(&v).expect("json"))
+        })
+    }
+
     /// The value at a field path, as JSON.
     fn get(&self, path: &str) -> PyResult<String> {
         guard(|| {
