@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::error::{Error, Problem, Problems, Result};
-use crate::results::Results;
+use crate::results::{Results, SeriesId};
 use crate::scenario::Scenario;
 use crate::stats::Sketch;
 
@@ -395,6 +395,7 @@ impl<'a> Simulation<'a> {
         let done = AtomicU64::new(0);
         let first_failure = AtomicU64::new(u64::MAX);
         let cancel = self.cancel.clone().unwrap_or_default();
+        let fresh = SeriesId::empty_sketches(&c.series, c.quarters());
         let per_thread: Vec<Mutex<Vec<Sketch>>> = (0..rayon::current_num_threads())
             .map(|_| Mutex::new(Vec::new()))
             .collect();
@@ -438,7 +439,7 @@ impl<'a> Simulation<'a> {
                     let thread = rayon::current_thread_index().unwrap_or(0) % per_thread.len();
                     let mut sketches = per_thread[thread].lock().unwrap_or_else(|e| e.into_inner());
                     if sketches.is_empty() {
-                        sketches.resize(n_sketch, Sketch::new());
+                        sketches.clone_from(&fresh);
                     }
                     for (sketch, values) in sketches.iter_mut().zip(quarters.chunks_exact(n_batch)) {
                         values.iter().for_each(|x| sketch.insert(*x));
@@ -472,7 +473,7 @@ impl<'a> Simulation<'a> {
             .into_iter()
             .map(|slot| slot.into_inner().unwrap_or_else(|e| e.into_inner()))
             .filter(|set| !set.is_empty());
-        let mut sketches = sets.next().unwrap_or_else(|| vec![Sketch::new(); n_sketch]);
+        let mut sketches = sets.next().unwrap_or(fresh);
         for part in sets {
             for (s, o) in sketches.iter_mut().zip(&part) {
                 s.merge(o);

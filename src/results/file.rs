@@ -10,8 +10,9 @@ use crate::error::{Error, Result};
 
 /// Version of the results schema written by this build (2: files carry a
 /// checksum of their per-path columns; 3: the checksum covers every byte of
-/// the document but itself).
-pub const SCHEMA_VERSION: u32 = 3;
+/// the document but itself; 4: the sketches of shares and margins carry a
+/// `linear` part, buckets of fixed width over their range).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// How every results file begins: the checksum comes first, so that it can be
 /// checked over the bytes that follow before anything is parsed.
@@ -113,6 +114,15 @@ impl Results {
                 sketch
                     .check(n as u64)
                     .map_err(|m| format!("series {} at quarter {q}: {m}", s.id))?;
+                // Merging needs every part's sketch of a series on one scale.
+                if sketch.scale() != s.id.scale() {
+                    return Err(format!(
+                        "series {} at quarter {q}: sketched on scale {:?}, expected {:?}",
+                        s.id,
+                        sketch.scale().range(),
+                        s.id.scale().range()
+                    ));
+                }
             }
             if s.quarters.len() != r.quarter_times.len() {
                 return Err(format!(

@@ -84,7 +84,7 @@ def test_save_accepts_str_paths_and_leaves_no_temporary(small: Result, tmp_path:
     assert aibubble.load(path) == small
     assert os.listdir(tmp_path) == ["run.json"]
     with open(path, encoding="utf-8") as f:
-        assert json.load(f)["schema_version"] == 3
+        assert json.load(f)["schema_version"] == 4
 
 
 def test_save_overwrites(small: Result, baseline: aibubble.Scenario, tmp_path: Path) -> None:
