@@ -216,9 +216,15 @@ impl Linear {
     /// The bucket of `x` in `[lo, hi]`.
     #[inline]
     fn index(&self, x: f64) -> i32 {
-        // `x >= lo`, so `x - lo >= 0`; the division by a power of two is exact.
-        let j = ((x - self.lo) / self.width).floor() as i64;
-        j.min(self.buckets() - 1) as i32
+        // `x >= lo`, so `x - lo >= 0` and truncation is `floor`; dividing
+        // and multiplying by a power of two are exact. Bucket `j` exists if
+        // it starts below `hi - lo`: else `x` is `hi`, in the last bucket.
+        let j = ((x - self.lo) / self.width) as i32;
+        if f64::from(j) * self.width >= self.hi - self.lo {
+            j - 1
+        } else {
+            j
+        }
     }
 
     /// Count `x` in `[lo, hi]`.
@@ -279,14 +285,17 @@ pub(super) fn ln_gamma() -> f64 {
 
 /// The relative bucket of `a >= SKETCH_ZERO` (NaN excluded):
 /// `ceil(ln a / ln gamma)`, clamped to the index limit.
+#[doc(hidden)]
 #[inline]
-fn relative_index(a: f64) -> i32 {
+pub fn relative_index(a: f64) -> i32 {
     // The fast path gives this very index whenever it answers.
     fastlog::ceil_log_gamma(a).unwrap_or_else(|| exact_index(a))
 }
 
-/// `ceil(ln a / ln gamma)` as docs/equations.md §8 writes it.
-pub(super) fn exact_index(a: f64) -> i32 {
+/// `ceil(ln a / ln gamma)` as docs/equations.md §8 writes it (the bucket
+/// index before the fast path; kept for it and for the benchmark).
+#[doc(hidden)]
+pub fn exact_index(a: f64) -> i32 {
     let limit = INDEX_LIMIT as f64;
     (a.ln() / ln_gamma()).ceil().clamp(-limit, limit) as i32
 }
