@@ -427,7 +427,7 @@ impl Sketch {
     /// rank `floor(q (N - 1))`, `sign 2 gamma^i / (gamma + 1)`. Bounded
     /// scale: numpy's (type-7) interpolation between ranks `floor(h)` and
     /// `floor(h) + 1`, `h = q (N - 1)`, each rank's value spread evenly
-    /// within its bucket ([`Linear::value`]), so that quantiles move
+    /// within its bucket (`lo + w (j + (k + 1/2) / c)`), so that quantiles move
     /// smoothly rather than by whole buckets.
     pub fn quantile(&self, q: f64) -> f64 {
         let n = self.count();
