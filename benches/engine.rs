@@ -6,6 +6,10 @@
 //! `benches/compare.py` measure). Both report throughput in path-steps, so
 //! criterion's "thrpt" lines give the ratio directly.
 //!
+//! The sketches' insert (issue 16): the relative bucket index by `ln` and a
+//! division (before) and by the exponent, a table and a polynomial (now),
+//! and `Sketch::insert` of both scales, per value.
+//!
 //! `cargo bench --bench engine`
 
 use aibubble::{Scenario, Simulation, Uncertain};
@@ -69,5 +73,41 @@ fn engine(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine);
+/// Values as the series give them: magnitudes from 1e-3 to 1e4 (relative),
+/// shares around 0.9 (bounded).
+fn sketch(c: &mut Criterion) {
+    use aibubble::internals::sketch::{exact_index, relative_index};
+    use aibubble::stats::{Scale, Sketch};
+    const N: usize = 100_000;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+    let levels: Vec<f64> = (0..N).map(|_| 10f64.powf(rng.random_range(-3.0..4.0))).collect();
+    let shares: Vec<f64> = (0..N)
+        .map(|_| 0.9 + 0.05 * rng.sample::<f64, _>(StandardNormal))
+        .collect();
+    let mut g = c.benchmark_group("sketch");
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("bucket index, ln (before)", |b| {
+        b.iter(|| levels.iter().map(|x| exact_index(*x)).fold(0i32, i32::wrapping_add))
+    });
+    g.bench_function("bucket index, table (now)", |b| {
+        b.iter(|| levels.iter().map(|x| relative_index(*x)).fold(0i32, i32::wrapping_add))
+    });
+    g.bench_function("insert, relative", |b| {
+        b.iter(|| {
+            let mut sk = Sketch::new();
+            levels.iter().for_each(|x| sk.insert(*x));
+            sk
+        })
+    });
+    g.bench_function("insert, share", |b| {
+        b.iter(|| {
+            let mut sk = Sketch::with_scale(Scale::SHARE);
+            shares.iter().for_each(|x| sk.insert(*x));
+            sk
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine, sketch);
 criterion_main!(benches);

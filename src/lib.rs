@@ -92,6 +92,12 @@ pub mod internals {
         };
     }
 
+    /// The relative sketch's bucket index, fast and as the formula writes it
+    /// (see `src/stats/fastlog.rs`), for `benches/engine.rs`.
+    pub mod sketch {
+        pub use crate::stats::sketch::{exact_index, relative_index};
+    }
+
     /// The seeding policy: one stream per (seed, path, component) (see `src/rng.rs`).
     pub mod rng {
         pub use crate::rng::{Stream, component_key, named_stream, splitmix64, stream};

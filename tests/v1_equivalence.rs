@@ -3,13 +3,20 @@
 //! numbers v1 gave, bit for bit. The fingerprints below were pinned from the
 //! v1 engine (commit of the house work, before model v2) on the same
 //! scenarios, `tests/data/v1/` and `tests/data/*.toml`.
+//!
+//! Bounded series (issue 16): `closed_share` is now sketched with absolute
+//! accuracy. The v1 fingerprints hold, bit for bit, for the same runs with
+//! every series sketched again with the relative sketch (v1's, unchanged)
+//! from the full paths; `closed_share`'s quantiles are checked against the
+//! exact ones and the relative sketch's within the two accuracies, and the
+//! runs as they now are have fingerprints of their own.
 
 mod common;
 
 use std::path::Path;
 
 use aibubble::{Results, Scenario, Simulation};
-use common::Fnv;
+use common::{Fnv, check_bounded_quantiles, relative_sketches};
 
 /// The per-path metrics v1 had (v2 adds `crunch_time`).
 const V1_METRICS: [&str; 8] = [
@@ -69,17 +76,40 @@ fn data(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
 }
 
-fn run(file: &str, paths: u64, seed: u64) -> Results {
+/// The run as it is now, and as v1 sketched it (every series relative),
+/// having checked the bounded quantiles of one against the other; and the
+/// largest difference between them.
+fn run_both(file: &str, paths: u64, seed: u64) -> (Results, Results, f64) {
     let s = Scenario::from_file(data(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    // keep_years: the yearly flows per path are pinned too.
-    Simulation::new(&s)
+    let now = Simulation::new(&s)
         .unwrap()
         .paths(paths)
         .seed(seed)
+        // keep_years: the yearly flows per path are pinned too.
         .keep_years(true)
+        .store_paths(paths)
         .run()
-        .unwrap()
+        .unwrap();
+    let mut v1 = now.clone();
+    relative_sketches(&mut v1);
+    let largest = check_bounded_quantiles(&now, &v1);
+    (now, v1, largest)
 }
+
+/// The fingerprints of the same runs as they are now, `closed_share`
+/// sketched with absolute accuracy (in [`PINNED`]'s order).
+const NOW: [&str; 10] = [
+    "c86508503a2b4ca6",
+    "c662a0672690c1a8",
+    "5de8a226774364ee",
+    "35515a2b28ad514f",
+    "6eb6f9cfcc7516b4",
+    "ceb229ce8bb63895",
+    "40de4ddd9e165f8a",
+    "a8b8310c3f28cdc1",
+    "fc58d9f6b717eba0",
+    "6e08c97d8e8a44a6",
+];
 
 /// (file, paths, seed, fingerprint from the v1 engine).
 const PINNED: [(&str, u64, u64, &str); 10] = [
@@ -97,29 +127,22 @@ const PINNED: [(&str, u64, u64, &str); 10] = [
 
 #[test]
 fn v1_scenarios_give_v1_numbers_bit_for_bit() {
-    for (file, paths, seed, want) in PINNED {
-        assert_eq!(fingerprint(&run(file, paths, seed)), want, "{file}");
+    for ((file, paths, seed, want), want_now) in PINNED.into_iter().zip(NOW) {
+        let (now, v1, _) = run_both(file, paths, seed);
+        assert_eq!(fingerprint(&v1), want, "{file}");
+        assert_eq!(fingerprint(&now), want_now, "{file} (closed_share as now)");
     }
 }
 
 #[test]
 #[ignore = "prints the fingerprints to pin"]
 fn print_fingerprints() {
-    for (file, paths, seed) in [
-        ("v1/baseline.toml", 700, 11),
-        ("v1/ft_bubble.toml", 700, 12),
-        ("v1/moat_holds.toml", 500, 13),
-        ("v1/open_parity.toml", 500, 18),
-        ("v1/big_tech_switch.toml", 500, 19),
-        ("v1/open_killer_app.toml", 500, 20),
-        ("frozen.toml", 900, 14),
-        ("copula.toml", 600, 15),
-        ("deterministic_full.toml", 50, 16),
-        ("deterministic_events.toml", 50, 17),
-    ] {
+    for (file, paths, seed, _) in PINNED {
+        let (now, v1, largest) = run_both(file, paths, seed);
         println!(
-            "(\"{file}\", {paths}, {seed}, \"{}\"),",
-            fingerprint(&run(file, paths, seed))
+            "(\"{file}\", {paths}, {seed}, \"{}\"), now \"{}\", largest |bounded now - v1| {largest:.3e}",
+            fingerprint(&v1),
+            fingerprint(&now)
         );
     }
 }

@@ -22,6 +22,14 @@
 //! `cargo test --test v2_pins -- --ignored --nocapture` prints the
 //! fingerprints and checks the copies against `presets/` (which may since
 //! have moved on).
+//!
+//! Bounded series (issue 16): shares and margins are now sketched with
+//! absolute accuracy, so their quantiles are no longer the v2 engine's. The
+//! v2 fingerprints still hold, bit for bit, for the same runs with every
+//! series sketched again with the relative sketch (the v2 engine's, which is
+//! unchanged) from the full paths; the bounded quantiles are checked against
+//! the exact ones and against the relative sketch's within the two sketches'
+//! accuracies; and the results as they now are have fingerprints of their own.
 
 mod common;
 
@@ -29,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 use aibubble::results::{LAB_METRICS, Series};
 use aibubble::{Results, Scenario, Simulation};
-use common::Fnv;
+use common::{Fnv, check_bounded_quantiles, keep_stored, relative_sketches};
 
 /// The full paths kept and fingerprinted (every step of every series).
 const STORED: u64 = 2;
@@ -91,7 +99,29 @@ fn run(s: &Scenario, paths: u64, seed: u64) -> Results {
         .unwrap()
 }
 
+/// The run of [`run`] as it is now, and as the v2 engine sketched it
+/// (every series relative), having checked the bounded quantiles of one
+/// against the other; and the largest difference between them.
+fn run_both(s: &Scenario, paths: u64, seed: u64) -> (Results, Results, f64) {
+    let mut now = Simulation::new(s)
+        .unwrap()
+        .paths(paths)
+        .seed(seed)
+        // keep_years: the yearly flows per path are pinned too.
+        .keep_years(true)
+        .store_paths(paths)
+        .run()
+        .unwrap();
+    let mut v2 = now.clone();
+    relative_sketches(&mut v2);
+    let largest = check_bounded_quantiles(&now, &v2);
+    keep_stored(&mut now, STORED);
+    keep_stored(&mut v2, STORED);
+    (now, v2, largest)
+}
+
 /// (file under `tests/data/`, paths, seed, fingerprint from the v2 engine).
+/// With bounded series sketched with relative accuracy, as v2 did.
 const PINNED: [(&str, u64, u64, &str); 8] = [
     ("v2/baseline.toml", 400, 31, "1e7ab94fd9558b2a"),
     ("v2/ft_bubble.toml", 400, 32, "a6fc8c252cb8f11f"),
@@ -103,13 +133,31 @@ const PINNED: [(&str, u64, u64, &str); 8] = [
     ("deterministic_v2_steady.toml", 50, 38, "bfaf6a3db8964292"),
 ];
 
+/// The fingerprints of the same runs as they are now, bounded series
+/// sketched with absolute accuracy (in [`PINNED`]'s order).
+const NOW: [&str; 8] = [
+    "02b12ecd0a6d30ea",
+    "40ad940dcc1a7b54",
+    "53c7fd7a285f1fae",
+    "dd1af3a7f28e37f0",
+    "345cc118b327b5bf",
+    "dcee238cadf4f41b",
+    "87abb52b5000cb21",
+    "bcc358d2ca86ee7e",
+];
+
 #[test]
 fn v2_scenarios_give_v2_numbers_bit_for_bit() {
     let mut wrong = Vec::new();
-    for (file, paths, seed, want) in PINNED {
-        let got = fingerprint(&run(&load(file), paths, seed));
+    for ((file, paths, seed, want), want_now) in PINNED.into_iter().zip(NOW) {
+        let (now, v2, _) = run_both(&load(file), paths, seed);
+        let got = fingerprint(&v2);
         if got != want {
             wrong.push(format!("{file}: {got}, pinned {want}"));
+        }
+        let got = fingerprint(&now);
+        if got != want_now {
+            wrong.push(format!("{file} (bounded series as now): {got}, pinned {want_now}"));
         }
     }
     assert!(wrong.is_empty(), "v2's numbers moved:\n{}", wrong.join("\n"));
@@ -119,9 +167,11 @@ fn v2_scenarios_give_v2_numbers_bit_for_bit() {
 #[ignore = "prints the fingerprints to pin"]
 fn print_fingerprints() {
     for (file, paths, seed, _) in PINNED {
+        let (now, v2, largest) = run_both(&load(file), paths, seed);
         println!(
-            "(\"{file}\", {paths}, {seed}, \"{}\"),",
-            fingerprint(&run(&load(file), paths, seed))
+            "(\"{file}\", {paths}, {seed}, \"{}\"), now \"{}\", largest |bounded now - v2| {largest:.3e}",
+            fingerprint(&v2),
+            fingerprint(&now)
         );
     }
 }

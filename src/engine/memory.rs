@@ -7,20 +7,62 @@ use std::fmt;
 use super::BATCH;
 use super::compiled::Compiled;
 use super::layout::RowLayout;
-use crate::stats::SKETCH_BUCKETS;
+use crate::results::SeriesId;
+use crate::scenario::Class;
+use crate::stats::{SKETCH_BUCKETS, SKETCH_WIDTH, Scale};
 
-/// Buckets of a quarter-end sketch at time `t` (years) after `n` values:
-/// about `SKETCH_SPREAD sqrt(t) ln n`. The spread of a diffusing log value
-/// grows as `sqrt(t)` and a sample's extremes as `ln n`; fit on `baseline`
-/// (t from 2.5 to 100 years, n from 500 to 20,000: within 10% of the mean
-/// buckets at each quarter). This is what grows with the horizon: a sketch
-/// at 100 years holds about 1,100 buckets, at 10 years about 350. A
-/// scenario with less noise than the presets' needs fewer (the estimate
-/// errs high). At least 16, at most the two stores' `2 x 2,048`.
-fn sketch_buckets(t: f64, n: u64) -> f64 {
+/// How a series' sketch grows, for the estimate.
+#[derive(Clone, Copy, PartialEq)]
+enum Growth {
+    Relative,
+    Share,
+    ClosedMargin,
+    OpenMargin,
+}
+
+impl Growth {
+    fn of(c: &Compiled, id: &SeriesId) -> Growth {
+        match id.scale() {
+            Scale::SHARE => Growth::Share,
+            Scale::RELATIVE => Growth::Relative,
+            _ => {
+                let closed = id.lab.as_deref().and_then(|l| c.scenario.lab(l)).map(|l| l.class);
+                if closed == Some(Class::Open) {
+                    Growth::OpenMargin
+                } else {
+                    Growth::ClosedMargin
+                }
+            }
+        }
+    }
+}
+
+/// Buckets of a quarter-end sketch at time `t` (years) after `n` values.
+/// Relative scale: about `SKETCH_SPREAD sqrt(t) ln n`. The spread of a
+/// diffusing log value grows as `sqrt(t)` and a sample's extremes as `ln
+/// n`; fit on `baseline` (t from 2.5 to 100 years, n from 500 to 20,000:
+/// within 10% of the mean buckets at each quarter). This is what grows with
+/// the horizon: a sketch at 100 years holds about 1,100 buckets, at 10
+/// years about 350. A scenario with less noise than the presets' needs
+/// fewer (the estimate errs high). At least 16, at most the two stores'
+/// `2 x 2,048`. Bounded scales, fit on `baseline` the same way (n from 200
+/// to 20,000, t to 100 years), erring high: a share spreads as `74 t^0.4 ln
+/// n` buckets (it fills `[0, 1]`, 2,048 buckets, by about 40 years); a
+/// closed lab's margin, which follows the price pressure, as `250 ln n`
+/// from the first year; an open lab's only while its drawn margins converge,
+/// `200 ln n exp(-t / 3)`. At most the range's buckets.
+fn sketch_buckets(growth: Growth, t: f64, n: u64) -> f64 {
     const SKETCH_SPREAD: f64 = 15.0;
     let n = n.max(2) as f64;
-    (SKETCH_SPREAD * t.sqrt() * n.ln()).clamp(16.0, 2.0 * SKETCH_BUCKETS as f64)
+    // A bounded sketch has its first quarter's spread from the start.
+    let tb = t.max(0.25);
+    let (spread, most) = match growth {
+        Growth::Relative => (SKETCH_SPREAD * t.sqrt() * n.ln(), 2.0 * SKETCH_BUCKETS as f64),
+        Growth::Share => (74.0 * tb.powf(0.4) * n.ln(), 1.0 / SKETCH_WIDTH),
+        Growth::ClosedMargin => (250.0 * tb.sqrt().min(1.0) * n.ln(), 2.0 / SKETCH_WIDTH),
+        Growth::OpenMargin => (200.0 * (-tb / 3.0).exp() * n.ln(), 2.0 / SKETCH_WIDTH),
+    };
+    spread.clamp(16.0, most)
 }
 
 /// Bytes a sketch of `buckets` buckets takes: 8 a bucket, times 1.5 for the
@@ -62,15 +104,21 @@ impl MemoryEstimate {
         let per_thread = n_sketch * BATCH * 8 + outputs * 8 + 2 * moments;
         // The peak of the sketches is at the merge: the first thread's set
         // grown to every path, beside the other threads' sets.
-        let series = c.series.len() as f64;
         let share = paths.div_ceil(threads);
-        let sketches: f64 = (0..c.quarters())
-            .map(|q| {
-                let t = (q * c.stride) as f64 / c.n as f64;
-                sketch_bytes(sketch_buckets(t, paths)) + (threads - 1) as f64 * sketch_bytes(sketch_buckets(t, share))
+        let sketches: f64 = c
+            .series
+            .iter()
+            .map(|id| {
+                let growth = Growth::of(c, id);
+                (0..c.quarters())
+                    .map(|q| {
+                        let t = (q * c.stride) as f64 / c.n as f64;
+                        sketch_bytes(sketch_buckets(growth, t, paths))
+                            + (threads - 1) as f64 * sketch_bytes(sketch_buckets(growth, t, share))
+                    })
+                    .sum::<f64>()
             })
-            .sum::<f64>()
-            * series;
+            .sum();
         // Summary: a column's finite copy and its sorted copy, and the
         // sector's per-path sums, marks and ratios.
         let summary = 5 * paths * 8;

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::error::{Error, Problem, Problems, Result};
-use crate::results::Results;
+use crate::results::{Results, SeriesId};
 use crate::scenario::Scenario;
 use crate::stats::{ExactMoments, Sketch};
 
@@ -420,6 +420,8 @@ impl<'a> Simulation<'a> {
         let done = AtomicU64::new(0);
         let first_failure = AtomicU64::new(u64::MAX);
         let cancel = self.cancel.clone().unwrap_or_default();
+        // Each series' sketches start on its scale (relative, or a bounded range).
+        let fresh = SeriesId::empty_sketches(&c.series, c.quarters());
         let per_thread: Vec<Mutex<Collected>> = (0..rayon::current_num_threads())
             .map(|_| Mutex::new(Collected::default()))
             .collect();
@@ -465,7 +467,7 @@ impl<'a> Simulation<'a> {
                     let thread = rayon::current_thread_index().unwrap_or(0) % per_thread.len();
                     let mut mine = per_thread[thread].lock().unwrap_or_else(|e| e.into_inner());
                     if mine.sketches.is_empty() {
-                        mine.sketches.resize(n_sketch, Sketch::new());
+                        mine.sketches.clone_from(&fresh);
                         mine.moments.resize(n_moments, ExactMoments::new());
                     }
                     for (sketch, values) in mine.sketches.iter_mut().zip(quarters.chunks_exact(n_batch)) {
@@ -504,7 +506,7 @@ impl<'a> Simulation<'a> {
             .map(|slot| slot.into_inner().unwrap_or_else(|e| e.into_inner()))
             .filter(|set| !set.sketches.is_empty());
         let mut all = sets.next().unwrap_or_else(|| Collected {
-            sketches: vec![Sketch::new(); n_sketch],
+            sketches: fresh,
             moments: vec![ExactMoments::new(); n_moments],
         });
         for part in sets {

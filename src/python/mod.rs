@@ -314,9 +314,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The outputs' vocabulary as rows `(name, kind, per, unit, label, meaning)`:
-/// every lab metric (kind `lab_metric`, per lab), then every series.
-fn outputs() -> Vec<[&'static str; 6]> {
+/// The outputs' vocabulary as rows `(name, kind, per, unit, label, meaning,
+/// quantiles, accuracy)`: every lab metric (kind `lab_metric`, per lab, its
+/// quantiles `exact`, accuracy 0), then every series (quantiles from a
+/// `relative` or `absolute` sketch, [`Series::scale`](crate::results::Series::scale),
+/// and its accuracy: a fraction of the value, or in the series' unit).
+fn outputs() -> Vec<[String; 8]> {
     use crate::results::{LabMetric, Per, Series};
     let metrics = LabMetric::ALL.map(|m| {
         [
@@ -326,8 +329,24 @@ fn outputs() -> Vec<[&'static str; 6]> {
             m.unit(),
             m.label(),
             m.meaning(),
+            "exact",
+            "0",
         ]
+        .map(String::from)
     });
-    let series = Series::ALL.map(|s| [s.name(), "series", s.per().name(), s.unit(), s.label(), s.meaning()]);
+    let series = Series::ALL.map(|s| {
+        let accuracy = s.scale().accuracy().to_string();
+        [
+            s.name(),
+            "series",
+            s.per().name(),
+            s.unit(),
+            s.label(),
+            s.meaning(),
+            s.scale().kind(),
+            accuracy.as_str(),
+        ]
+        .map(String::from)
+    });
     metrics.into_iter().chain(series).collect()
 }

@@ -7,17 +7,15 @@ use serde::Deserialize;
 
 use super::{Column, LAB_METRICS, Results};
 use crate::error::{Error, Result};
-use crate::stats::ExactMoments;
 
 /// Version of the results schema written by this build (2: files carry a
 /// checksum of their per-path columns; 3: the checksum covers every byte of
 /// the document but itself; 4: yearly flows per path only with
-/// `keep_years`, and every year's exact moments).
+/// `keep_years`, every year's exact moments, and the sketches of shares and
+/// margins with a `linear` part, buckets of fixed width over their range).
+/// Files of version 3 are refused: their sketches of shares and margins have
+/// no such part, and a run cannot be merged with one that has.
 pub const SCHEMA_VERSION: u32 = 4;
-
-/// The previous version, still read: its files kept every yearly flow per
-/// path, from which the moments are summed on load.
-const PREVIOUS_VERSION: u32 = 3;
 
 /// How every results file begins: the checksum comes first, so that it can be
 /// checked over the bytes that follow before anything is parsed.
@@ -51,23 +49,6 @@ fn split_checksum(text: &str) -> Option<(&str, &str)> {
 }
 
 impl Results {
-    /// Sum each year's moments from the per-path columns (a file of schema 3).
-    fn sum_year_moments(&mut self) {
-        for lab in &mut self.labs {
-            let sum = |cols: &[Column]| {
-                cols.iter()
-                    .map(|c| {
-                        let mut m = ExactMoments::new();
-                        c.values.iter().for_each(|x| m.add(*x));
-                        m.canonical()
-                    })
-                    .collect()
-            };
-            lab.revenue_moments = sum(&lab.revenue);
-            lab.fcf_moments = sum(&lab.fcf);
-        }
-    }
-
     /// Check that results (read from a file) hang together: path range,
     /// column lengths, labs and events of the scenario, stored paths and
     /// quarters, so that a damaged file is reported instead of failing later.
@@ -149,6 +130,15 @@ impl Results {
                 sketch
                     .check(n as u64)
                     .map_err(|m| format!("series {} at quarter {q}: {m}", s.id))?;
+                // Merging needs every part's sketch of a series on one scale.
+                if sketch.scale() != s.id.scale() {
+                    return Err(format!(
+                        "series {} at quarter {q}: sketched on scale {:?}, expected {:?}",
+                        s.id,
+                        sketch.scale().range(),
+                        s.id.scale().range()
+                    ));
+                }
             }
             if s.quarters.len() != r.quarter_times.len() {
                 return Err(format!(
@@ -208,11 +198,7 @@ impl Results {
                 ),
             ));
         }
-        let mut results: Results = serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
-        if results.schema_version == PREVIOUS_VERSION {
-            results.sum_year_moments();
-            results.schema_version = SCHEMA_VERSION;
-        }
+        let results: Results = serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
         if results.schema_version != SCHEMA_VERSION {
             return Err(Error::Schema {
                 found: results.schema_version,
@@ -240,7 +226,7 @@ fn refused(text: &str, reason: String) -> Error {
         Ok(Head { schema_version: None }) => unreadable("no schema_version: not an aibubble results file".into()),
         Ok(Head {
             schema_version: Some(found),
-        }) if found != SCHEMA_VERSION && found != PREVIOUS_VERSION => Error::Schema {
+        }) if found != SCHEMA_VERSION => Error::Schema {
             found,
             supported: SCHEMA_VERSION,
         },
@@ -318,30 +304,17 @@ mod tests {
     use super::*;
     use crate::{Scenario, Simulation};
 
-    /// A file of schema 3 (yearly columns, no moments, no keep_years) is
-    /// read, its moments summed from the columns: the results equal those
-    /// of a run with keep_years.
+    /// A file of schema 3 (yearly columns, no moments, relative sketches of
+    /// shares) is refused as another schema, as is version 2.
     #[test]
-    fn a_file_of_schema_3_is_read_with_its_moments_summed() {
+    fn files_of_earlier_schemas_are_refused_as_such() {
         let s = Scenario::preset("baseline").unwrap();
-        let r = Simulation::new(&s)
-            .unwrap()
-            .paths(300)
-            .seed(2)
-            .keep_years(true)
-            .run()
-            .unwrap();
+        let r = Simulation::new(&s).unwrap().paths(300).seed(2).run().unwrap();
         let mut doc: serde_json::Value = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
         doc["schema_version"] = 3.into();
-        doc.as_object_mut().unwrap().remove("keep_years");
-        for lab in doc["labs"].as_array_mut().unwrap() {
-            let lab = lab.as_object_mut().unwrap();
-            assert!(lab.remove("revenue_moments").is_some() && lab.remove("fcf_moments").is_some());
-        }
         let body = serde_json::to_string(&doc).unwrap();
         let text = format!("{CHECKSUM_HEAD}{}\",{}", checksum_of(&body), &body[1..]);
-        let back = Results::from_json(&text).unwrap();
-        assert_eq!(back, r);
+        assert!(matches!(Results::from_json(&text), Err(Error::Schema { found: 3, .. })));
         // Version 2 is still refused as another schema.
         doc["schema_version"] = 2.into();
         let body = serde_json::to_string(&doc).unwrap();

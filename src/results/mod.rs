@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::scenario::{Class, Scenario};
-use crate::stats::{ExactMoments, Sketch};
+use crate::stats::{ExactMoments, Scale, Sketch};
 
 pub use csv::{SERIES_QUANTILES, SeriesRow};
 pub use file::SCHEMA_VERSION;
@@ -56,6 +56,21 @@ pub struct SeriesId {
     /// The segment's id, for a series kept per segment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
+}
+
+impl SeriesId {
+    /// How the series is sketched ([`Series::scale`]; relative for a
+    /// variable this build does not know).
+    pub fn scale(&self) -> Scale {
+        Series::from_name(&self.variable).map_or(Scale::RELATIVE, Series::scale)
+    }
+
+    /// An empty sketch of each of `quarters` quarter ends for each series.
+    pub fn empty_sketches(ids: &[SeriesId], quarters: usize) -> Vec<Sketch> {
+        ids.iter()
+            .flat_map(|id| std::iter::repeat_n(Sketch::with_scale(id.scale()), quarters))
+            .collect()
+    }
 }
 
 impl std::fmt::Display for SeriesId {
@@ -236,7 +251,6 @@ pub struct Results {
     pub years: Vec<Year>,
     /// Whether each lab's yearly revenue and FCF are kept per path
     /// ([`LabPaths::revenue`]); without, only their exact moments are.
-    /// (Files of schema 3 always kept them.)
     #[serde(default = "kept")]
     pub keep_years: bool,
     /// Calendar time of each quarter end.

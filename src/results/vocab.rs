@@ -2,7 +2,10 @@
 //! ([`LabMetric`]) and every recorded series ([`Series`]), each with its
 //! output name (docs/equations.md §10), its unit, a short label for axes and
 //! its meaning. The engine writes, results and summaries read, and Python
-//! labels its plots through these.
+//! labels its plots through these, and how each series' quantiles are
+//! sketched ([`Series::scale`]).
+
+use crate::stats::Scale;
 
 /// What a recorded series is kept for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,6 +228,47 @@ impl Series {
         }
     }
 
+    /// The series of an output name; `None` for any other name.
+    pub fn from_name(name: &str) -> Option<Series> {
+        Series::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// How its quantiles are sketched (docs/equations.md §8): with absolute
+    /// accuracy on a bounded range where the series is a share or a margin,
+    /// whose fans are read in percentage points, else with relative accuracy.
+    ///
+    /// - `closed_share`, `closed_spend_share`: shares, in `[0, 1]` by
+    ///   construction (a logistic of the usage state; `C / S` with `0 <= C
+    ///   <= S`): [`Scale::SHARE`].
+    /// - `gross_margin`: at most 1 (`gm = gmr - kappa (1 - gmr) expm1(y)`
+    ///   with `gmr <= 1` for `gm_0, gm_inf <= 1`), below 0 in a price war,
+    ///   and below -1 only in one deep enough that percentage points no
+    ///   longer matter: [`Scale::MARGIN`]. Values outside `[-1, 1]` (an
+    ///   event can set `gm_inf` anywhere) keep relative accuracy.
+    /// - `price_ratio`: not bounded (`rho <= max(1, rt)`, and `ln rt` is a
+    ///   random walk with drift), and it moves in proportion to itself
+    ///   towards 0, where an absolute bucket would be coarse: relative.
+    /// - `price_pressure`: log points, bounded only by `-y_up` below and a
+    ///   cap that grows as `rt` falls: relative, finer than absolute near 0.
+    /// - `gap` (months), `closed_price` (an index), `spend`, `revenue`,
+    ///   `market_value`, `cash`, `savings`, `potential` (USD): unbounded
+    ///   levels that move in proportion to themselves: relative.
+    pub const fn scale(self) -> Scale {
+        match self {
+            Series::ClosedShare | Series::ClosedSpendShare => Scale::SHARE,
+            Series::GrossMargin => Scale::MARGIN,
+            _ => Scale::RELATIVE,
+        }
+    }
+
+    /// Its sketch's accuracy in words, for people.
+    pub const fn accuracy(self) -> &'static str {
+        match self.scale().range() {
+            None => "within 1% of the value",
+            Some(_) => "within 0.00049 (0.049 percentage points) of numpy's quantile",
+        }
+    }
+
     /// Whether the series is per run, segment, lab or marked lab.
     pub const fn per(self) -> Per {
         match self {
@@ -303,6 +347,21 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), LabMetric::COUNT + Series::ALL.len());
+    }
+
+    /// Shares and margins are sketched on a bounded range, with an absolute
+    /// accuracy of at most 0.1 percentage point; levels with relative accuracy.
+    #[test]
+    fn shares_and_margins_are_sketched_with_absolute_accuracy() {
+        for s in Series::ALL {
+            let bounded = matches!(s.unit(), "fraction");
+            assert_eq!(s.scale().range().is_some(), bounded, "{s:?}");
+            if bounded {
+                assert!(s.scale().accuracy() <= 0.001, "{s:?}");
+            }
+            assert_eq!(Series::from_name(s.name()), Some(s));
+        }
+        assert_eq!(Series::from_name("phi"), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("close_figures")
 
 def test_outputs_cover_every_metric_and_series_once() -> None:
     df = aibubble.outputs()
-    assert list(df.columns) == ["kind", "per", "unit", "label", "meaning"]
+    assert list(df.columns) == ["kind", "per", "unit", "label", "meaning", "quantiles", "accuracy"]
     assert df.index.is_unique
     assert list(df.index[df["kind"] == "lab_metric"]) == list(LAB_METRICS)
     assert list(df.index[df["kind"] == "series"]) == list(SERIES)
@@ -26,6 +26,18 @@ def test_outputs_cover_every_metric_and_series_once() -> None:
     assert df.loc["spend", "unit"] == "USD bn/year"
     assert df.loc["closed_share", "per"] == "segment"
     assert df.loc["funding_need", "unit"] == "USD bn"
+
+
+def test_outputs_state_how_each_quantile_is_computed() -> None:
+    df = aibubble.outputs()
+    assert set(df.loc[list(LAB_METRICS), "quantiles"]) == {"exact"}
+    assert (df.loc[list(LAB_METRICS), "accuracy"] == 0.0).all()
+    bounded = df.index[df["quantiles"] == "absolute"]
+    # Every fraction-valued series is sketched on its range, to 0.1 percentage point or better.
+    assert sorted(bounded) == sorted(df.index[(df["kind"] == "series") & (df["unit"] == "fraction")])
+    assert sorted(bounded) == ["closed_share", "closed_spend_share", "gross_margin"]
+    assert (df.loc[bounded, "accuracy"] <= 0.001).all()
+    assert df.loc["spend", "quantiles"] == "relative" and df.loc["spend", "accuracy"] == 0.01
 
 
 def _expected(name: str) -> str:
