@@ -78,6 +78,9 @@ fn engine(c: &mut Criterion) {
 fn sketch(c: &mut Criterion) {
     use aibubble::internals::sketch::{exact_index, relative_index};
     use aibubble::stats::{Scale, Sketch};
+    use rand::{RngExt, SeedableRng};
+    use rand_distr::StandardNormal;
+    use rand_xoshiro::Xoshiro256PlusPlus;
     const N: usize = 100_000;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
     let levels: Vec<f64> = (0..N).map(|_| 10f64.powf(rng.random_range(-3.0..4.0))).collect();
