@@ -146,7 +146,9 @@ def browser() -> Iterator[Any]:
     yield from chromium(1300, 3000)
 
 
-def test_every_chart_renders_in_chromium(browser: Any, full: Path, tmp_path: Path) -> None:
+def test_every_chart_renders_in_chromium(
+    browser: Any, full: Path, results: Dict[str, Result], tmp_path: Path
+) -> None:
     from selenium.webdriver.common.by import By
 
     browser.get(full.as_uri())
@@ -167,9 +169,20 @@ def test_every_chart_renders_in_chromium(browser: Any, full: Path, tmp_path: Pat
     assert all(not u.startswith("http") for u in fetched), fetched
     assert console_errors(browser) == []
     # The table the reader sees shows the numbers the result holds.
-    cell = browser.find_element(
-        By.CSS_SELECTOR, 'table[data-table="headline:baseline"] tbody tr:first-child td:nth-child(5)'
+    shown = browser.execute_script(
+        "const t = document.querySelector('table[data-table=\"headline:baseline\"]');"
+        "const heads = [...t.querySelectorAll('th')].map(h => h.textContent);"
+        "return [heads, [...t.querySelectorAll('tbody tr')].map(r => [...r.children].map("
+        "c => [c.getAttribute('data-value'), c.textContent]))];"
     )
-    assert cell.text == aibubble._html.fmt(float(cell.get_attribute("data-value")))
+    heads, rows = shown
+    s = results["baseline"].summary()
+    for stat, col in (("fair_value_mean", "fair value, mean"), ("fair_value_p50", "fair value, p50"), ("p_pop", "P(pop)")):
+        j = heads.index(col)
+        for row in rows:
+            lab = row[0][1]
+            value, text = row[j]
+            assert float(value) == s.loc[lab, stat] or (value == "nan" and s.loc[lab, stat] != s.loc[lab, stat])
+            assert text == aibubble._html.fmt(float(value))
     screenshot(browser, tmp_path, "report.png")
     assert (tmp_path / "report.png").stat().st_size > 10_000
