@@ -14,28 +14,15 @@ import aibubble.dask as abd
 
 distributed = pytest.importorskip("dask.distributed")
 
+from _cluster import local_client  # noqa: E402
+
 PATHS = 1500
 SEED = 11
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit="600MiB",
-        # No dashboard, and the scheduler's HTTP server on a free port, not on
-        # 8787, which another cluster on the machine may hold.
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": ":0"},
-    )
-    c = distributed.Client(cluster)
-    try:
-        yield c
-    finally:
-        c.close()
-        cluster.close()
+    yield from local_client()
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,8 @@ from aibubble import _core
 
 distributed = pytest.importorskip("dask.distributed")
 
+from _cluster import local_client  # noqa: E402
+
 # 600 paths: two path ranges of 300 per run (a range is at least 256 paths).
 PATHS = 600
 SEED = 5
@@ -23,21 +25,7 @@ SEED = 5
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit="600MiB",
-        # No dashboard, and the scheduler's HTTP server on a free port.
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": ":0"},
-    )
-    c = distributed.Client(cluster)
-    try:
-        yield c
-    finally:
-        c.close()
-        cluster.close()
+    yield from local_client()
 
 
 @pytest.fixture
