@@ -9,6 +9,7 @@ use super::compiled::Compiled;
 use super::layout::RowLayout;
 use crate::results::SeriesId;
 use crate::scenario::Class;
+use crate::stats::MomentsAccumulator;
 use crate::stats::{SKETCH_BUCKETS, SKETCH_WIDTH, Scale};
 
 /// How a series' sketch grows, for the estimate.
@@ -98,9 +99,9 @@ impl MemoryEstimate {
         let outputs = layout.table_width(keep_years) as u64;
         let n_sketch = (c.series.len() * c.quarters()) as u64;
         let threads = threads.max(1) as u64;
-        // An exact sum holds a few partials: about 200 bytes per moment,
-        // a set per thread and one per batch in flight.
-        let moments = 2 * layout.year_values() as u64 * 200;
+        // A moment's fixed-point sums (about 1.1 kB), a set per thread and
+        // one per batch in flight; the results keep a few partials per sum.
+        let moments = 2 * layout.year_values() as u64 * std::mem::size_of::<MomentsAccumulator>() as u64;
         let per_thread = n_sketch * BATCH * 8 + outputs * 8 + 2 * moments;
         // The peak of the sketches is at the merge: the first thread's set
         // grown to every path, beside the other threads' sets.

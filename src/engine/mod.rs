@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Problem, Problems, Result};
 use crate::results::{Results, SeriesId};
 use crate::scenario::Scenario;
-use crate::stats::{ExactMoments, Sketch};
+use crate::stats::{MomentsAccumulator, Sketch};
 
 pub use compiled::Compiled;
 use layout::RowLayout;
@@ -171,7 +171,7 @@ pub struct Simulation<'a> {
 #[derive(Default)]
 struct Collected {
     sketches: Vec<Sketch>,
-    moments: Vec<ExactMoments>,
+    moments: Vec<MomentsAccumulator>,
 }
 
 impl<'a> Simulation<'a> {
@@ -397,7 +397,7 @@ impl<'a> Simulation<'a> {
                 table,
                 stored,
                 sketches: collected.sketches,
-                moments: collected.moments,
+                moments: collected.moments.iter().map(MomentsAccumulator::to_moments).collect(),
             },
         ))
     }
@@ -438,7 +438,7 @@ impl<'a> Simulation<'a> {
                     let (a, b) = view.paths;
                     let n_batch = (b - a) as usize;
                     let mut quarters = vec![0.0; n_sketch * n_batch];
-                    let mut moments = vec![ExactMoments::new(); n_moments];
+                    let mut moments = vec![MomentsAccumulator::new(); n_moments];
                     let mut stored_paths = view.stored.chunks_exact_mut(stored_len.max(1));
                     for p in a..b {
                         let j = (p - a) as usize;
@@ -468,7 +468,7 @@ impl<'a> Simulation<'a> {
                     let mut mine = per_thread[thread].lock().unwrap_or_else(|e| e.into_inner());
                     if mine.sketches.is_empty() {
                         mine.sketches.clone_from(&fresh);
-                        mine.moments.resize(n_moments, ExactMoments::new());
+                        mine.moments.resize(n_moments, MomentsAccumulator::new());
                     }
                     for (sketch, values) in mine.sketches.iter_mut().zip(quarters.chunks_exact(n_batch)) {
                         values.iter().for_each(|x| sketch.insert(*x));
@@ -507,7 +507,7 @@ impl<'a> Simulation<'a> {
             .filter(|set| !set.sketches.is_empty());
         let mut all = sets.next().unwrap_or_else(|| Collected {
             sketches: fresh,
-            moments: vec![ExactMoments::new(); n_moments],
+            moments: vec![MomentsAccumulator::new(); n_moments],
         });
         for part in sets {
             for (s, o) in all.sketches.iter_mut().zip(&part.sketches) {
@@ -516,10 +516,6 @@ impl<'a> Simulation<'a> {
             for (m, o) in all.moments.iter_mut().zip(&part.moments) {
                 m.merge(o);
             }
-        }
-        // Canonical partials: the same bits whatever the threads and batches.
-        for m in &mut all.moments {
-            *m = m.canonical();
         }
         Ok(all)
     }

@@ -18,7 +18,7 @@
 //! The runner is generic over its sink, so the calls are monomorphised and
 //! inlined: no dynamic dispatch in the step loop.
 
-use crate::stats::ExactMoments;
+use crate::stats::MomentsAccumulator;
 
 use super::layout::RowLayout;
 
@@ -107,7 +107,7 @@ impl PathSink for TableSink<'_, '_> {
 /// Each year's revenue and FCF summed exactly over the paths:
 /// `moments[lab * years + y]` for revenue, then the same for FCF.
 pub struct YearMomentsSink<'a> {
-    pub moments: &'a mut [ExactMoments],
+    pub moments: &'a mut [MomentsAccumulator],
 }
 
 impl PathSink for YearMomentsSink<'_> {

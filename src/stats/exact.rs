@@ -135,7 +135,7 @@ impl ExactSum {
 
 /// `a b` as `p + e` exactly (`p` the rounded product).
 #[inline]
-fn two_product(a: f64, b: f64) -> (f64, f64) {
+pub(super) fn two_product(a: f64, b: f64) -> (f64, f64) {
     let p = a * b;
     (p, a.mul_add(b, -p))
 }
@@ -156,6 +156,11 @@ impl ExactMoments {
     /// No values yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The set of `n` values with these exact sums of `x` and `x^2` and this range.
+    pub(super) fn from_parts(n: u64, sum: ExactSum, squares: ExactSum, range: Option<(f64, f64)>) -> Self {
+        ExactMoments { n, sum, squares, range }
     }
 
     /// Add one value.

@@ -2,12 +2,14 @@
 //! quantiles, probabilities with their standard errors, CVaR, and (in
 //! [`sketch`]) the mergeable sketches used for time-series quantiles.
 
+mod accumulator;
 pub mod exact;
 mod fastlog;
 pub mod sketch;
 
 use serde::{Deserialize, Serialize};
 
+pub use accumulator::{ExactAccumulator, MomentsAccumulator};
 pub use exact::{ExactMoments, ExactSum};
 pub use sketch::{SKETCH_ALPHA, SKETCH_BUCKETS, SKETCH_WIDTH, SKETCH_ZERO, Scale, Sketch};
 
