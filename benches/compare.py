@@ -180,7 +180,7 @@ def main() -> None:
         nc = npy["cpu"] * 1e9 / ps if npy else float("nan")
 
         def line(name, wall_ns, cpu_ns, peak):
-            r_np = f"{nw / wall_ns:.2f}/{nc / cpu_ns:.2f}"
+            r_np = f"{nw / wall_ns:.2f}/{nc / cpu_ns:.2f}" if npy else "-"
             r_fl = f"{wall_ns / fl['wall_ns']:.1f}/{cpu_ns / fl['cpu_ns']:.1f}"
             print(f"{paths:>9} {name:<20} {wall_ns:>8.1f} {cpu_ns:>8.1f} {r_np:>11} {r_fl:>11} {peak:>9.0f}")
 
@@ -189,7 +189,8 @@ def main() -> None:
         if npy:
             line("NumPy", nw, nc, npy["peak_mib"])
         else:
-            print(f"{paths:>9} {'NumPy':<20} not run (see stderr)")
+            why = "skipped (--skip-numpy-above)" if paths > args.skip_numpy_above else "failed (see stderr)"
+            print(f"{paths:>9} {'NumPy':<20} {why}")
         line("RNG floor, 1 thread", fl["wall_ns"], fl["cpu_ns"], fl["peak_mib"])
     info = rows[0][6]
     print(
