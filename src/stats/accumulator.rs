@@ -10,7 +10,7 @@
 //! the largest double, where the partials give up and the fixed point does
 //! not): the accumulator changes the cost, never a result.
 
-use super::exact::{ExactMoments, ExactSum, two_product};
+use super::exact::{ExactAdd, ExactMoments, ExactSum, MomentSums};
 
 /// Chunk `i` holds a signed integer weighing `2^(32 i - 1074)`. A finite
 /// double is `m 2^(p - 1074)` with a 53-bit `m` and `0 <= p <= 2045`, so
@@ -148,50 +148,27 @@ fn pow2(k: i32) -> f64 {
 
 /// [`ExactMoments`] while values arrive: the count, exact sums of `x` and
 /// `x^2` in fixed point, and the range.
-#[derive(Clone, Debug, Default)]
-pub struct MomentsAccumulator {
-    n: u64,
-    sum: ExactAccumulator,
-    squares: ExactAccumulator,
-    range: Option<(f64, f64)>,
+pub type MomentsAccumulator = MomentSums<ExactAccumulator>;
+
+impl ExactAdd for ExactAccumulator {
+    #[inline]
+    fn add(&mut self, x: f64) {
+        ExactAccumulator::add(self, x);
+    }
+    fn merge(&mut self, other: &Self) {
+        ExactAccumulator::merge(self, other);
+    }
 }
 
 impl MomentsAccumulator {
-    /// No values yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Add one value (`x^2` as its exact two-product, as [`ExactMoments::add`]).
-    #[inline]
-    pub fn add(&mut self, x: f64) {
-        self.n += 1;
-        self.sum.add(x);
-        let (p, e) = two_product(x, x);
-        self.squares.add(p);
-        if e != 0.0 {
-            self.squares.add(e);
-        }
-        self.range = Some(match self.range {
-            Some((lo, hi)) => (lo.min(x), hi.max(x)),
-            None => (x, x),
-        });
-    }
-
-    /// Add every value of another set.
-    pub fn merge(&mut self, other: &MomentsAccumulator) {
-        self.n += other.n;
-        self.sum.merge(&other.sum);
-        self.squares.merge(&other.squares);
-        self.range = match (self.range, other.range) {
-            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
-            (a, b) => a.or(b),
-        };
-    }
-
     /// The same values as [`ExactMoments`], their sums canonical.
     pub fn to_moments(&self) -> ExactMoments {
-        ExactMoments::from_parts(self.n, self.sum.to_exact(), self.squares.to_exact(), self.range)
+        MomentSums {
+            n: self.n,
+            sum: self.sum.to_exact(),
+            squares: self.squares.to_exact(),
+            range: self.range,
+        }
     }
 }
 

@@ -135,32 +135,52 @@ impl ExactSum {
 
 /// `a b` as `p + e` exactly (`p` the rounded product).
 #[inline]
-pub(super) fn two_product(a: f64, b: f64) -> (f64, f64) {
+fn two_product(a: f64, b: f64) -> (f64, f64) {
     let p = a * b;
     (p, a.mul_add(b, -p))
 }
 
-/// Count, exact sums of `x` and `x^2`, smallest and largest value: the
-/// mean and standard deviation of the values, mergeable exactly.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ExactMoments {
-    /// Values added.
-    pub n: u64,
-    sum: ExactSum,
-    squares: ExactSum,
-    /// The smallest and largest value (none before the first).
-    range: Option<(f64, f64)>,
+/// A sum of doubles kept exactly, in one of two forms: Shewchuk's partials
+/// ([`ExactSum`], what results keep) or fixed point
+/// ([`ExactAccumulator`](super::ExactAccumulator), what the engine fills).
+pub trait ExactAdd: Clone + Default {
+    /// Add `x` exactly.
+    fn add(&mut self, x: f64);
+    /// Add every value of another sum.
+    fn merge(&mut self, other: &Self);
 }
 
-impl ExactMoments {
+impl ExactAdd for ExactSum {
+    #[inline]
+    fn add(&mut self, x: f64) {
+        ExactSum::add(self, x);
+    }
+    fn merge(&mut self, other: &Self) {
+        ExactSum::merge(self, other);
+    }
+}
+
+/// Count, exact sums of `x` and `x^2`, smallest and largest value: the
+/// mean and standard deviation of the values, mergeable exactly. The sums'
+/// form `S` is [`ExactSum`] in [`ExactMoments`] and fixed point in
+/// [`MomentsAccumulator`](super::MomentsAccumulator).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MomentSums<S> {
+    /// Values added.
+    pub n: u64,
+    pub(super) sum: S,
+    pub(super) squares: S,
+    /// The smallest and largest value (none before the first).
+    pub(super) range: Option<(f64, f64)>,
+}
+
+/// Moments whose sums are Shewchuk's partials: what results keep.
+pub type ExactMoments = MomentSums<ExactSum>;
+
+impl<S: ExactAdd> MomentSums<S> {
     /// No values yet.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// The set of `n` values with these exact sums of `x` and `x^2` and this range.
-    pub(super) fn from_parts(n: u64, sum: ExactSum, squares: ExactSum, range: Option<(f64, f64)>) -> Self {
-        ExactMoments { n, sum, squares, range }
     }
 
     /// Add one value.
@@ -180,7 +200,7 @@ impl ExactMoments {
     }
 
     /// Add every value of another set.
-    pub fn merge(&mut self, other: &ExactMoments) {
+    pub fn merge(&mut self, other: &Self) {
         self.n += other.n;
         self.sum.merge(&other.sum);
         self.squares.merge(&other.squares);
@@ -189,7 +209,9 @@ impl ExactMoments {
             (a, b) => a.or(b),
         };
     }
+}
 
+impl ExactMoments {
     /// The same values, their sums in canonical form ([`ExactSum::canonical`]).
     pub fn canonical(&self) -> ExactMoments {
         ExactMoments {
