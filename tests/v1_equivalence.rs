@@ -15,8 +15,8 @@ mod common;
 
 use std::path::Path;
 
-use aibubble::{Results, Scenario, Simulation};
-use common::{Fnv, check_bounded_quantiles, relative_sketches};
+use aibubble::{Results, Scenario};
+use common::{Fnv, run_now_and_relative};
 
 /// The per-path metrics v1 had (v2 adds `crunch_time`).
 const V1_METRICS: [&str; 8] = [
@@ -76,24 +76,11 @@ fn data(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
 }
 
-/// The run as it is now, and as v1 sketched it (every series relative),
-/// having checked the bounded quantiles of one against the other; and the
-/// largest difference between them.
+/// The run of a file under `tests/data/` as it is now and as v1 sketched
+/// it ([`run_now_and_relative`]).
 fn run_both(file: &str, paths: u64, seed: u64) -> (Results, Results, f64) {
     let s = Scenario::from_file(data(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let now = Simulation::new(&s)
-        .unwrap()
-        .paths(paths)
-        .seed(seed)
-        // keep_years: the yearly flows per path are pinned too.
-        .keep_years(true)
-        .store_paths(paths)
-        .run()
-        .unwrap();
-    let mut v1 = now.clone();
-    relative_sketches(&mut v1);
-    let largest = check_bounded_quantiles(&now, &v1);
-    (now, v1, largest)
+    run_now_and_relative(&s, paths, seed)
 }
 
 /// The fingerprints of the same runs as they are now, `closed_share`

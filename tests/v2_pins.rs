@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 use aibubble::results::{LAB_METRICS, Series};
 use aibubble::{Results, Scenario, Simulation};
-use common::{Fnv, check_bounded_quantiles, keep_stored, relative_sketches};
+use common::{Fnv, keep_stored, run_now_and_relative};
 
 /// The full paths kept and fingerprinted (every step of every series).
 const STORED: u64 = 2;
@@ -103,18 +103,7 @@ fn run(s: &Scenario, paths: u64, seed: u64) -> Results {
 /// (every series relative), having checked the bounded quantiles of one
 /// against the other; and the largest difference between them.
 fn run_both(s: &Scenario, paths: u64, seed: u64) -> (Results, Results, f64) {
-    let mut now = Simulation::new(s)
-        .unwrap()
-        .paths(paths)
-        .seed(seed)
-        // keep_years: the yearly flows per path are pinned too.
-        .keep_years(true)
-        .store_paths(paths)
-        .run()
-        .unwrap();
-    let mut v2 = now.clone();
-    relative_sketches(&mut v2);
-    let largest = check_bounded_quantiles(&now, &v2);
+    let (mut now, mut v2, largest) = run_now_and_relative(s, paths, seed);
     keep_stored(&mut now, STORED);
     keep_stored(&mut v2, STORED);
     (now, v2, largest)

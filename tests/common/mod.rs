@@ -1,5 +1,5 @@
 //! What the pinning tests share (`tests/v1_equivalence.rs`,
-//! `tests/v2_pins.rs`): the hash their fingerprints are made with.
+//! `tests/v2_pins.rs`): the hash their fingerprints are made with, and the run they pin as it is now and as the pinned engines sketched it.
 
 /// FNV-1a over the bits of `f64`s, one 64-bit word each: a fingerprint that
 /// changes with any bit of any value (NaN payloads and signed zeros too).
@@ -32,6 +32,29 @@ impl Default for Fnv {
     fn default() -> Self {
         Fnv::new()
     }
+}
+
+/// The run of `s` as it is now (every path stored, yearly flows kept:
+/// they are pinned too), and as the pinned engines sketched it (every
+/// series relative), having checked the bounded quantiles of one against
+/// the other; and the largest difference between them.
+pub fn run_now_and_relative(
+    s: &aibubble::Scenario,
+    paths: u64,
+    seed: u64,
+) -> (aibubble::Results, aibubble::Results, f64) {
+    let now = aibubble::Simulation::new(s)
+        .unwrap()
+        .paths(paths)
+        .seed(seed)
+        .keep_years(true)
+        .store_paths(paths)
+        .run()
+        .unwrap();
+    let mut old = now.clone();
+    relative_sketches(&mut old);
+    let largest = check_bounded_quantiles(&now, &old);
+    (now, old, largest)
 }
 
 /// Every series of `r` sketched again with the relative-accuracy sketch
